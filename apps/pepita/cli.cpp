@@ -1,0 +1,61 @@
+#include "cli.hpp"
+
+#include <boost/program_options/errors.hpp>
+
+
+namespace pepita::cli {
+
+namespace {
+
+constexpr const char* usage =
+    "usage: pepita <command> [options]\n"
+    "\n"
+    "Trains neural networks with PEPITA (two forward passes, no backward pass) as a oneTBB flow graph.\n"
+    "\n"
+    "commands:\n"
+    "  train   train a network and report test accuracy per epoch\n"
+    "  info    print a data set's summary (counts, shape, classes, pixel statistics)\n"
+    "  fetch   download a data set from its official source and verify it\n"
+    "\n"
+    "  pepita <command> --help   options of a command\n"
+    "  pepita --version          the version\n";
+
+int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) throw UsageError("no command given (try 'pepita --help')");
+  const std::string& command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << usage;
+    return exit_ok;
+  }
+  if (command == "--version") {
+    out << "pepita " << PEPITA_VERSION << '\n';
+    return exit_ok;
+  }
+  if (command == "train") return train_command(rest, out, err);
+  if (command == "info") return info_command(rest, out, err);
+  if (command == "fetch") return fetch_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch)");
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    return dispatch(args, out, err);
+  } catch (const UsageError& e) {
+    err << "pepita: " << e.what() << '\n';
+    return exit_usage;
+  } catch (const std::invalid_argument& e) {  // a configuration no run can use
+    err << "pepita: " << e.what() << '\n';
+    return exit_usage;
+  } catch (const boost::program_options::error& e) {
+    err << "pepita: " << e.what() << '\n';
+    return exit_usage;
+  } catch (const std::exception& e) {  // bad data, divergence, I/O
+    err << "pepita: " << e.what() << '\n';
+    return exit_failure;
+  }
+}
+
+}  // namespace pepita::cli

@@ -1,0 +1,31 @@
+# Pick the widest x86-64 micro-architecture level that both the compiler and this machine run.
+# oneDNN dispatches its own kernels at run time; this only concerns our element-wise loops.
+include(CheckCXXSourceRuns)
+include(CMakePushCheckState)
+
+set(PEPITA_ARCH "auto" CACHE STRING "x86-64 level: auto, x86-64-v4, x86-64-v3, or none")
+set(PEPITA_ARCH_FLAGS "")
+
+function(_pepita_level_runs level features out)
+  cmake_push_check_state(RESET)
+  set(CMAKE_REQUIRED_FLAGS "-march=${level}")
+  set(checks "")
+  foreach(f IN LISTS features)
+    string(APPEND checks " && __builtin_cpu_supports(\"${f}\")")
+  endforeach()
+  check_cxx_source_runs("int main() { __builtin_cpu_init(); return (1${checks}) ? 0 : 1; }" ${out})
+  cmake_pop_check_state()
+endfunction()
+
+if(PEPITA_ARCH STREQUAL "auto")
+  _pepita_level_runs(x86-64-v4 "avx512f;avx512bw;avx512vl;avx512dq" PEPITA_HAS_V4)
+  _pepita_level_runs(x86-64-v3 "avx2;fma;bmi2" PEPITA_HAS_V3)
+  if(PEPITA_HAS_V4)
+    set(PEPITA_ARCH_FLAGS -march=x86-64-v4)
+  elseif(PEPITA_HAS_V3)
+    set(PEPITA_ARCH_FLAGS -march=x86-64-v3)
+  endif()
+elseif(NOT PEPITA_ARCH STREQUAL "none")
+  set(PEPITA_ARCH_FLAGS -march=${PEPITA_ARCH})
+endif()
+message(STATUS "pepita-flow: architecture flags '${PEPITA_ARCH_FLAGS}'")

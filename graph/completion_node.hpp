@@ -1,0 +1,52 @@
+#pragma once
+// Knows when a batch is finished — every layer has applied its update, or its evaluation is
+// scored — and then returns the batch's token to the limiter that admits new batches.
+#include <cstdint>
+#include <functional>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <tbb/flow_graph.h>
+
+#include "graph/message.hpp"
+
+namespace pepita {
+
+class CompletionNode {
+ public:
+  using Node = tbb::flow::multifunction_node<BatchEvent, std::tuple<tbb::flow::continue_msg>>;
+
+  CompletionNode(tbb::flow::graph& graph, int layers)
+      : layers_(layers),
+        node_(graph, tbb::flow::serial, [this](const BatchEvent& e, Node::output_ports_type& ports) { receive(e, ports); }) {}
+  Node& node() { return node_; }
+  // Called on the node's thread after each finished batch with the count since the last reset.
+  void on_completed(std::function<void(std::int64_t)> callback) { callback_ = std::move(callback); }
+  void reset_count() { completed_ = 0; }
+
+ private:
+  void receive(const BatchEvent& event, Node::output_ports_type& ports) {
+    if (event.layer >= 0 && ++updates_of(event.batch) < layers_) return;
+    if (event.layer >= 0) forget(event.batch);
+    ++completed_;
+    if (callback_) callback_(completed_);
+    std::get<0>(ports).try_put(tbb::flow::continue_msg{});
+  }
+  int& updates_of(std::uint64_t batch) {
+    for (auto& [id, count] : pending_)
+      if (id == batch) return count;
+    return pending_.emplace_back(batch, 0).second;
+  }
+  void forget(std::uint64_t batch) {
+    std::erase_if(pending_, [&](const auto& entry) { return entry.first == batch; });
+  }
+
+  int layers_;
+  std::vector<std::pair<std::uint64_t, int>> pending_;  // updates applied so far, per batch in flight
+  std::int64_t completed_ = 0;
+  std::function<void(std::int64_t)> callback_;
+  Node node_;
+};
+
+}  // namespace pepita

@@ -1,0 +1,24 @@
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "graph/message.hpp"
+
+namespace pepita {
+
+// Training produced NaN or inf; the message names where, so the run can be reproduced.
+struct Divergence : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline void require_finite(std::span<const float> values, const BatchInfo& batch, const std::string& where,
+                           Pass pass) {
+  if (std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); })) return;
+  throw Divergence("training diverged: non-finite " + where + " in epoch " + std::to_string(batch.epoch + 1) +
+                   ", batch " + std::to_string(batch.index + 1) + " (" + to_string(pass) + " pass)");
+}
+
+}  // namespace pepita

@@ -1,0 +1,61 @@
+#include "graph/error_node.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "graph/divergence.hpp"
+
+namespace pepita {
+
+ErrorNode::ErrorNode(tbb::flow::graph& graph, int classes, int max_rows)
+    : pool_(make_tensor_pool(max_rows, classes)),
+      node_(graph, tbb::flow::serial, [this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); }) {}
+
+ScoreTally ErrorNode::peek_training_tally() const {
+  std::lock_guard lock(tally_mutex_);
+  return training_;
+}
+ScoreTally ErrorNode::take_training_tally() {
+  std::lock_guard lock(tally_mutex_);
+  return std::exchange(training_, {});
+}
+ScoreTally ErrorNode::take_evaluation_tally() {
+  std::lock_guard lock(tally_mutex_);
+  return std::exchange(evaluation_, {});
+}
+
+void ErrorNode::score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass) {
+  require_finite(output.values(), batch, "output", pass);
+  ScoreTally scored;
+  for (int r = 0; r < output.rows; ++r) {
+    const float* p = output.row(r);
+    const int label = batch.labels[std::size_t(r)];
+    scored.loss_sum -= std::log(std::max(double(p[label]), 1e-30));
+    scored.correct += int(std::max_element(p, p + output.features) - p) == label;
+  }
+  std::lock_guard lock(tally_mutex_);
+  tally.loss_sum += scored.loss_sum;
+  tally.correct += scored.correct;
+  tally.samples += output.rows;
+}
+
+void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) {
+  const BatchInfo& batch = *message.batch;
+  const Tensor& output = *message.activity;
+  if (message.pass == Pass::evaluate) {
+    score(output, batch, evaluation_, message.pass);
+    std::get<1>(ports).try_put(BatchEvent{batch.id, -1});
+    return;
+  }
+  if (message.pass != Pass::standard)
+    throw std::logic_error(std::string("the error node cannot take a ") + to_string(message.pass) + " message");
+  score(output, batch, training_, message.pass);
+  TensorHandle error = acquire_tensor(pool_, output.rows);
+  std::memcpy(error->data(), output.data(), output.size() * sizeof(float));
+  subtract_onehot(*error, batch.labels);
+  std::get<0>(ports).try_put(Message{Pass::error, message.batch, std::move(error)});
+}
+
+}  // namespace pepita

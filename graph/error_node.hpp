@@ -1,0 +1,45 @@
+#pragma once
+// Compares the output with the target: e = h_L − onehot(y). In training it sends e to the
+// projection; in evaluation it only scores. It also keeps the loss and accuracy of each phase.
+#include <cstdint>
+#include <mutex>
+#include <tuple>
+
+#include <tbb/flow_graph.h>
+
+#include "graph/message.hpp"
+
+namespace pepita {
+
+struct ScoreTally {
+  double loss_sum = 0.0;  // cross-entropy −log p_y, summed over samples
+  std::int64_t correct = 0;
+  std::int64_t samples = 0;
+  double mean_loss() const { return samples ? loss_sum / double(samples) : 0.0; }
+  double accuracy() const { return samples ? double(correct) / double(samples) : 0.0; }
+};
+
+class ErrorNode {
+ public:
+  using Ports = std::tuple<Message, BatchEvent>;  // e to the projection, evaluation done
+  using Node = tbb::flow::multifunction_node<Message, Ports>;
+
+  ErrorNode(tbb::flow::graph& graph, int classes, int max_rows);
+  Node& node() { return node_; }
+  // The tallies since the last take; `peek` may be called from any thread while batches run.
+  ScoreTally peek_training_tally() const;
+  ScoreTally take_training_tally();
+  ScoreTally take_evaluation_tally();
+
+ private:
+  void receive(const Message& message, Node::output_ports_type& ports);
+  void score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass);
+
+  TensorPool pool_;
+  mutable std::mutex tally_mutex_;
+  ScoreTally training_;
+  ScoreTally evaluation_;
+  Node node_;
+};
+
+}  // namespace pepita

@@ -1,0 +1,55 @@
+#include "graph/input_node.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace pepita {
+
+InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows)
+    : features_(features),
+      pool_(make_tensor_pool(max_rows, features)),
+      node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {}
+
+Message InputNode::receive(const Message& message) {
+  switch (message.pass) {
+    case Pass::evaluate: return {Pass::evaluate, message.batch, gather(*message.batch)};
+    case Pass::standard: {
+      TensorHandle x = gather(*message.batch);
+      held_.emplace_back(message.batch->id, x);
+      std::size_t bytes = 0;
+      for (const auto& entry : held_) bytes += entry.second->size() * sizeof(float);
+      peak_bytes_ = std::max(peak_bytes_, bytes);
+      return {Pass::standard, message.batch, std::move(x)};
+    }
+    case Pass::feedback: return modulate(message);
+    default: throw std::logic_error(std::string("the input node cannot take a ") + to_string(message.pass) + " message");
+  }
+}
+
+TensorHandle InputNode::gather(BatchInfo& batch) {
+  const Dataset& data = *batch.data;
+  if (int(data.shape.size()) != features_) throw std::logic_error("batch from a data set of another input size");
+  TensorHandle x = acquire_tensor(pool_, batch.rows());
+  batch.labels.resize(batch.samples.size());
+  for (int r = 0; r < batch.rows(); ++r) {
+    const std::uint32_t sample = batch.samples[r];
+    std::memcpy(x->row(r), data.image(sample), sizeof(float) * features_);
+    batch.labels[r] = data.labels[sample];
+  }
+  return x;
+}
+
+// x + F·e, written over the feedback tensor, which nobody else holds.
+Message InputNode::modulate(const Message& feedback) {
+  const std::uint64_t id = feedback.batch->id;
+  auto found = std::find_if(held_.begin(), held_.end(), [&](const auto& entry) { return entry.first == id; });
+  if (found == held_.end()) throw std::logic_error("feedback for batch " + std::to_string(id) + " that holds no input");
+  const Tensor& x = *found->second;
+  Tensor& modulated = *feedback.activity;
+  for (std::size_t i = 0; i < x.size(); ++i) modulated.data()[i] += x.data()[i];
+  held_.erase(found);
+  return {Pass::modulated, feedback.batch, feedback.activity};
+}
+
+}  // namespace pepita

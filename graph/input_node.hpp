@@ -1,0 +1,33 @@
+#pragma once
+// The input population. It gathers a batch's images, sends x as the standard pass, keeps x until
+// the projected error F·e comes back, then sends the modulated input x + F·e down the same layers.
+#include <cstdint>
+#include <vector>
+
+#include <tbb/flow_graph.h>
+
+#include "graph/message.hpp"
+
+namespace pepita {
+
+class InputNode {
+ public:
+  using Node = tbb::flow::function_node<Message, Message>;
+
+  InputNode(tbb::flow::graph& graph, int features, int max_rows);
+  Node& node() { return node_; }
+  std::size_t peak_bytes() const { return peak_bytes_; }
+
+ private:
+  Message receive(const Message& message);
+  TensorHandle gather(BatchInfo& batch);
+  Message modulate(const Message& feedback);
+
+  int features_;
+  TensorPool pool_;
+  std::vector<std::pair<std::uint64_t, TensorHandle>> held_;  // x of each batch in flight
+  std::size_t peak_bytes_ = 0;
+  Node node_;
+};
+
+}  // namespace pepita

@@ -1,0 +1,59 @@
+#pragma once
+// What travels along the graph's edges. Every node keys its state by batch id, never by arrival
+// order, so that several batches can be in flight at once.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "data/dataset.hpp"
+#include "layers/pool.hpp"
+#include "layers/tensor.hpp"
+
+namespace pepita {
+
+enum class Pass : std::uint8_t {
+  standard,   // h_l = σ(W_l h_{l-1}); neurons keep it in the soma
+  modulated,  // h_l^err from x + F·e; neurons learn from soma − dendrite
+  evaluate,   // inference only: no dropout, nothing kept, no learning
+  error,      // e = h_L − onehot(y), from the error node to the projection
+  feedback,   // F·e, from the projection back to the input node
+};
+
+inline const char* to_string(Pass pass) {
+  switch (pass) {
+    case Pass::standard: return "standard";
+    case Pass::modulated: return "modulated";
+    case Pass::evaluate: return "evaluate";
+    case Pass::error: return "error";
+    case Pass::feedback: return "feedback";
+  }
+  return "?";
+}
+
+// One batch's identity: which samples, of which data set, at which point of training.
+struct BatchInfo {
+  std::uint64_t id = 0;      // unique over the whole run; seeds the batch's dropout masks
+  int epoch = 0;
+  std::int64_t index = 0;    // position within its epoch
+  const Dataset* data = nullptr;
+  std::span<const std::uint32_t> samples;
+  std::vector<std::int32_t> labels;  // filled by the input node
+  int rows() const { return int(samples.size()); }
+};
+
+using BatchPool = Pool<BatchInfo>;
+using BatchHandle = BatchPool::Handle;
+
+struct Message {
+  Pass pass = Pass::standard;
+  BatchHandle batch;
+  TensorHandle activity;
+};
+
+// A layer applied its update for a batch, or the error node finished evaluating one.
+struct BatchEvent {
+  std::uint64_t batch = 0;
+  int layer = -1;  // -1: the evaluation of the batch is complete
+};
+
+}  // namespace pepita

@@ -1,0 +1,79 @@
+#pragma once
+// Two-compartment neurons. The soma holds a batch's standard-pass activity from its standard pass
+// until its learning signal arrives (that lifetime is the layer's update-locking latency); the
+// dendrite integrates the modulated pass. Their mismatch drives plasticity.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "layers/tensor.hpp"
+
+namespace pepita {
+
+struct SomaEntry {
+  std::uint64_t batch = 0;
+  TensorHandle activity;     // h_l of the standard pass
+  TensorHandle presynaptic;  // h_{l-1} of the standard pass, kept only when a rule learns from it
+  TensorHandle mask;         // the dropout mask, shared by both passes of the batch
+};
+
+class Soma {
+ public:
+  void keep(SomaEntry entry) {
+    entries_.push_back(std::move(entry));
+    peak_bytes_ = std::max(peak_bytes_, held_bytes());
+  }
+  SomaEntry release(std::uint64_t batch) {
+    auto found = std::find_if(entries_.begin(), entries_.end(), [&](const SomaEntry& e) { return e.batch == batch; });
+    if (found == entries_.end())
+      throw std::logic_error("soma holds no standard activity for batch " + std::to_string(batch));
+    SomaEntry entry = std::move(*found);
+    entries_.erase(found);
+    return entry;
+  }
+  std::size_t batches_held() const { return entries_.size(); }
+  std::size_t peak_bytes() const { return peak_bytes_; }
+
+ private:
+  std::size_t held_bytes() const {
+    std::size_t total = 0;
+    for (const SomaEntry& e : entries_)
+      for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask})
+        if (*t) total += (*t)->size() * sizeof(float);
+    return total;
+  }
+  std::vector<SomaEntry> entries_;
+  std::size_t peak_bytes_ = 0;
+};
+
+class Dendrite {
+ public:
+  // The modulated activity of the batch being learnt; the layer writes h_l^err into it.
+  void integrate(TensorHandle activity) {
+    activity_ = std::move(activity);
+    peak_bytes_ = std::max(peak_bytes_, activity_->size() * sizeof(float));
+  }
+  const TensorHandle& activity() const { return activity_; }
+  // Hands the activity downstream once the update is done.
+  TensorHandle release() { return std::move(activity_); }
+  std::size_t peak_bytes() const { return peak_bytes_; }
+
+ private:
+  TensorHandle activity_;
+  std::size_t peak_bytes_ = 0;
+};
+
+// soma − dendrite, element by element, into `out`.
+inline void mismatch(const Tensor& soma, const Tensor& dendrite, Tensor& out) {
+  out.rows = soma.rows;
+  const std::size_t n = soma.size();
+  const float* a = soma.data();
+  const float* b = dendrite.data();
+  float* d = out.data();
+  for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - b[i];
+}
+
+}  // namespace pepita

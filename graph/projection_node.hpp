@@ -1,0 +1,31 @@
+#pragma once
+// PEPITA's only top-down edge: the fixed random matrix F projects the output error onto the
+// input, F·e, and sends it back to the input node. F never learns.
+#include <cstdint>
+
+#include <tbb/flow_graph.h>
+
+#include "graph/message.hpp"
+#include "layers/dense_layer.hpp"
+
+namespace pepita {
+
+class ProjectionNode {
+ public:
+  using Node = tbb::flow::function_node<Message, Message>;
+
+  ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, float f_scale,
+                 std::uint64_t seed);
+  Node& node() { return node_; }
+  // F, input_features × classes, row-major.
+  std::span<float> matrix() { return map_.weights(); }
+
+ private:
+  Message receive(const Message& message);
+
+  DenseLayer map_;  // e·Fᵀ: a fixed linear map, so a dense layer with no activation that never learns
+  TensorPool pool_;
+  Node node_;
+};
+
+}  // namespace pepita

@@ -1,0 +1,90 @@
+#include "graph/training_graph.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+#include <omp.h>
+
+namespace pepita {
+
+namespace {
+int resolved_dnnl_threads(int requested) {
+  return requested > 0 ? requested : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+}  // namespace
+
+TrainingGraph::TrainingGraph(const GraphConfig& config)
+    : config_(config), arena_(std::max(1, config.graph_threads), /*reserved_for_masters=*/1) {
+  if (config.inputs <= 0 || config.classes <= 0) throw std::invalid_argument("the graph needs inputs and classes");
+  if (config.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
+  // The graph binds to the arena it is built in, so every node task runs in ours.
+  arena_.execute([&] {
+    build();
+    connect();
+  });
+}
+
+TrainingGraph::~TrainingGraph() {
+  // After a failed run messages may still sit in node buffers: drop them before the nodes whose
+  // pools they came from, and the upper layers (which may hold lower layers' activity) first.
+  arena_.execute([&] { graph_->reset(tbb::flow::rf_clear_edges); });
+  while (!layers_.empty()) layers_.pop_back();
+}
+
+void TrainingGraph::build() {
+  graph_ = std::make_unique<tbb::flow::graph>();
+  tbb::flow::graph& g = *graph_;
+  tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
+  limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.in_flight));
+  input_ = std::make_unique<InputNode>(g, config_.inputs, config_.max_rows);
+  int fan_in = config_.inputs;
+  const int depth = int(config_.hidden.size()) + 1;
+  for (int l = 0; l < depth; ++l) {
+    const bool is_output = l == depth - 1;
+    LayerNodeConfig layer{.index = l,
+                          .inputs = fan_in,
+                          .outputs = is_output ? config_.classes : config_.hidden[std::size_t(l)],
+                          .is_output = is_output,
+                          .dropout = is_output ? 0.0f : config_.dropout,
+                          .momentum = config_.momentum,
+                          .max_rows = config_.max_rows,
+                          .seed = config_.seed,
+                          .pepita = config_.pepita};
+    if (layer.outputs <= 0) throw std::invalid_argument("every layer needs at least one unit");
+    layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
+    fan_in = layer.outputs;
+  }
+  error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows);
+  projection_ = std::make_unique<ProjectionNode>(g, config_.classes, config_.inputs, config_.max_rows,
+                                                 config_.pepita.f_scale, config_.seed);
+  completion_ = std::make_unique<CompletionNode>(g, depth);
+}
+
+void TrainingGraph::connect() {
+  using tbb::flow::make_edge;
+  using tbb::flow::output_port;
+  make_edge(*tickets_, *limiter_);
+  make_edge(*limiter_, input_->node());
+  make_edge(input_->node(), layers_.front()->node());
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    auto& downstream = l + 1 < layers_.size() ? layers_[l + 1]->node() : error_->node();
+    make_edge(output_port<0>(layers_[l]->node()), downstream);
+    make_edge(output_port<1>(layers_[l]->node()), completion_->node());
+  }
+  make_edge(output_port<0>(error_->node()), projection_->node());
+  make_edge(output_port<1>(error_->node()), completion_->node());
+  make_edge(projection_->node(), input_->node());
+  make_edge(output_port<0>(completion_->node()), limiter_->decrementer());
+}
+
+void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
+  if (pass != Pass::standard && pass != Pass::evaluate) throw std::invalid_argument("batches enter as standard or evaluate");
+  arena_.execute([&] {
+    omp_set_num_threads(resolved_dnnl_threads(config_.dnnl_threads));
+    completion_->reset_count();
+    for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, {}});
+    graph_->wait_for_all();
+  });
+}
+
+}  // namespace pepita

@@ -1,0 +1,85 @@
+#pragma once
+// The PEPITA training graph:
+//
+//   tickets ─▶ limiter ─▶ input ─x─▶ L1 ─▶ … ─▶ LL ─h_L─▶ error ─e─▶ projection (F)
+//                 ▲          ▲                                          │
+//                 │          └───────────── F·e ◀───────────────────────┘
+//                 └── token ◀── completion ◀── update events from every layer
+//
+// The feedback edge is the only path from the output back to the input: there is no backward
+// pass. The limiter's threshold is the number of batches in flight. Every node runs inside one
+// task arena of the configured size, and oneDNN's OpenMP pool gets the configured threads.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <tbb/flow_graph.h>
+#include <tbb/task_arena.h>
+
+#include "graph/completion_node.hpp"
+#include "graph/error_node.hpp"
+#include "graph/input_node.hpp"
+#include "graph/layer_node.hpp"
+#include "graph/projection_node.hpp"
+#include "graph/rule_options.hpp"
+
+namespace pepita {
+
+struct GraphConfig {
+  int inputs = 0;
+  std::vector<int> hidden;
+  int classes = 0;
+  float dropout = 0.1f;
+  float momentum = 0.9f;
+  std::uint64_t seed = 0;
+  int max_rows = 64;          // largest batch, training or evaluation
+  int in_flight = 1;          // batches admitted at once
+  int graph_threads = 1;      // oneTBB threads that run nodes
+  int dnnl_threads = 0;       // OpenMP threads inside each oneDNN primitive; 0 = all cores
+  PepitaOptions pepita;
+};
+
+class TrainingGraph {
+ public:
+  explicit TrainingGraph(const GraphConfig& config);
+  ~TrainingGraph();
+  TrainingGraph(const TrainingGraph&) = delete;
+  TrainingGraph& operator=(const TrainingGraph&) = delete;
+
+  void set_learning_rate(float learning_rate) { state_.learning_rate = learning_rate; }
+
+  // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
+  // returns when every one is complete. Rethrows the first error a node raised.
+  void run(std::span<const BatchHandle> batches, Pass pass);
+
+  // Observes progress: called on a node thread with the batches completed so far in this run.
+  void on_batch_completed(std::function<void(std::int64_t)> callback) { completion_->on_completed(std::move(callback)); }
+
+  ScoreTally peek_training_tally() const { return error_->peek_training_tally(); }
+  ScoreTally take_training_tally() { return error_->take_training_tally(); }
+  ScoreTally take_evaluation_tally() { return error_->take_evaluation_tally(); }
+
+  int layer_count() const { return int(layers_.size()); }
+  LayerNode& layer(int index) { return *layers_.at(std::size_t(index)); }
+  std::span<float> input_projection() { return projection_->matrix(); }
+  const GraphConfig& config() const { return config_; }
+
+ private:
+  void build();
+  void connect();
+
+  GraphConfig config_;
+  LearningState state_;
+  tbb::task_arena arena_;
+  std::unique_ptr<tbb::flow::graph> graph_;
+  std::unique_ptr<tbb::flow::queue_node<Message>> tickets_;
+  std::unique_ptr<tbb::flow::limiter_node<Message>> limiter_;
+  std::unique_ptr<InputNode> input_;
+  std::vector<std::unique_ptr<LayerNode>> layers_;
+  std::unique_ptr<ErrorNode> error_;
+  std::unique_ptr<ProjectionNode> projection_;
+  std::unique_ptr<CompletionNode> completion_;
+};
+
+}  // namespace pepita

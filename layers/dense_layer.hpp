@@ -1,0 +1,60 @@
+#pragma once
+// A fully connected layer without bias, h = σ(x·Wᵀ) ⊙ mask, on oneDNN primitives that are created
+// once per batch size and reused. It also owns its SGD-with-momentum state, because the update is
+// fused into the primitive that forms it: v ← μ·v + scale·(postᵀ·pre), then W ← W − v.
+#include <map>
+#include <span>
+#include <vector>
+
+#include "layers/activation.hpp"
+#include "layers/dnnl_context.hpp"
+#include "layers/tensor.hpp"
+
+namespace pepita {
+
+class DenseLayer {
+ public:
+  DenseLayer(int inputs, int outputs, Activation activation, float momentum);
+
+  int inputs() const { return inputs_; }
+  int outputs() const { return outputs_; }
+  Activation activation() const { return activation_; }
+
+  // W is outputs × inputs, row-major.
+  std::span<float> weights() { return weights_; }
+  std::span<const float> weights() const { return weights_; }
+  std::span<float> velocity() { return velocity_; }
+  std::span<const float> velocity() const { return velocity_; }
+
+  // out = σ(in·Wᵀ), times the dropout mask when one is given (rows × outputs).
+  void forward(const Tensor& in, Tensor& out, const Tensor* mask);
+
+  // One SGD-with-momentum step from ΔW = postᵀ·pre (post: rows × outputs, pre: rows × inputs):
+  // v ← μ·v + (learning_rate / rows)·ΔW, W ← W − v. The batch mean is the 1/rows.
+  void learn(const Tensor& post, const Tensor& pre, float learning_rate);
+
+ private:
+  struct ForwardPrimitives {
+    BoundPrimitive plain;
+    BoundPrimitive masked;
+    BoundPrimitive softmax;
+  };
+  ForwardPrimitives& forward_primitives(int rows);
+  BoundPrimitive& learn_primitive(int rows);
+  BoundPrimitive make_forward(int rows, bool masked);
+  int mask_argument() const;
+
+  int inputs_;
+  int outputs_;
+  Activation activation_;
+  float momentum_;
+  std::vector<float> weights_;
+  std::vector<float> velocity_;
+  float update_scale_ = 0.0f;  // read by the learn primitive as its runtime output scale
+  dnnl::stream stream_;
+  std::map<int, ForwardPrimitives> forward_by_rows_;
+  std::map<int, BoundPrimitive> learn_by_rows_;
+  BoundPrimitive apply_velocity_;
+};
+
+}  // namespace pepita

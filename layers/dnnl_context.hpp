@@ -1,0 +1,44 @@
+#pragma once
+// Shared oneDNN plumbing: one CPU engine for the process, row-major matrix descriptors, and a
+// primitive bound once to its memory objects so that running it allocates nothing.
+#include <initializer_list>
+#include <unordered_map>
+#include <utility>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace pepita {
+
+dnnl::engine& cpu_engine();
+
+// rows × cols float matrix; `transposed` describes the same row-major buffer read as its transpose.
+dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed = false);
+
+// A primitive with its argument map built once; rebinding a buffer is set_data_handle.
+class BoundPrimitive {
+ public:
+  BoundPrimitive() = default;
+  BoundPrimitive(dnnl::primitive primitive, std::initializer_list<std::pair<const int, dnnl::memory>> args)
+      : primitive_(std::move(primitive)), args_(args) {}
+
+  void add(int argument, dnnl::memory memory) { args_.emplace(argument, std::move(memory)); }
+  void bind(int argument, const void* data) {
+    args_.at(argument).set_data_handle(const_cast<void*>(data));
+  }
+  void run(dnnl::stream& stream) {
+    primitive_.execute(stream, args_);
+    stream.wait();
+  }
+  explicit operator bool() const { return bool(primitive_); }
+
+ private:
+  dnnl::primitive primitive_;
+  std::unordered_map<int, dnnl::memory> args_;
+};
+
+// A memory object with no buffer yet; BoundPrimitive::bind gives it one before each run.
+inline dnnl::memory unbound(const dnnl::memory::desc& desc) {
+  return dnnl::memory(desc, cpu_engine(), DNNL_MEMORY_NONE);
+}
+
+}  // namespace pepita

@@ -1,0 +1,70 @@
+#include "train/config.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pepita {
+
+namespace {
+
+struct RuleRates {
+  double bp, fa, drtp, pepita;
+  double of(const std::string& rule) const {
+    if (rule == "bp") return bp;
+    if (rule == "fa") return fa;
+    if (rule == "drtp") return drtp;
+    return pepita;
+  }
+};
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const std::string& rule) {
+  TrainConfig config;
+  config.dataset = dataset;
+  config.model = model;
+  config.rule = rule;
+  const bool mnist = dataset == "mnist" || dataset.starts_with("idx:");
+  // Table 2, fully connected columns. DFA is not in the paper's table; it takes FA's rate.
+  const RuleRates rates = mnist ? RuleRates{0.1, 0.1, 0.01, 0.1} : RuleRates{0.01, 0.001, 0.001, 0.01};
+  config.learning_rate = rule == "dfa" ? rates.fa : rates.of(rule);
+  config.decay_epochs = mnist ? std::vector<int>{60} : std::vector<int>{60, 90};
+  config.batch_size = 64;
+  config.dropout = 0.1;
+  config.hidden = {1024};
+  config.epochs = 100;
+  return config;
+}
+
+double learning_rate_at(const TrainConfig& config, int epoch) {
+  double rate = config.learning_rate;
+  for (int milestone : config.decay_epochs)
+    if (epoch > milestone) rate *= config.decay_factor;
+  return rate;
+}
+
+void validate(const TrainConfig& config) {
+  require(config.rule == "pepita", "--rule: '" + config.rule + "' is not available yet (available: pepita)");
+  require(config.model == "fc", "--model: '" + config.model + "' is not available yet (available: fc)");
+  require(std::isfinite(config.learning_rate) && config.learning_rate > 0, "--lr must be a finite number > 0");
+  require(std::isfinite(config.decay_factor) && config.decay_factor > 0, "--lr-decay must be a finite number > 0");
+  require(std::isfinite(config.momentum) && config.momentum >= 0 && config.momentum < 1, "--momentum must be in [0, 1)");
+  require(std::isfinite(config.dropout) && config.dropout >= 0 && config.dropout < 1, "--dropout must be in [0, 1)");
+  require(std::isfinite(config.pepita.f_scale) && config.pepita.f_scale >= 0, "--f-scale must be a finite number >= 0");
+  require(config.epochs >= 1, "--epochs must be at least 1");
+  require(config.batch_size >= 1, "--batch-size must be at least 1");
+  require(config.eval_batch_size >= 1, "--eval-batch-size must be at least 1");
+  require(config.max_batches >= 0, "--max-batches must be >= 0");
+  for (int units : config.hidden) require(units >= 1, "--hidden: every layer needs at least 1 unit");
+  for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
+  require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
+}
+
+std::string to_string(OutputError value) { return value == OutputError::standard ? "standard" : "modulated"; }
+std::string to_string(Presynaptic value) { return value == Presynaptic::modulated ? "modulated" : "standard"; }
+
+}  // namespace pepita

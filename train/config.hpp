@@ -1,0 +1,47 @@
+#pragma once
+// Everything a training run is, with the paper's settings (SETTINGS.md, Table 2) as defaults.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/rule_options.hpp"
+#include "schedulers/scheduler.hpp"
+
+namespace pepita {
+
+struct TrainConfig {
+  std::string rule = "pepita";
+  std::string model = "fc";
+  std::string dataset = "mnist";
+  std::filesystem::path data_dir = "data";
+  std::vector<int> hidden{1024};
+  int epochs = 100;
+  int batch_size = 64;
+  int eval_batch_size = 1000;
+  double learning_rate = 0.1;
+  std::vector<int> decay_epochs{60};  // the rate is multiplied by decay_factor after each of these
+  double decay_factor = 0.1;
+  double momentum = 0.9;
+  double dropout = 0.1;
+  std::uint64_t seed = 0;
+  PepitaOptions pepita;
+  SchedulerSettings scheduler;
+  std::int64_t max_batches = 0;  // per epoch, 0 = all (for quick runs and tests)
+};
+
+// The paper's settings for a data set (mnist, cifar10, cifar100), model (fc) and rule.
+TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const std::string& rule);
+
+// The learning rate of a 1-based epoch: step decay after each listed epoch.
+double learning_rate_at(const TrainConfig& config, int epoch);
+
+// Rejects values no run can use (non-finite or negative rates, zero sizes, …) before any work,
+// with a one-line message naming the option.
+void validate(const TrainConfig& config);
+
+std::string to_string(OutputError value);
+std::string to_string(Presynaptic value);
+
+}  // namespace pepita

@@ -1,0 +1,29 @@
+#pragma once
+// What a run leaves behind: the per-epoch CSV, the JSON summary, and the progress line.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "train/config.hpp"
+#include "train/trainer.hpp"
+
+namespace pepita {
+
+// Writes to a temporary file beside `path`, flushes it to disk, then renames it over `path`, so a
+// reader or a crash sees either the old file or the new one, never half of one.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+std::string metrics_csv(const std::vector<EpochRecord>& history);
+
+struct RunFacts {
+  std::string machine;  // e.g. "2 cores, AMD EPYC"
+  double total_seconds = 0;
+};
+std::string summary_json(const TrainConfig& config, const std::vector<EpochRecord>& history, const RunFacts& facts);
+
+// Median of the per-epoch training times.
+double median_epoch_seconds(const std::vector<EpochRecord>& history);
+
+std::string describe_machine();
+
+}  // namespace pepita
