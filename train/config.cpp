@@ -61,6 +61,7 @@ void validate(const TrainConfig& config) {
   require(config.max_batches >= 0, "--max-batches must be >= 0");
   for (int units : config.hidden) require(units >= 1, "--hidden: every layer needs at least 1 unit");
   for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
+  make_scheduler(config.scheduler);  // throws for an unknown name
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
 }
 

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The pepita command line as a user meets it: exit codes, one-line errors, and a real tiny run.
+# usage: test_cli.sh PATH/TO/pepita
+set -uo pipefail
+pepita=${1:?usage: test_cli.sh PATH/TO/pepita}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+# expect STATUS PATTERN -- ARGS…: exit status STATUS, and (for errors) exactly one stderr line
+# matching PATTERN.
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  "$pepita" "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  local lines
+  lines=$(wc -l <"$work/err")
+  if [[ $got -ne $status ]] || ! grep -Eq -- "$pattern" "$work/out" "$work/err" ||
+     { [[ $status -ne 0 ]] && [[ $lines -ne 1 ]]; }; then
+    echo "FAIL: pepita $* -> exit $got (wanted $status), $lines stderr lines, pattern '$pattern'"
+    sed 's/^/  | /' "$work/out" "$work/err" | head -5
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+# A tiny idx data set: 40 train and 12 test images of 2×2, labels cycling 0..3.
+be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+write_idx() {  # DIR PREFIX COUNT
+  local dir=$1 prefix=$2 count=$3 i
+  { be32 2051; be32 "$count"; be32 2; be32 2
+    for ((i = 0; i < count; i++)); do printf "\\x$(printf %02x $((i % 4 * 60)))\\x10\\x$(printf %02x $((255 - i % 4 * 60)))\\x80"; done
+  } >"$dir/$prefix-images-idx3-ubyte"
+  { be32 2049; be32 "$count"
+    for ((i = 0; i < count; i++)); do printf "\\x$(printf %02x $((i % 4)))"; done
+  } >"$dir/$prefix-labels-idx1-ubyte"
+}
+mkdir -p "$work/tiny"
+write_idx "$work/tiny" train 40
+write_idx "$work/tiny" t10k 12
+tiny_data=(--dataset "idx:$work/tiny" --hidden 8 --eval-batch-size 4 --epochs 2 --quiet)
+tiny=("${tiny_data[@]}" --batch-size 5)
+
+expect 0 '^pepita [0-9]' -- --version
+expect 0 'commands:' -- --help
+expect 0 'learning rate' -- train --help
+expect 0 'pixel mean' -- info --help
+expect 2 'no command' --
+expect 2 "unknown command 'bogus'" -- bogus
+expect 2 'unrecognised option|unrecognized option' -- train --bogus
+expect 2 'epochs' -- train --epochs
+expect 2 'epochs' -- train --epochs abc
+expect 2 'epochs must be at least 1' -- train --epochs 0
+expect 2 'lr must be a finite number' -- train --lr nan
+expect 2 'lr must be a finite number' -- train --lr -0.1
+expect 2 'f-scale must be a finite number' -- train --f-scale inf
+expect 2 'hidden: every layer needs at least 1 unit' -- train --hidden 1024,0
+expect 2 'hidden:.*not a comma-separated list' -- train --hidden 10,x
+expect 2 'dropout must be in' -- train --dropout 1
+expect 2 "output-error: 'sideways'" -- train --output-error sideways
+expect 2 "unknown scheduler 'warp'" -- train --scheduler warp
+expect 2 "unknown data set 'imagenet'" -- train --dataset imagenet
+expect 2 'config: cannot open' -- train --config "$work/missing.cfg"
+expect 2 'larger than the training set' -- train "${tiny_data[@]}" --batch-size 41
+
+# Bad data: one line naming the file, exit 1.
+mkdir -p "$work/bad"
+cp "$work/tiny/"* "$work/bad/"
+head -c 100 "$work/tiny/train-images-idx3-ubyte" >"$work/bad/train-images-idx3-ubyte"
+expect 1 'bad/train-images-idx3-ubyte: .*header declares' -- info --dataset "idx:$work/bad"
+expect 1 'data/mnist|mnist: not found' -- info --data-dir "$work/nowhere"
+
+# A real run: per-epoch lines, a CSV with a header and one row per epoch, a JSON summary.
+expect 0 'final test accuracy' -- train "${tiny[@]}" --metrics "$work/m.csv" --summary "$work/s.json"
+if [[ $(wc -l <"$work/m.csv") -eq 3 ]] && grep -q '"test_accuracy"' "$work/s.json" && grep -q '"rule": "pepita"' "$work/s.json"; then
+  passed=$((passed + 1))
+else
+  echo "FAIL: metrics CSV or summary JSON incomplete"; failed=$((failed + 1))
+fi
+# The same options from a config file give the same result.
+printf 'hidden = 8\nbatch-size = 5\neval-batch-size = 4\nepochs = 2\n' >"$work/run.cfg"
+expect 0 'final test accuracy' -- train --dataset "idx:$work/tiny" --config "$work/run.cfg" --quiet --metrics "$work/c.csv"
+if cmp -s <(cut -d, -f1-6 "$work/m.csv") <(cut -d, -f1-6 "$work/c.csv"); then passed=$((passed + 1)); else
+  echo "FAIL: --config run differs from the command-line run"; failed=$((failed + 1)); fi
+# A diverging run: one line naming epoch and batch, exit 1, and the CSV is not touched.
+expect 1 'diverged.*layer [0-9]+ in epoch 1, batch [0-9]+' -- train "${tiny[@]}" --lr 1e30 --metrics "$work/d.csv"
+[[ ! -e "$work/d.csv" ]] && passed=$((passed + 1)) || { echo "FAIL: diverged run wrote a CSV"; failed=$((failed + 1)); }
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
