@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <algorithm>
+
 #include <boost/program_options/errors.hpp>
 
 
@@ -28,7 +30,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     out << usage;
     return exit_ok;
   }
-  if (command == "--version") {
+  // --version answers at every level: `pepita --version`, `pepita train --version`, …
+  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
     out << "pepita " << PEPITA_VERSION << '\n';
     return exit_ok;
   }

@@ -44,6 +44,8 @@ tiny_data=(--dataset "idx:$work/tiny" --hidden 8 --eval-batch-size 4 --epochs 2 
 tiny=("${tiny_data[@]}" --batch-size 5)
 
 expect 0 '^pepita [0-9]' -- --version
+expect 0 '^pepita [0-9]' -- train --version
+expect 0 '^pepita [0-9]' -- info --version
 expect 0 'commands:' -- --help
 expect 0 'learning rate' -- train --help
 expect 0 'pixel mean' -- info --help
