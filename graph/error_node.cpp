@@ -27,7 +27,7 @@ ScoreTally ErrorNode::take_evaluation_tally() {
 }
 
 void ErrorNode::score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass) {
-  require_finite(output.values(), batch, "output", pass);
+  require_finite(output.values(), batch, pass, [] { return "output"; });
   ScoreTally scored;
   for (int r = 0; r < output.rows; ++r) {
     const float* p = output.row(r);

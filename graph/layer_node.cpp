@@ -41,7 +41,7 @@ TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch) {
 }
 
 void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass) const {
-  require_finite(activity.values(), batch, "activity at layer " + std::to_string(config_.index + 1), pass);
+  require_finite(activity.values(), batch, pass, [&] { return "activity at layer " + std::to_string(config_.index + 1); });
 }
 
 void LayerNode::on_standard(const Message& message, Node::output_ports_type& ports) {
@@ -77,8 +77,8 @@ void LayerNode::on_modulated(const Message& message, Node::output_ports_type& po
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
   layer_.learn(*postsynaptic_term(standard, batch), *presynaptic, state_.learning_rate);
   std::get<1>(ports).try_put(BatchEvent{batch.id, config_.index});
-  if (!config_.is_output) std::get<0>(ports).try_put(Message{Pass::modulated, message.batch, dendrite_.release()});
-  dendrite_.release();
+  TensorHandle modulated = dendrite_.release();
+  if (!config_.is_output) std::get<0>(ports).try_put(Message{Pass::modulated, message.batch, std::move(modulated)});
 }
 
 void LayerNode::on_evaluate(const Message& message, Node::output_ports_type& ports) {

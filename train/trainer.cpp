@@ -43,12 +43,13 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
 }
 
 std::vector<BatchHandle> Trainer::make_batches(const Dataset& data, std::span<const std::uint32_t> order,
-                                               int batch_size, int epoch, std::int64_t limit) {
+                                               int batch_size, int epoch, std::int64_t limit,
+                                               std::uint64_t first_id) {
   std::vector<BatchHandle> batches;
   for (std::size_t start = 0; start < order.size(); start += std::size_t(batch_size)) {
     if (limit > 0 && std::int64_t(batches.size()) >= limit) break;
     BatchHandle batch = batch_pool_.acquire();
-    batch->id = std::uint64_t(batches_started_++);
+    batch->id = first_id + batches.size();
     batch->epoch = epoch;
     batch->index = std::int64_t(batches.size());
     batch->data = &data;
@@ -66,7 +67,8 @@ EpochRecord Trainer::run_epoch(int epoch) {
   graph_->set_learning_rate(float(record.learning_rate));
   shuffle_for_epoch(train_order_, config_.seed, epoch);
   const std::vector<BatchHandle> batches = make_batches(data_.train, train_order_, config_.batch_size, epoch - 1,
-                                                        config_.max_batches);
+                                                        config_.max_batches, training_batches_);
+  training_batches_ += batches.size();
   const auto started = clock::now();
   graph_->on_batch_completed([&](std::int64_t done) {
     if (progress_)
@@ -82,9 +84,9 @@ EpochRecord Trainer::run_epoch(int epoch) {
   record.train_loss = train.mean_loss();
   record.train_accuracy = 100.0 * train.accuracy();
 
-  const std::int64_t saved_ids = batches_started_;
-  const std::vector<BatchHandle> test_batches = make_batches(data_.test, test_order_, config_.eval_batch_size, epoch - 1, 0);
-  batches_started_ = saved_ids;  // evaluation draws no randomness, so it takes no ids from training
+  // Evaluation draws no randomness and keeps no state, so its ids need not be unique.
+  const std::vector<BatchHandle> test_batches =
+      make_batches(data_.test, test_order_, config_.eval_batch_size, epoch - 1, 0, 0);
   graph_->run(test_batches, Pass::evaluate);
   const ScoreTally test = graph_->take_evaluation_tally();
   record.test_loss = test.mean_loss();

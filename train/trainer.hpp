@@ -45,8 +45,9 @@ class Trainer {
   const std::vector<EpochRecord>& history() const { return history_; }
 
  private:
+  // Batches of `order` with ids first_id, first_id + 1, …
   std::vector<BatchHandle> make_batches(const Dataset& data, std::span<const std::uint32_t> order, int batch_size,
-                                        int epoch, std::int64_t limit);
+                                        int epoch, std::int64_t limit, std::uint64_t first_id);
 
   TrainConfig config_;
   const DatasetPair& data_;
@@ -55,7 +56,7 @@ class Trainer {
   BatchPool batch_pool_;
   std::vector<std::uint32_t> train_order_;
   std::vector<std::uint32_t> test_order_;
-  std::int64_t batches_started_ = 0;  // gives every training batch a run-wide id
+  std::uint64_t training_batches_ = 0;  // so far; gives every training batch a run-wide id
   std::vector<EpochRecord> history_;
   std::function<void(const TrainingProgress&)> progress_;
 };
