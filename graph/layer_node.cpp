@@ -75,7 +75,7 @@ void LayerNode::on_modulated(const Message& message, Node::output_ports_type& po
   check(*dendrite_.activity(), batch, Pass::modulated);
   const TensorHandle& presynaptic =
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
-  layer_.learn(*postsynaptic_term(standard, batch), *presynaptic, state_.learning_rate);
+  layer_.learn(*postsynaptic_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()));
   std::get<1>(ports).try_put(BatchEvent{batch.id, config_.index});
   TensorHandle modulated = dendrite_.release();
   if (!config_.is_output) std::get<0>(ports).try_put(Message{Pass::modulated, message.batch, std::move(modulated)});

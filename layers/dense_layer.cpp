@@ -113,13 +113,37 @@ BoundPrimitive& DenseLayer::learn_primitive(int rows) {
   return learn_by_rows_.emplace(rows, std::move(primitive)).first->second;
 }
 
-void DenseLayer::learn(const Tensor& post, const Tensor& pre, float learning_rate) {
+void DenseLayer::learn(const Tensor& post, const Tensor& pre, float scale) {
   BoundPrimitive& form_velocity = learn_primitive(post.rows);
-  update_scale_ = learning_rate / float(post.rows);
+  update_scale_ = scale;
   form_velocity.bind(DNNL_ARG_SRC, post.data());
   form_velocity.bind(DNNL_ARG_WEIGHTS, pre.data());
   form_velocity.run(stream_);
   apply_velocity_.run(stream_);
+}
+
+BoundPrimitive& DenseLayer::backward_primitive(int rows) {
+  auto found = backward_by_rows_.find(rows);
+  if (found != backward_by_rows_.end()) return found->second;
+  const auto post = matrix_desc(rows, outputs_);
+  const auto weights = matrix_desc(outputs_, inputs_);
+  const auto grad_in = matrix_desc(rows, inputs_);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(post, weights, grad_in), cpu_engine());
+  BoundPrimitive primitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, unbound(post)},
+                                              {DNNL_ARG_WEIGHTS, unbound(weights)},
+                                              {DNNL_ARG_DST, unbound(grad_in)}});
+  return backward_by_rows_.emplace(rows, std::move(primitive)).first->second;
+}
+
+void DenseLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through) {
+  if (!through.empty() && through.size() != weights_.size())
+    throw std::invalid_argument("feedback weights must have the shape of W");
+  grad_in.rows = post.rows;
+  BoundPrimitive& matmul = backward_primitive(post.rows);
+  matmul.bind(DNNL_ARG_SRC, post.data());
+  matmul.bind(DNNL_ARG_WEIGHTS, through.empty() ? weights_.data() : through.data());
+  matmul.bind(DNNL_ARG_DST, grad_in.data());
+  matmul.run(stream_);
 }
 
 }  // namespace pepita

@@ -8,30 +8,32 @@
 
 #include "layers/activation.hpp"
 #include "layers/dnnl_context.hpp"
-#include "layers/tensor.hpp"
+#include "layers/layer.hpp"
 
 namespace pepita {
 
-class DenseLayer {
+class DenseLayer final : public Layer {
  public:
   DenseLayer(int inputs, int outputs, Activation activation, float momentum);
 
-  int inputs() const { return inputs_; }
-  int outputs() const { return outputs_; }
+  int inputs() const override { return inputs_; }
+  int outputs() const override { return outputs_; }
   Activation activation() const { return activation_; }
 
   // W is outputs × inputs, row-major.
-  std::span<float> weights() { return weights_; }
-  std::span<const float> weights() const { return weights_; }
-  std::span<float> velocity() { return velocity_; }
-  std::span<const float> velocity() const { return velocity_; }
+  std::span<float> weights() override { return weights_; }
+  std::span<const float> weights() const override { return weights_; }
+  std::span<float> velocity() override { return velocity_; }
+  std::span<const float> velocity() const override { return velocity_; }
 
   // out = σ(in·Wᵀ), times the dropout mask when one is given (rows × outputs).
-  void forward(const Tensor& in, Tensor& out, const Tensor* mask);
+  void forward(const Tensor& in, Tensor& out, const Tensor* mask) override;
 
-  // One SGD-with-momentum step from ΔW = postᵀ·pre (post: rows × outputs, pre: rows × inputs):
-  // v ← μ·v + (learning_rate / rows)·ΔW, W ← W − v. The batch mean is the 1/rows.
-  void learn(const Tensor& post, const Tensor& pre, float learning_rate);
+  // ΔW = postᵀ·pre (post: rows × outputs, pre: rows × inputs); v ← μ·v + scale·ΔW, W ← W − v.
+  void learn(const Tensor& post, const Tensor& pre, float scale) override;
+
+  // grad_in = post·W (or post·B with `through` = B).
+  void backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through = {}) override;
 
  private:
   struct ForwardPrimitives {
@@ -41,6 +43,7 @@ class DenseLayer {
   };
   ForwardPrimitives& forward_primitives(int rows);
   BoundPrimitive& learn_primitive(int rows);
+  BoundPrimitive& backward_primitive(int rows);
   BoundPrimitive make_forward(int rows, bool masked);
   int mask_argument() const;
 
@@ -54,6 +57,7 @@ class DenseLayer {
   dnnl::stream stream_;
   std::map<int, ForwardPrimitives> forward_by_rows_;
   std::map<int, BoundPrimitive> learn_by_rows_;
+  std::map<int, BoundPrimitive> backward_by_rows_;
   BoundPrimitive apply_velocity_;
 };
 
