@@ -9,8 +9,9 @@
 
 namespace pepita {
 
-ErrorNode::ErrorNode(tbb::flow::graph& graph, int classes, int max_rows)
-    : pool_(make_tensor_pool(max_rows, classes)),
+ErrorNode::ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output)
+    : output_(output),
+      pool_(make_tensor_pool(max_rows, classes)),
       node_(graph, tbb::flow::serial, [this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); }) {}
 
 ScoreTally ErrorNode::peek_training_tally() const {
@@ -32,7 +33,12 @@ void ErrorNode::score(const Tensor& output, const BatchInfo& batch, ScoreTally& 
   for (int r = 0; r < output.rows; ++r) {
     const float* p = output.row(r);
     const int label = batch.labels[std::size_t(r)];
-    scored.loss_sum -= std::log(std::max(double(p[label]), 1e-30));
+    if (output_ == Activation::sigmoid) {
+      for (int c = 0; c < output.features; ++c)
+        scored.loss_sum -= std::log(std::max(c == label ? double(p[c]) : 1.0 - double(p[c]), 1e-30));
+    } else {
+      scored.loss_sum -= std::log(std::max(double(p[label]), 1e-30));
+    }
     scored.correct += int(std::max_element(p, p + output.features) - p) == label;
   }
   std::lock_guard lock(tally_mutex_);

@@ -8,6 +8,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "layers/activation.hpp"
 
 namespace pepita {
 
@@ -21,10 +22,12 @@ struct ScoreTally {
 
 class ErrorNode {
  public:
-  using Ports = std::tuple<Message, BatchEvent>;  // e to the projection, evaluation done
+  using Ports = std::tuple<Message, BatchEvent>;  // e (to the projection or the layers), evaluation done
   using Node = tbb::flow::multifunction_node<Message, Ports>;
 
-  ErrorNode(tbb::flow::graph& graph, int classes, int max_rows);
+  // The loss it reports is cross-entropy after a softmax output, binary cross-entropy after a
+  // sigmoid one; e = h_L − onehot(y) is the gradient of either at the output's input.
+  ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output);
   Node& node() { return node_; }
   // The tallies since the last take; `peek` may be called from any thread while batches run.
   ScoreTally peek_training_tally() const;
@@ -35,6 +38,7 @@ class ErrorNode {
   void receive(const Message& message, Node::output_ports_type& ports);
   void score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass);
 
+  Activation output_;
   TensorPool pool_;
   mutable std::mutex tally_mutex_;
   ScoreTally training_;

@@ -1,20 +1,49 @@
 #include "graph/layer_node.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "graph/divergence.hpp"
+#include "layers/counter_rng.hpp"
 #include "layers/initializers.hpp"
 
 namespace pepita {
 
+Activation hidden_activation(Rule rule) { return rule == Rule::drtp ? Activation::tanh : Activation::relu; }
+Activation output_activation(Rule rule) { return rule == Rule::drtp ? Activation::sigmoid : Activation::softmax; }
+
+namespace {
+
+std::unique_ptr<DenseLayer> make_feedback(const LayerNodeConfig& c) {
+  const std::uint64_t layer = std::uint64_t(c.index);
+  if (c.rule == Rule::fa && c.index > 0) {
+    auto b = std::make_unique<DenseLayer>(c.inputs, c.outputs, Activation::identity, 0.0f);
+    he_uniform(b->weights(), c.inputs, c.seed, layer, rng_stream::feedback);
+    return b;
+  }
+  if ((c.rule == Rule::dfa || c.rule == Rule::drtp) && !c.is_output) {
+    // Stored classes × outputs, He-uniform over the units it feeds, as in Frenkel's code.
+    auto b = std::make_unique<DenseLayer>(c.outputs, c.classes, Activation::identity, 0.0f);
+    he_uniform(b->weights(), c.outputs, c.seed, layer, rng_stream::feedback);
+    return b;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state)
     : config_(config),
       state_(state),
-      layer_(config.inputs, config.outputs, config.is_output ? Activation::softmax : Activation::relu, config.momentum),
+      layer_(config.inputs, config.outputs, config.is_output ? output_activation(config.rule) : hidden_activation(config.rule),
+             config.momentum),
+      feedback_(make_feedback(config)),
       activity_pool_(make_tensor_pool(config.max_rows, config.outputs)),
       mask_pool_(make_tensor_pool(config.max_rows, config.outputs)),
       term_pool_(make_tensor_pool(config.max_rows, config.outputs)),
-      node_(graph, tbb::flow::serial, [this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); }) {
+      down_pool_(make_tensor_pool(config.max_rows, config.inputs)),
+      class_pool_(make_tensor_pool(config.max_rows, config.classes)),
+      node_(graph, tbb::flow::serial, [this](const Message& m, Ports_& ports) { receive(m, ports); }) {
   he_uniform(layer_.weights(), config.inputs, config.seed, std::uint64_t(config.index));
 }
 
@@ -22,15 +51,20 @@ std::string LayerNode::name() const {
   return (config_.is_output ? "output " : "hidden ") + std::to_string(config_.index + 1);
 }
 
-void LayerNode::receive(const Message& message, Node::output_ports_type& ports) {
+void LayerNode::receive(const Message& message, Ports_& ports) {
   switch (message.pass) {
     case Pass::standard: return on_standard(message, ports);
     case Pass::modulated: return on_modulated(message, ports);
-    case Pass::evaluate: return on_evaluate(message, ports);
     case Pass::error:
+    case Pass::backward: return on_learning_signal(message, ports);
+    case Pass::evaluate: return on_evaluate(message, ports);
     case Pass::feedback: break;
   }
   throw std::logic_error(name() + " cannot take a " + to_string(message.pass) + " message");
+}
+
+bool LayerNode::keeps_standard_presynaptic() const {
+  return config_.rule != Rule::pepita || config_.pepita.presynaptic == Presynaptic::standard;
 }
 
 TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch) {
@@ -44,18 +78,32 @@ void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass)
   require_finite(activity.values(), batch, pass, [&] { return "activity at layer " + std::to_string(config_.index + 1); });
 }
 
-void LayerNode::on_standard(const Message& message, Node::output_ports_type& ports) {
+void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, const BatchInfo& batch, Ports_& ports) {
+  layer_.learn(term, presynaptic, scale);
+  std::get<1>(ports).try_put(BatchEvent{batch.id, config_.index});
+}
+
+void LayerNode::on_standard(const Message& message, Ports_& ports) {
   const BatchInfo& batch = *message.batch;
   TensorHandle mask = dropout_mask_for(batch);
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
   layer_.forward(*message.activity, *activity, mask ? &*mask : nullptr);
   check(*activity, batch, Pass::standard);
-  const bool keep_presynaptic = config_.pepita.presynaptic == Presynaptic::standard;
-  soma_.keep({batch.id, activity, keep_presynaptic ? message.activity : TensorHandle{}, std::move(mask)});
+  SomaEntry entry{batch.id, activity, keeps_standard_presynaptic() ? message.activity : TensorHandle{}, std::move(mask)};
+  if (config_.rule == Rule::drtp && !config_.is_output) {
+    // The target arrives with the batch, so a DRTP hidden layer learns before passing h_l on.
+    TensorHandle target = acquire_tensor(class_pool_, batch.rows());
+    std::fill(target->values().begin(), target->values().end(), 0.0f);
+    for (int r = 0; r < batch.rows(); ++r) target->row(r)[batch.labels[std::size_t(r)]] = 1.0f;
+    // Frenkel's code sums the hidden DRTP updates over the batch (no 1/N); the paper's DRTP η assumes it.
+    learn(*through_derivative(project_to_units(*target), entry), *message.activity, state_.learning_rate, batch, ports);
+  } else {
+    soma_.keep(std::move(entry));
+  }
   std::get<0>(ports).try_put(Message{Pass::standard, message.batch, std::move(activity)});
 }
 
-TensorHandle LayerNode::postsynaptic_term(const SomaEntry& standard, const BatchInfo& batch) {
+TensorHandle LayerNode::pepita_term(const SomaEntry& standard, const BatchInfo& batch) {
   TensorHandle term = acquire_tensor(term_pool_, batch.rows());
   if (!config_.is_output) {
     mismatch(*standard.activity, *dendrite_.activity(), *term);
@@ -67,7 +115,7 @@ TensorHandle LayerNode::postsynaptic_term(const SomaEntry& standard, const Batch
   return term;
 }
 
-void LayerNode::on_modulated(const Message& message, Node::output_ports_type& ports) {
+void LayerNode::on_modulated(const Message& message, Ports_& ports) {
   const BatchInfo& batch = *message.batch;
   SomaEntry standard = soma_.release(batch.id);
   dendrite_.integrate(acquire_tensor(activity_pool_, batch.rows()));
@@ -75,13 +123,57 @@ void LayerNode::on_modulated(const Message& message, Node::output_ports_type& po
   check(*dendrite_.activity(), batch, Pass::modulated);
   const TensorHandle& presynaptic =
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
-  layer_.learn(*postsynaptic_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()));
-  std::get<1>(ports).try_put(BatchEvent{batch.id, config_.index});
+  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), batch, ports);
   TensorHandle modulated = dendrite_.release();
   if (!config_.is_output) std::get<0>(ports).try_put(Message{Pass::modulated, message.batch, std::move(modulated)});
 }
 
-void LayerNode::on_evaluate(const Message& message, Node::output_ports_type& ports) {
+TensorHandle LayerNode::project_to_units(const Tensor& signal) {
+  TensorHandle projected = acquire_tensor(term_pool_, signal.rows);
+  feedback_->backward_data(signal, *projected);
+  return projected;
+}
+
+TensorHandle LayerNode::through_derivative(TensorHandle gradient, const SomaEntry& standard) {
+  multiply_by_derivative(*gradient, *standard.activity, standard.mask ? &*standard.mask : nullptr,
+                         hidden_activation(config_.rule));
+  return gradient;
+}
+
+void LayerNode::send_down(const Tensor& term, const Message& message, Ports_& ports) {
+  TensorHandle gradient = acquire_tensor(down_pool_, term.rows);
+  layer_.backward_data(term, *gradient, config_.rule == Rule::fa ? feedback_->weights() : std::span<const float>{});
+  std::get<2>(ports).try_put(Message{Pass::backward, message.batch, std::move(gradient)});
+}
+
+// The output error (BP, FA, DFA, DRTP at the output; DFA everywhere) or ∂L/∂h_l from above (BP, FA).
+void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
+  const BatchInfo& batch = *message.batch;
+  const float batch_mean = state_.learning_rate / float(batch.rows());
+  SomaEntry standard = soma_.release(batch.id);
+  if (config_.is_output) {
+    if (message.pass != Pass::error) throw std::logic_error(name() + " learns from the error only");
+    if (config_.index > 0 && (config_.rule == Rule::bp || config_.rule == Rule::fa)) send_down(*message.activity, message, ports);
+    // DRTP's output follows Frenkel's binary cross-entropy, a mean over batch and classes.
+    const float scale = config_.rule == Rule::drtp ? batch_mean / float(config_.classes) : batch_mean;
+    learn(*message.activity, *standard.presynaptic, scale, batch, ports);
+    return;
+  }
+  TensorHandle term;
+  if (config_.rule == Rule::dfa && message.pass == Pass::error) {
+    term = through_derivative(project_to_units(*message.activity), standard);
+  } else if ((config_.rule == Rule::bp || config_.rule == Rule::fa) && message.pass == Pass::backward) {
+    term = acquire_tensor(term_pool_, batch.rows());
+    std::copy(message.activity->values().begin(), message.activity->values().end(), term->data());
+    term = through_derivative(std::move(term), standard);
+  } else {
+    throw std::logic_error(name() + " under " + to_string(config_.rule) + " cannot take a " + to_string(message.pass) + " message");
+  }
+  if (config_.index > 0 && (config_.rule == Rule::bp || config_.rule == Rule::fa)) send_down(*term, message, ports);
+  learn(*term, *standard.presynaptic, batch_mean, batch, ports);
+}
+
+void LayerNode::on_evaluate(const Message& message, Ports_& ports) {
   TensorHandle activity = acquire_tensor(activity_pool_, message.batch->rows());
   layer_.forward(*message.activity, *activity, nullptr);
   std::get<0>(ports).try_put(Message{Pass::evaluate, message.batch, std::move(activity)});

@@ -1,9 +1,19 @@
 #pragma once
-// A layer of two-compartment neurons as a serial flow-graph node. It owns W_l and its optimizer
-// state, so no other node touches them; different layers run concurrently.
+// A layer of two-compartment neurons as a serial flow-graph node. It owns W_l, its optimizer state
+// and any fixed feedback weights, so no other node touches them; different layers run
+// concurrently. What it does with each message depends on the learning rule:
+//
+//   rule    learning signal it receives             update                               sends down
+//   pepita  modulated activity h_{l-1}^err          (soma − dendrite)·pre; out: e·pre     —
+//   bp      ∂L/∂h_l from layer l+1 (out: e)          (∂L/∂h ⊙ σ')·h_{l-1}                 ·W_l
+//   fa      as bp                                    as bp                                ·B_l (fixed)
+//   dfa     e, broadcast by the error node           (e·B_l ⊙ σ')·h_{l-1}                 —
+//   drtp    none: the target comes with the batch    (y·B_l ⊙ σ')·h_{l-1}, at once        —
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <tbb/flow_graph.h>
 
@@ -18,7 +28,9 @@ struct LayerNodeConfig {
   int index = 0;            // 0 for the first layer
   int inputs = 0;
   int outputs = 0;
-  bool is_output = false;   // softmax, learns from the error instead of the mismatch
+  int classes = 0;
+  bool is_output = false;
+  Rule rule = Rule::pepita;
   float dropout = 0.0f;     // hidden layers only
   float momentum = 0.9f;
   int max_rows = 0;         // the largest batch it will see
@@ -26,36 +38,57 @@ struct LayerNodeConfig {
   PepitaOptions pepita;
 };
 
+// σ_l for a rule: DRTP uses tanh hidden units and a sigmoid output, the others ReLU and softmax.
+Activation hidden_activation(Rule rule);
+Activation output_activation(Rule rule);
+
 class LayerNode {
  public:
-  using Ports = std::tuple<Message, BatchEvent>;  // activity downstream, update events
+  // Activity up to the next layer (or the error node), update events, gradient down (BP, FA).
+  using Ports = std::tuple<Message, BatchEvent, Message>;
   using Node = tbb::flow::multifunction_node<Message, Ports>;
 
   LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state);
 
   Node& node() { return node_; }
-  DenseLayer& layer() { return layer_; }
-  const DenseLayer& layer() const { return layer_; }
+  Layer& layer() { return layer_; }
+  const Layer& layer() const { return layer_; }
+  // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
+  std::span<float> feedback_weights() { return feedback_ ? feedback_->weights() : std::span<float>{}; }
   const Soma& soma() const { return soma_; }
   const Dendrite& dendrite() const { return dendrite_; }
   std::string name() const;
 
  private:
-  void receive(const Message& message, Node::output_ports_type& ports);
-  void on_standard(const Message& message, Node::output_ports_type& ports);
-  void on_modulated(const Message& message, Node::output_ports_type& ports);
-  void on_evaluate(const Message& message, Node::output_ports_type& ports);
+  using Ports_ = Node::output_ports_type;
+  void receive(const Message& message, Ports_& ports);
+  void on_standard(const Message& message, Ports_& ports);
+  void on_modulated(const Message& message, Ports_& ports);
+  void on_learning_signal(const Message& message, Ports_& ports);
+  void on_evaluate(const Message& message, Ports_& ports);
+
   TensorHandle dropout_mask_for(const BatchInfo& batch);
-  // The postsynaptic term of the update: soma − dendrite, or at the output the error.
-  TensorHandle postsynaptic_term(const SomaEntry& standard, const BatchInfo& batch);
+  // PEPITA's postsynaptic term: soma − dendrite, or at the output the error.
+  TensorHandle pepita_term(const SomaEntry& standard, const BatchInfo& batch);
+  // A gradient at this layer's output turned into the term at its input: ⊙ σ'(z).
+  TensorHandle through_derivative(TensorHandle gradient, const SomaEntry& standard);
+  // The fixed random projection of a class-sized signal (e for DFA, y for DRTP): signal·B_l.
+  TensorHandle project_to_units(const Tensor& signal);
+  void send_down(const Tensor& term, const Message& message, Ports_& ports);
+  void learn(const Tensor& term, const Tensor& presynaptic, float scale, const BatchInfo& batch, Ports_& ports);
+  bool keeps_standard_presynaptic() const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
 
   LayerNodeConfig config_;
   const LearningState& state_;
   DenseLayer layer_;
+  // FA: B_l with W_l's shape, used as grad·B_l. DFA/DRTP: B_l as classes × outputs, used as s·B_l.
+  std::unique_ptr<DenseLayer> feedback_;  // none for PEPITA, BP and output layers
   TensorPool activity_pool_;
   TensorPool mask_pool_;
   TensorPool term_pool_;
+  TensorPool down_pool_;   // gradients for the layer below
+  TensorPool class_pool_;  // one-hot targets for DRTP
   Soma soma_;
   Dendrite dendrite_;
   Node node_;

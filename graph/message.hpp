@@ -15,8 +15,9 @@ enum class Pass : std::uint8_t {
   standard,   // h_l = σ(W_l h_{l-1}); neurons keep it in the soma
   modulated,  // h_l^err from x + F·e; neurons learn from soma − dendrite
   evaluate,   // inference only: no dropout, nothing kept, no learning
-  error,      // e = h_L − onehot(y), from the error node to the projection
+  error,      // e = h_L − onehot(y), from the error node (to the projection, or to layers)
   feedback,   // F·e, from the projection back to the input node
+  backward,   // ∂L/∂h_l, from layer l+1 down to layer l (BP and FA only)
 };
 
 inline const char* to_string(Pass pass) {
@@ -26,6 +27,7 @@ inline const char* to_string(Pass pass) {
     case Pass::evaluate: return "evaluate";
     case Pass::error: return "error";
     case Pass::feedback: return "feedback";
+    case Pass::backward: return "backward";
   }
   return "?";
 }

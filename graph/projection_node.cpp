@@ -2,23 +2,36 @@
 
 #include <stdexcept>
 
+#include "layers/counter_rng.hpp"
 #include "layers/initializers.hpp"
 
 namespace pepita {
 
 ProjectionNode::ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows,
-                               float f_scale, std::uint64_t seed)
-    : map_(classes, input_features, Activation::identity, 0.0f),
+                               const PepitaOptions& options, std::uint64_t seed)
+    : options_(options),
+      seed_(seed),
+      map_(classes, input_features, Activation::identity, 0.0f),
       pool_(make_tensor_pool(max_rows, input_features)),
+      perturbation_pool_(make_tensor_pool(max_rows, classes)),
       node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {
-  input_projection(map_.weights(), input_features, f_scale, seed);
+  input_projection(map_.weights(), input_features, options.f_scale, seed);
+}
+
+TensorHandle ProjectionNode::random_perturbation(const BatchInfo& batch) {
+  TensorHandle r = acquire_tensor(perturbation_pool_, batch.rows());
+  const CounterRng rng(seed_, rng_stream::perturbation, batch.id);
+  std::span<float> values = r->values();
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = options_.perturbation_scale * rng.uniform(i);
+  return r;
 }
 
 Message ProjectionNode::receive(const Message& message) {
   if (message.pass != Pass::error)
     throw std::logic_error(std::string("the projection cannot take a ") + to_string(message.pass) + " message");
   TensorHandle projected = acquire_tensor(pool_, message.activity->rows);
-  map_.forward(*message.activity, *projected, nullptr);
+  if (options_.perturbation == Perturbation::random) map_.forward(*random_perturbation(*message.batch), *projected, nullptr);
+  else map_.forward(*message.activity, *projected, nullptr);
   return {Pass::feedback, message.batch, std::move(projected)};
 }
 

@@ -6,6 +6,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "graph/rule_options.hpp"
 #include "layers/dense_layer.hpp"
 
 namespace pepita {
@@ -14,7 +15,7 @@ class ProjectionNode {
  public:
   using Node = tbb::flow::function_node<Message, Message>;
 
-  ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, float f_scale,
+  ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, const PepitaOptions& options,
                  std::uint64_t seed);
   Node& node() { return node_; }
   // F, input_features × classes, row-major.
@@ -22,9 +23,14 @@ class ProjectionNode {
 
  private:
   Message receive(const Message& message);
+  // The ablation's k·r, r ~ U[0, 1)^classes fresh for every sample, in place of e.
+  TensorHandle random_perturbation(const BatchInfo& batch);
 
+  PepitaOptions options_;
+  std::uint64_t seed_;
   DenseLayer map_;  // e·Fᵀ: a fixed linear map, so a dense layer with no activation that never learns
   TensorPool pool_;
+  TensorPool perturbation_pool_;
   Node node_;
 };
 

@@ -1,8 +1,20 @@
 #pragma once
 // The learning rule's variants, chosen per run.
 #include <cstdint>
+#include <string>
 
 namespace pepita {
+
+// The learning rules. Each is a graph topology plus a layer-local update (docs/design.md).
+enum class Rule { pepita, bp, fa, dfa, drtp };
+
+Rule parse_rule(const std::string& name);  // throws std::invalid_argument
+std::string to_string(Rule rule);
+inline constexpr const char* rule_names = "pepita, bp, fa, dfa, drtp";
+
+// What modulates PEPITA's input on the second pass: the error (the rule), or the paper's
+// ablation, a random vector k·r with r ~ U[0, 1)^classes drawn for every sample.
+enum class Perturbation { error, random };
 
 // Which error the PEPITA output layer learns from: Algorithm 1 uses the standard pass's
 // (h_L − y); the authors' fully connected code uses the modulated pass's (h_L^err − y).
@@ -14,6 +26,8 @@ enum class Presynaptic { modulated, standard };
 
 struct PepitaOptions {
   float f_scale = 0.05f;  // F ~ U(±f_scale·√(6/input_dim))
+  Perturbation perturbation = Perturbation::error;
+  float perturbation_scale = 1.0f;  // k
   OutputError output_error = OutputError::standard;
   Presynaptic presynaptic = Presynaptic::modulated;
 };

@@ -44,7 +44,9 @@ void TrainingGraph::build() {
     LayerNodeConfig layer{.index = l,
                           .inputs = fan_in,
                           .outputs = is_output ? config_.classes : config_.hidden[std::size_t(l)],
+                          .classes = config_.classes,
                           .is_output = is_output,
+                          .rule = config_.rule,
                           .dropout = is_output ? 0.0f : config_.dropout,
                           .momentum = config_.momentum,
                           .max_rows = config_.max_rows,
@@ -54,27 +56,48 @@ void TrainingGraph::build() {
     layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
     fan_in = layer.outputs;
   }
-  error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows);
-  projection_ = std::make_unique<ProjectionNode>(g, config_.classes, config_.inputs, config_.max_rows,
-                                                 config_.pepita.f_scale, config_.seed);
+  error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, output_activation(config_.rule));
+  if (config_.rule == Rule::pepita)
+    projection_ = std::make_unique<ProjectionNode>(g, config_.classes, config_.inputs, config_.max_rows, config_.pepita,
+                                                   config_.seed);
   completion_ = std::make_unique<CompletionNode>(g, depth);
 }
 
+template <class From, class To>
+void TrainingGraph::connect(From& from, To& to, std::string from_name, std::string to_name) {
+  tbb::flow::make_edge(from, to);
+  edges_.emplace_back(std::move(from_name), std::move(to_name));
+}
+
 void TrainingGraph::connect() {
-  using tbb::flow::make_edge;
   using tbb::flow::output_port;
-  make_edge(*tickets_, *limiter_);
-  make_edge(*limiter_, input_->node());
-  make_edge(input_->node(), layers_.front()->node());
+  connect(*tickets_, *limiter_, "tickets", "limiter");
+  connect(*limiter_, input_->node(), "limiter", "input");
+  connect(input_->node(), layers_.front()->node(), "input", layers_.front()->name());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    auto& downstream = l + 1 < layers_.size() ? layers_[l + 1]->node() : error_->node();
-    make_edge(output_port<0>(layers_[l]->node()), downstream);
-    make_edge(output_port<1>(layers_[l]->node()), completion_->node());
+    LayerNode& layer = *layers_[l];
+    if (l + 1 < layers_.size()) connect(output_port<0>(layer.node()), layers_[l + 1]->node(), layer.name(), layers_[l + 1]->name());
+    else connect(output_port<0>(layer.node()), error_->node(), layer.name(), "error");
+    connect(output_port<1>(layer.node()), completion_->node(), layer.name(), "completion");
+    const bool sends_down = config_.rule == Rule::bp || config_.rule == Rule::fa;
+    if (sends_down && l > 0) connect(output_port<2>(layer.node()), layers_[l - 1]->node(), layer.name(), layers_[l - 1]->name());
   }
-  make_edge(output_port<0>(error_->node()), projection_->node());
-  make_edge(output_port<1>(error_->node()), completion_->node());
-  make_edge(projection_->node(), input_->node());
-  make_edge(output_port<0>(completion_->node()), limiter_->decrementer());
+  // Where the output error goes is what tells the rules apart.
+  auto& error_out = output_port<0>(error_->node());
+  switch (config_.rule) {
+    case Rule::pepita:
+      connect(error_out, projection_->node(), "error", "projection");
+      connect(projection_->node(), input_->node(), "projection", "input");
+      break;
+    case Rule::dfa:
+      for (auto& layer : layers_) connect(error_out, layer->node(), "error", layer->name());
+      break;
+    case Rule::bp:
+    case Rule::fa:
+    case Rule::drtp: connect(error_out, layers_.back()->node(), "error", layers_.back()->name()); break;
+  }
+  connect(output_port<1>(error_->node()), completion_->node(), "error", "completion");
+  connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter");
 }
 
 void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {

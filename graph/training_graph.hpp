@@ -1,5 +1,5 @@
 #pragma once
-// The PEPITA training graph:
+// The training graph. For PEPITA:
 //
 //   tickets ─▶ limiter ─▶ input ─x─▶ L1 ─▶ … ─▶ LL ─h_L─▶ error ─e─▶ projection (F)
 //                 ▲          ▲                                          │
@@ -7,11 +7,14 @@
 //                 └── token ◀── completion ◀── update events from every layer
 //
 // The feedback edge is the only path from the output back to the input: there is no backward
-// pass. The limiter's threshold is the number of batches in flight. Every node runs inside one
+// pass. The baselines change only the edges (docs/design.md): BP and FA add layer → layer-below
+// edges, DFA sends e from the error node to every layer, DRTP's hidden layers need no edge back. The limiter's threshold is the number of batches in flight. Every node runs inside one
 // task arena of the configured size, and oneDNN's OpenMP pool gets the configured threads.
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <tbb/flow_graph.h>
@@ -27,6 +30,7 @@
 namespace pepita {
 
 struct GraphConfig {
+  Rule rule = Rule::pepita;
   int inputs = 0;
   std::vector<int> hidden;
   int classes = 0;
@@ -62,12 +66,17 @@ class TrainingGraph {
 
   int layer_count() const { return int(layers_.size()); }
   LayerNode& layer(int index) { return *layers_.at(std::size_t(index)); }
-  std::span<float> input_projection() { return projection_->matrix(); }
+  // F, for PEPITA; empty for the other rules.
+  std::span<float> input_projection() { return projection_ ? projection_->matrix() : std::span<float>{}; }
+  // Every edge of the graph as (from, to) node names, for tests and for the documentation.
+  const std::vector<std::pair<std::string, std::string>>& edges() const { return edges_; }
   const GraphConfig& config() const { return config_; }
 
  private:
   void build();
   void connect();
+  template <class From, class To>
+  void connect(From& from, To& to, std::string from_name, std::string to_name);
 
   GraphConfig config_;
   LearningState state_;
@@ -80,6 +89,7 @@ class TrainingGraph {
   std::unique_ptr<ErrorNode> error_;
   std::unique_ptr<ProjectionNode> projection_;
   std::unique_ptr<CompletionNode> completion_;
+  std::vector<std::pair<std::string, std::string>> edges_;
 };
 
 }  // namespace pepita

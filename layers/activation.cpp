@@ -1,5 +1,7 @@
 #include "layers/activation.hpp"
 
+#include <stdexcept>
+
 namespace pepita {
 
 std::string to_string(Activation activation) {
@@ -11,6 +13,32 @@ std::string to_string(Activation activation) {
     case Activation::softmax: return "softmax";
   }
   return "?";
+}
+
+void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* mask, Activation activation) {
+  float* g = grad.data();
+  const float* h = activity.data();
+  const float* m = mask ? mask->data() : nullptr;
+  const std::size_t n = activity.size();
+  switch (activation) {
+    case Activation::identity:
+      if (m)
+        for (std::size_t i = 0; i < n; ++i) g[i] *= m[i];
+      return;
+    case Activation::relu:  // h > 0 exactly where z > 0 and the unit was kept
+      for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] * (m ? m[i] : 1.0f) : 0.0f;
+      return;
+    case Activation::tanh:  // 1 − tanh², with tanh(z) = h / mask for kept units
+      for (std::size_t i = 0; i < n; ++i) {
+        const float keep = m ? m[i] : 1.0f;
+        const float t = keep != 0.0f ? h[i] / keep : 0.0f;
+        g[i] *= keep * (1.0f - t * t);
+      }
+      return;
+    case Activation::sigmoid:
+    case Activation::softmax: break;
+  }
+  throw std::logic_error("no derivative for a " + to_string(activation) + " hidden layer");
 }
 
 }  // namespace pepita

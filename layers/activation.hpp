@@ -1,11 +1,18 @@
 #pragma once
 #include <string>
 
+#include "layers/tensor.hpp"
+
 namespace pepita {
 
 // The non-linearity σ_l at a layer's output.
 enum class Activation { identity, relu, tanh, sigmoid, softmax };
 
 std::string to_string(Activation activation);
+
+// grad ← grad ⊙ ∂h/∂z, in place, from the layer's output h = σ(z) ⊙ mask (mask may be null):
+// what turns a gradient with respect to a hidden layer's output into one at its input.
+// Defined for relu, tanh and identity.
+void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* mask, Activation activation);
 
 }  // namespace pepita

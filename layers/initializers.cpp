@@ -12,8 +12,8 @@ void fill_symmetric(std::span<float> values, float limit, const CounterRng& rng)
 }
 }  // namespace
 
-void he_uniform(std::span<float> weights, int fan_in, std::uint64_t seed, std::uint64_t layer) {
-  fill_symmetric(weights, std::sqrt(6.0f / float(fan_in)), CounterRng(seed, rng_stream::weights, layer));
+void he_uniform(std::span<float> weights, int fan_in, std::uint64_t seed, std::uint64_t layer, std::uint64_t stream) {
+  fill_symmetric(weights, std::sqrt(6.0f / float(fan_in)), CounterRng(seed, stream, layer));
 }
 
 void input_projection(std::span<float> f, int input_dim, float scale, std::uint64_t seed) {

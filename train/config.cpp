@@ -48,13 +48,17 @@ double learning_rate_at(const TrainConfig& config, int epoch) {
 }
 
 void validate(const TrainConfig& config) {
-  require(config.rule == "pepita", "--rule: '" + config.rule + "' is not available yet (available: pepita)");
+  parse_rule(config.rule);  // throws for an unknown rule
   require(config.model == "fc", "--model: '" + config.model + "' is not available yet (available: fc)");
   require(std::isfinite(config.learning_rate) && config.learning_rate > 0, "--lr must be a finite number > 0");
   require(std::isfinite(config.decay_factor) && config.decay_factor > 0, "--lr-decay must be a finite number > 0");
   require(std::isfinite(config.momentum) && config.momentum >= 0 && config.momentum < 1, "--momentum must be in [0, 1)");
   require(std::isfinite(config.dropout) && config.dropout >= 0 && config.dropout < 1, "--dropout must be in [0, 1)");
   require(std::isfinite(config.pepita.f_scale) && config.pepita.f_scale >= 0, "--f-scale must be a finite number >= 0");
+  require(std::isfinite(config.pepita.perturbation_scale) && config.pepita.perturbation_scale >= 0,
+          "--perturb-scale must be a finite number >= 0");
+  require(config.rule == "pepita" || config.pepita.perturbation == Perturbation::error,
+          "--perturb applies to --rule pepita only");
   require(config.epochs >= 1, "--epochs must be at least 1");
   require(config.batch_size >= 1, "--batch-size must be at least 1");
   require(config.eval_batch_size >= 1, "--eval-batch-size must be at least 1");

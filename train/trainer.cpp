@@ -30,7 +30,8 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
     throw std::invalid_argument("--batch-size " + std::to_string(config.batch_size) + " is larger than the training set (" +
                                 std::to_string(data.train.size()) + " samples)");
   std::iota(test_order_.begin(), test_order_.end(), 0u);
-  GraphConfig graph{.inputs = int(data.train.shape.size()),
+  GraphConfig graph{.rule = parse_rule(config.rule),
+                    .inputs = int(data.train.shape.size()),
                     .hidden = config.hidden,
                     .classes = data.train.classes,
                     .dropout = float(config.dropout),

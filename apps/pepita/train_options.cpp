@@ -55,7 +55,7 @@ po::options_description train_options_description() {
   what.add_options()
       ("dataset", po::value<std::string>()->value_name("NAME"), "mnist, cifar10, cifar100, or idx:DIR (default mnist)")
       ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)")
-      ("rule", po::value<std::string>()->value_name("RULE"), "learning rule: pepita (default pepita)")
+      ("rule", po::value<std::string>()->value_name("RULE"), "learning rule: pepita, bp, fa, dfa, drtp (default pepita)")
       ("model", po::value<std::string>()->value_name("MODEL"), "model: fc (default fc)")
       ("hidden", po::value<std::string>()->value_name("N[,N…]"), "hidden layer sizes (default 1024; 'none' for none)");
   po::options_description how("how (defaults: the paper's settings for the data set and rule)");
@@ -72,6 +72,8 @@ po::options_description train_options_description() {
       ("f-scale", po::value<double>()->value_name("S"), "F ~ U(±S·√(6/input_dim)) (default 0.05)")
       ("output-error", po::value<std::string>()->value_name("PASS"), "output update from the standard (Algorithm 1, default) or modulated pass's error")
       ("presynaptic", po::value<std::string>()->value_name("PASS"), "hidden updates' presynaptic term from the modulated (default) or standard pass")
+      ("perturb", po::value<std::string>()->value_name("KIND"), "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))")
+      ("perturb-scale", po::value<double>()->value_name("K"), "k for --perturb random (default 1)")
       ("max-batches", po::value<std::int64_t>()->value_name("N"), "train on at most N batches per epoch (default all)");
   po::options_description run("running");
   run.add_options()
@@ -132,6 +134,10 @@ TrainRequest parse_train_options(const std::vector<std::string>& args) {
   if (vm.count("presynaptic"))
     c.pepita.presynaptic = parse_choice<Presynaptic>(vm["presynaptic"].as<std::string>(), "presynaptic",
                                         {{"modulated", Presynaptic::modulated}, {"standard", Presynaptic::standard}});
+  if (vm.count("perturb"))
+    c.pepita.perturbation = parse_choice<Perturbation>(vm["perturb"].as<std::string>(), "perturb",
+                                                      {{"error", Perturbation::error}, {"random", Perturbation::random}});
+  if (vm.count("perturb-scale")) c.pepita.perturbation_scale = float(vm["perturb-scale"].as<double>());
   take(vm, "scheduler", c.scheduler.name);
   take(vm, "threads", c.scheduler.threads);
   take(vm, "dnnl-threads", c.scheduler.dnnl_threads);

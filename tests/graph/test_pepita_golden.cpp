@@ -12,47 +12,30 @@ namespace {
 
 GoldenPepita golden_from(Trainer& trainer, const TrainConfig& config, int inputs, int classes) {
   GoldenPepita golden;
-  golden.sizes.push_back(inputs);
-  for (int h : config.hidden) golden.sizes.push_back(h);
-  golden.sizes.push_back(classes);
-  TrainingGraph& graph = trainer.graph();
-  for (int l = 0; l < graph.layer_count(); ++l) {
-    auto w = graph.layer(l).layer().weights();
-    golden.W.emplace_back(w.begin(), w.end());
-    golden.V.emplace_back(w.size(), 0.0f);
-  }
-  auto f = graph.input_projection();
+  static_cast<GoldenNet&>(golden) = GoldenNet::from(trainer, config, inputs, classes);
+  auto f = trainer.graph().input_projection();
   golden.F.assign(f.begin(), f.end());
-  golden.dropout = float(config.dropout);
-  golden.momentum = float(config.momentum);
-  golden.seed = config.seed;
   golden.options = config.pepita;
   return golden;
 }
 
-void expect_same_weights(Trainer& trainer, const GoldenPepita& golden) {
+void expect_same_weights(Trainer& trainer, const GoldenNet& golden) {
   for (int l = 0; l < golden.layers(); ++l) {
-    auto w = trainer.graph().layer(l).layer().weights();
-    REQUIRE(w.size() == golden.W[l].size());
-    double largest_difference = 0;
-    for (std::size_t k = 0; k < w.size(); ++k)
-      largest_difference = std::max(largest_difference, double(std::abs(w[k] - golden.W[l][k])));
     INFO("layer " << l + 1);
-    CHECK(largest_difference < 1e-5);
+    CHECK(largest_difference(trainer.graph().layer(l).layer().weights(), golden.W[std::size_t(l)]) < 1e-5);
   }
 }
 
-void expect_weights_moved(Trainer& trainer, const GoldenPepita& initial) {
+void expect_weights_moved(Trainer& trainer, const GoldenNet& initial) {
   for (int l = 0; l < initial.layers(); ++l) {
-    auto w = trainer.graph().layer(l).layer().weights();
-    double moved = 0;
-    for (std::size_t k = 0; k < w.size(); ++k) moved = std::max(moved, double(std::abs(w[k] - initial.W[l][k])));
     INFO("layer " << l + 1);
-    CHECK(moved > 1e-4);  // otherwise agreeing with the golden model would prove nothing
+    // Otherwise agreeing with the golden model would prove nothing.
+    CHECK(largest_difference(trainer.graph().layer(l).layer().weights(), initial.W[std::size_t(l)]) > 1e-4);
   }
 }
 
-void compare_with_golden(TrainConfig config) {
+void compare_with_golden(const TrainConfig& config_in) {
+  TrainConfig config = config_in;
   const DatasetPair data = tiny_pair();
   config.max_batches = 3;
   Trainer trainer(config, data);
@@ -60,13 +43,8 @@ void compare_with_golden(TrainConfig config) {
   const GoldenPepita initial = golden;
 
   trainer.run_epoch(1);
-
-  std::vector<std::uint32_t> order(data.train.size());
-  shuffle_for_epoch(order, config.seed, 1);
-  for (int b = 0; b < 3; ++b) {
-    std::vector<std::uint32_t> samples(order.begin() + b * config.batch_size, order.begin() + (b + 1) * config.batch_size);
-    golden.step(data.train, samples, std::uint64_t(b), float(config.learning_rate));
-  }
+  for (int b = 0; b < 3; ++b)
+    golden.step(data.train, batch_samples(data.train, config, b), std::uint64_t(b), float(config.learning_rate));
   expect_weights_moved(trainer, initial);
   expect_same_weights(trainer, golden);
 }
