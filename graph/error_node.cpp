@@ -48,6 +48,7 @@ void ErrorNode::score(const Tensor& output, const BatchInfo& batch, ScoreTally& 
 }
 
 void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) {
+  NodeClock::Visit visit(clock_, message);
   const BatchInfo& batch = *message.batch;
   const Tensor& output = *message.activity;
   if (message.pass == Pass::evaluate) {
@@ -61,7 +62,7 @@ void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) 
   TensorHandle error = acquire_tensor(pool_, output.rows);
   std::memcpy(error->data(), output.data(), output.size() * sizeof(float));
   subtract_onehot(*error, batch.labels);
-  std::get<0>(ports).try_put(Message{Pass::error, message.batch, std::move(error)});
+  std::get<0>(ports).try_put(next_message(Pass::error, message, std::move(error)));
 }
 
 }  // namespace pepita

@@ -8,6 +8,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "graph/node_clock.hpp"
 #include "layers/activation.hpp"
 
 namespace pepita {
@@ -29,6 +30,7 @@ class ErrorNode {
   // sigmoid one; e = h_L − onehot(y) is the gradient of either at the output's input.
   ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output);
   Node& node() { return node_; }
+  NodeClock& clock() { return clock_; }
   // The tallies since the last take; `peek` may be called from any thread while batches run.
   ScoreTally peek_training_tally() const;
   ScoreTally take_training_tally();
@@ -43,6 +45,7 @@ class ErrorNode {
   mutable std::mutex tally_mutex_;
   ScoreTally training_;
   ScoreTally evaluation_;
+  NodeClock clock_{"error"};
   Node node_;
 };
 

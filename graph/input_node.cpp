@@ -12,15 +12,16 @@ InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows)
       node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {}
 
 Message InputNode::receive(const Message& message) {
+  NodeClock::Visit visit(clock_, message);
   switch (message.pass) {
-    case Pass::evaluate: return {Pass::evaluate, message.batch, gather(*message.batch)};
+    case Pass::evaluate: return next_message(Pass::evaluate, message, gather(*message.batch));
     case Pass::standard: {
       TensorHandle x = gather(*message.batch);
       held_.emplace_back(message.batch->id, x);
       std::size_t bytes = 0;
       for (const auto& entry : held_) bytes += entry.second->size() * sizeof(float);
       peak_bytes_ = std::max(peak_bytes_, bytes);
-      return {Pass::standard, message.batch, std::move(x)};
+      return next_message(Pass::standard, message, std::move(x));
     }
     case Pass::feedback: return modulate(message);
     default: throw std::logic_error(std::string("the input node cannot take a ") + to_string(message.pass) + " message");
@@ -49,7 +50,7 @@ Message InputNode::modulate(const Message& feedback) {
   Tensor& modulated = *feedback.activity;
   for (std::size_t i = 0; i < x.size(); ++i) modulated.data()[i] += x.data()[i];
   held_.erase(found);
-  return {Pass::modulated, feedback.batch, feedback.activity};
+  return next_message(Pass::modulated, feedback, feedback.activity);
 }
 
 }  // namespace pepita

@@ -7,6 +7,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "graph/node_clock.hpp"
 
 namespace pepita {
 
@@ -16,6 +17,7 @@ class InputNode {
 
   InputNode(tbb::flow::graph& graph, int features, int max_rows);
   Node& node() { return node_; }
+  NodeClock& clock() { return clock_; }
   std::size_t peak_bytes() const { return peak_bytes_; }
 
  private:
@@ -27,6 +29,7 @@ class InputNode {
   TensorPool pool_;
   std::vector<std::pair<std::uint64_t, TensorHandle>> held_;  // x of each batch in flight
   std::size_t peak_bytes_ = 0;
+  NodeClock clock_{"input"};
   Node node_;
 };
 

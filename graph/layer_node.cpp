@@ -1,6 +1,7 @@
 #include "graph/layer_node.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "graph/divergence.hpp"
@@ -13,6 +14,8 @@ Activation hidden_activation(Rule rule) { return rule == Rule::drtp ? Activation
 Activation output_activation(Rule rule) { return rule == Rule::drtp ? Activation::sigmoid : Activation::softmax; }
 
 namespace {
+
+bool is_learning_signal(Pass pass) { return pass == Pass::modulated || pass == Pass::error || pass == Pass::backward; }
 
 std::unique_ptr<DenseLayer> make_feedback(const LayerNodeConfig& c) {
   const std::uint64_t layer = std::uint64_t(c.index);
@@ -30,7 +33,22 @@ std::unique_ptr<DenseLayer> make_feedback(const LayerNodeConfig& c) {
   return nullptr;
 }
 
+// FNV-1a over the bytes: enough to tell two weight versions apart in a test.
+std::uint64_t fingerprint(std::span<const float> values) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(values.data());
+  for (std::size_t i = 0; i < values.size_bytes(); ++i) hash = (hash ^ bytes[i]) * 1099511628211ULL;
+  return hash;
+}
+
 }  // namespace
+
+bool MessagePriority::operator()(const Message& a, const Message& b) const {
+  if (order == MessageOrder::none) return false;
+  const bool a_learns = is_learning_signal(a.pass), b_learns = is_learning_signal(b.pass);
+  if (a_learns != b_learns) return order == MessageOrder::learning_first ? b_learns : a_learns;
+  return a.batch->id > b.batch->id;  // the older batch first
+}
 
 LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state)
     : config_(config),
@@ -43,8 +61,12 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       term_pool_(make_tensor_pool(config.max_rows, config.outputs)),
       down_pool_(make_tensor_pool(config.max_rows, config.inputs)),
       class_pool_(make_tensor_pool(config.max_rows, config.classes)),
+      stash_pool_(make_tensor_pool(1, config.inputs * config.outputs)),
+      clock_(name()),
+      queue_(graph, MessagePriority{config.order}),
       node_(graph, tbb::flow::serial, [this](const Message& m, Ports_& ports) { receive(m, ports); }) {
   he_uniform(layer_.weights(), config.inputs, config.seed, std::uint64_t(config.index));
+  tbb::flow::make_edge(queue_, node_);
 }
 
 std::string LayerNode::name() const {
@@ -52,6 +74,7 @@ std::string LayerNode::name() const {
 }
 
 void LayerNode::receive(const Message& message, Ports_& ports) {
+  NodeClock::Visit visit(clock_, message);
   switch (message.pass) {
     case Pass::standard: return on_standard(message, ports);
     case Pass::modulated: return on_modulated(message, ports);
@@ -78,9 +101,27 @@ void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass)
   require_finite(activity.values(), batch, pass, [&] { return "activity at layer " + std::to_string(config_.index + 1); });
 }
 
-void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, const BatchInfo& batch, Ports_& ports) {
-  layer_.learn(term, presynaptic, scale);
-  std::get<1>(ports).try_put(BatchEvent{batch.id, config_.index});
+std::span<const float> LayerNode::learning_weights(const SomaEntry& standard) const {
+  return standard.stash ? std::span<const float>(standard.stash->values()) : layer_.weights();
+}
+
+void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, const SomaEntry& standard,
+                      const Message& message, Ports_& ports) {
+  if (config_.deferred_updates) {
+    layer_.accumulate(term, presynaptic, scale * float(term.rows));  // the flush divides by the group's rows
+  } else {
+    layer_.learn(term, presynaptic, scale);
+    metrics_.latency_seconds.push_back(std::chrono::duration<double>(Clock::now() - standard.standard_done).count());
+    metrics_.staleness.push_back(updates_applied_ - standard.weight_version);
+    ++updates_applied_;
+  }
+  metrics_.latency_stages.push_back(message.hops + 1 - standard.hops);
+  std::get<1>(ports).try_put(BatchEvent{message.batch->id, config_.index});
+}
+
+void LayerNode::apply_accumulated(int rows) {
+  layer_.apply_accumulated(1.0f / float(rows));
+  ++updates_applied_;
 }
 
 void LayerNode::on_standard(const Message& message, Ports_& ports) {
@@ -89,18 +130,32 @@ void LayerNode::on_standard(const Message& message, Ports_& ports) {
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
   layer_.forward(*message.activity, *activity, mask ? &*mask : nullptr);
   check(*activity, batch, Pass::standard);
-  SomaEntry entry{batch.id, activity, keeps_standard_presynaptic() ? message.activity : TensorHandle{}, std::move(mask)};
+  SomaEntry entry{.batch = batch.id,
+                  .activity = activity,
+                  .presynaptic = keeps_standard_presynaptic() ? message.activity : TensorHandle{},
+                  .mask = std::move(mask),
+                  .stash = {},
+                  .weight_version = updates_applied_,
+                  .hops = message.hops + 1,
+                  .standard_done = Clock::now()};
+  const bool learning_pass_reads_w = config_.rule == Rule::pepita || config_.rule == Rule::bp;
+  if (config_.weights == WeightPolicy::stash && learning_pass_reads_w) {
+    entry.stash = acquire_tensor(stash_pool_, 1);
+    std::copy(layer_.weights().begin(), layer_.weights().end(), entry.stash->data());
+  }
+  if (record_weight_use_) entry.weight_fingerprint = fingerprint(layer_.weights());
   if (config_.rule == Rule::drtp && !config_.is_output) {
     // The target arrives with the batch, so a DRTP hidden layer learns before passing h_l on.
     TensorHandle target = acquire_tensor(class_pool_, batch.rows());
     std::fill(target->values().begin(), target->values().end(), 0.0f);
     for (int r = 0; r < batch.rows(); ++r) target->row(r)[batch.labels[std::size_t(r)]] = 1.0f;
     // Frenkel's code sums the hidden DRTP updates over the batch (no 1/N); the paper's DRTP η assumes it.
-    learn(*through_derivative(project_to_units(*target), entry), *message.activity, state_.learning_rate, batch, ports);
+    learn(*through_derivative(project_to_units(*target), entry), *message.activity, state_.learning_rate, entry, message,
+          ports);
   } else {
     soma_.keep(std::move(entry));
   }
-  std::get<0>(ports).try_put(Message{Pass::standard, message.batch, std::move(activity)});
+  std::get<0>(ports).try_put(next_message(Pass::standard, message, std::move(activity)));
 }
 
 TensorHandle LayerNode::pepita_term(const SomaEntry& standard, const BatchInfo& batch) {
@@ -119,13 +174,16 @@ void LayerNode::on_modulated(const Message& message, Ports_& ports) {
   const BatchInfo& batch = *message.batch;
   SomaEntry standard = soma_.release(batch.id);
   dendrite_.integrate(acquire_tensor(activity_pool_, batch.rows()));
-  layer_.forward(*message.activity, *dendrite_.activity(), standard.mask ? &*standard.mask : nullptr);
+  const std::span<const float> weights = learning_weights(standard);
+  if (record_weight_use_) weight_uses_.push_back({batch.id, standard.weight_fingerprint, fingerprint(weights)});
+  layer_.forward(*message.activity, *dendrite_.activity(), standard.mask ? &*standard.mask : nullptr,
+                 standard.stash ? weights : std::span<const float>{});
   check(*dendrite_.activity(), batch, Pass::modulated);
   const TensorHandle& presynaptic =
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
-  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), batch, ports);
+  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), standard, message, ports);
   TensorHandle modulated = dendrite_.release();
-  if (!config_.is_output) std::get<0>(ports).try_put(Message{Pass::modulated, message.batch, std::move(modulated)});
+  if (!config_.is_output) std::get<0>(ports).try_put(next_message(Pass::modulated, message, std::move(modulated)));
 }
 
 TensorHandle LayerNode::project_to_units(const Tensor& signal) {
@@ -140,23 +198,27 @@ TensorHandle LayerNode::through_derivative(TensorHandle gradient, const SomaEntr
   return gradient;
 }
 
-void LayerNode::send_down(const Tensor& term, const Message& message, Ports_& ports) {
+void LayerNode::send_down(const Tensor& term, const SomaEntry& standard, const Message& message, Ports_& ports) {
   TensorHandle gradient = acquire_tensor(down_pool_, term.rows);
-  layer_.backward_data(term, *gradient, config_.rule == Rule::fa ? feedback_->weights() : std::span<const float>{});
-  std::get<2>(ports).try_put(Message{Pass::backward, message.batch, std::move(gradient)});
+  const std::span<const float> through = config_.rule == Rule::fa ? feedback_->weights() : learning_weights(standard);
+  if (record_weight_use_ && config_.rule == Rule::bp)
+    weight_uses_.push_back({message.batch->id, standard.weight_fingerprint, fingerprint(through)});
+  layer_.backward_data(term, *gradient, through);
+  std::get<2>(ports).try_put(next_message(Pass::backward, message, std::move(gradient)));
 }
 
 // The output error (BP, FA, DFA, DRTP at the output; DFA everywhere) or ∂L/∂h_l from above (BP, FA).
 void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
   const BatchInfo& batch = *message.batch;
   const float batch_mean = state_.learning_rate / float(batch.rows());
+  const bool sends_down = config_.index > 0 && (config_.rule == Rule::bp || config_.rule == Rule::fa);
   SomaEntry standard = soma_.release(batch.id);
   if (config_.is_output) {
     if (message.pass != Pass::error) throw std::logic_error(name() + " learns from the error only");
-    if (config_.index > 0 && (config_.rule == Rule::bp || config_.rule == Rule::fa)) send_down(*message.activity, message, ports);
+    if (sends_down) send_down(*message.activity, standard, message, ports);
     // DRTP's output follows Frenkel's binary cross-entropy, a mean over batch and classes.
     const float scale = config_.rule == Rule::drtp ? batch_mean / float(config_.classes) : batch_mean;
-    learn(*message.activity, *standard.presynaptic, scale, batch, ports);
+    learn(*message.activity, *standard.presynaptic, scale, standard, message, ports);
     return;
   }
   TensorHandle term;
@@ -169,14 +231,14 @@ void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
   } else {
     throw std::logic_error(name() + " under " + to_string(config_.rule) + " cannot take a " + to_string(message.pass) + " message");
   }
-  if (config_.index > 0 && (config_.rule == Rule::bp || config_.rule == Rule::fa)) send_down(*term, message, ports);
-  learn(*term, *standard.presynaptic, batch_mean, batch, ports);
+  if (sends_down) send_down(*term, standard, message, ports);
+  learn(*term, *standard.presynaptic, batch_mean, standard, message, ports);
 }
 
 void LayerNode::on_evaluate(const Message& message, Ports_& ports) {
   TensorHandle activity = acquire_tensor(activity_pool_, message.batch->rows());
   layer_.forward(*message.activity, *activity, nullptr);
-  std::get<0>(ports).try_put(Message{Pass::evaluate, message.batch, std::move(activity)});
+  std::get<0>(ports).try_put(next_message(Pass::evaluate, message, std::move(activity)));
 }
 
 }  // namespace pepita

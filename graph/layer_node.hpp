@@ -9,6 +9,9 @@
 //   fa      as bp                                    as bp                                ·B_l (fixed)
 //   dfa     e, broadcast by the error node           (e·B_l ⊙ σ')·h_{l-1}                 —
 //   drtp    none: the target comes with the batch    (y·B_l ⊙ σ')·h_{l-1}, at once        —
+//
+// Messages wait in a priority queue in front of the node, so that when several batches are in
+// flight the scheduler's order (learning signal first, oldest first) decides which runs next.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,8 +20,10 @@
 
 #include <tbb/flow_graph.h>
 
+#include "graph/layer_metrics.hpp"
 #include "graph/message.hpp"
 #include "graph/neurons.hpp"
+#include "graph/node_clock.hpp"
 #include "graph/rule_options.hpp"
 #include "layers/dense_layer.hpp"
 
@@ -36,28 +41,60 @@ struct LayerNodeConfig {
   int max_rows = 0;         // the largest batch it will see
   std::uint64_t seed = 0;
   PepitaOptions pepita;
+  WeightPolicy weights = WeightPolicy::latest;
+  MessageOrder order = MessageOrder::learning_first;
+  bool deferred_updates = false;  // GPipe: accumulate, apply at the flush
 };
 
 // σ_l for a rule: DRTP uses tanh hidden units and a sigmoid output, the others ReLU and softmax.
 Activation hidden_activation(Rule rule);
 Activation output_activation(Rule rule);
 
+// The priority of waiting messages: true when a should run after b.
+struct MessagePriority {
+  MessageOrder order = MessageOrder::learning_first;
+  bool operator()(const Message& a, const Message& b) const;
+};
+
 class LayerNode {
  public:
   // Activity up to the next layer (or the error node), update events, gradient down (BP, FA).
   using Ports = std::tuple<Message, BatchEvent, Message>;
-  using Node = tbb::flow::multifunction_node<Message, Ports>;
+  using Node = tbb::flow::multifunction_node<Message, Ports, tbb::flow::rejecting>;
+  using Queue = tbb::flow::priority_queue_node<Message, MessagePriority>;
 
   LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state);
 
+  // Where messages for this layer go in: the queue; what its successors connect to: the node.
+  Queue& entry() { return queue_; }
   Node& node() { return node_; }
   Layer& layer() { return layer_; }
   const Layer& layer() const { return layer_; }
   // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
   std::span<float> feedback_weights() { return feedback_ ? feedback_->weights() : std::span<float>{}; }
-  const Soma& soma() const { return soma_; }
-  const Dendrite& dendrite() const { return dendrite_; }
   std::string name() const;
+
+  // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
+  void apply_accumulated(int rows);
+  // For tests: a fingerprint of the weights each learning pass computed with, and of the
+  // weights the same batch's standard pass used, in batch order of arrival.
+  struct WeightUse {
+    std::uint64_t batch;
+    std::uint64_t standard_fingerprint;
+    std::uint64_t learning_fingerprint;
+  };
+  void record_weight_use(bool on) { record_weight_use_ = on; }
+  const std::vector<WeightUse>& weight_uses() const { return weight_uses_; }
+
+  // The samples so far, with the buffers' peak bytes.
+  LayerMetrics& metrics() {
+    metrics_.peak_soma_bytes = soma_.peak_bytes();
+    metrics_.peak_stash_bytes = soma_.peak_stash_bytes();
+    metrics_.peak_dendrite_bytes = dendrite_.peak_bytes();
+    return metrics_;
+  }
+  NodeClock& clock() { return clock_; }
+  std::uint64_t updates_applied() const { return updates_applied_; }
 
  private:
   using Ports_ = Node::output_ports_type;
@@ -68,14 +105,18 @@ class LayerNode {
   void on_evaluate(const Message& message, Ports_& ports);
 
   TensorHandle dropout_mask_for(const BatchInfo& batch);
+  // The weights a batch's learning pass computes with: its stash, or the current W.
+  std::span<const float> learning_weights(const SomaEntry& standard) const;
   // PEPITA's postsynaptic term: soma − dendrite, or at the output the error.
   TensorHandle pepita_term(const SomaEntry& standard, const BatchInfo& batch);
   // A gradient at this layer's output turned into the term at its input: ⊙ σ'(z).
   TensorHandle through_derivative(TensorHandle gradient, const SomaEntry& standard);
   // The fixed random projection of a class-sized signal (e for DFA, y for DRTP): signal·B_l.
   TensorHandle project_to_units(const Tensor& signal);
-  void send_down(const Tensor& term, const Message& message, Ports_& ports);
-  void learn(const Tensor& term, const Tensor& presynaptic, float scale, const BatchInfo& batch, Ports_& ports);
+  void send_down(const Tensor& term, const SomaEntry& standard, const Message& message, Ports_& ports);
+  // Applies (or, under GPipe, accumulates) the update and records its latency and staleness.
+  void learn(const Tensor& term, const Tensor& presynaptic, float scale, const SomaEntry& standard,
+             const Message& message, Ports_& ports);
   bool keeps_standard_presynaptic() const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
 
@@ -89,8 +130,15 @@ class LayerNode {
   TensorPool term_pool_;
   TensorPool down_pool_;   // gradients for the layer below
   TensorPool class_pool_;  // one-hot targets for DRTP
+  TensorPool stash_pool_;  // copies of W, under the stash policy
   Soma soma_;
   Dendrite dendrite_;
+  std::uint64_t updates_applied_ = 0;  // W's version
+  LayerMetrics metrics_;
+  NodeClock clock_;
+  bool record_weight_use_ = false;
+  std::vector<WeightUse> weight_uses_;
+  Queue queue_;
   Node node_;
 };
 

@@ -50,7 +50,15 @@ struct Message {
   Pass pass = Pass::standard;
   BatchHandle batch;
   TensorHandle activity;
+  // Node visits on this batch's path so far: a logical clock in which every node costs one unit,
+  // so that update-locking latency can be counted in pipeline stages.
+  std::uint32_t hops = 0;
 };
+
+// The message a node sends on after its visit: one more hop.
+inline Message next_message(Pass pass, const Message& from, TensorHandle activity) {
+  return Message{pass, from.batch, std::move(activity), from.hops + 1};
+}
 
 // A layer applied its update for a batch, or the error node finished evaluating one.
 struct BatchEvent {

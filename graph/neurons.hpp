@@ -3,6 +3,7 @@
 // until its learning signal arrives (that lifetime is the layer's update-locking latency); the
 // dendrite integrates the modulated pass. Their mismatch drives plasticity.
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -18,13 +19,19 @@ struct SomaEntry {
   TensorHandle activity;     // h_l of the standard pass
   TensorHandle presynaptic;  // h_{l-1} of the standard pass, kept only when a rule learns from it
   TensorHandle mask;         // the dropout mask, shared by both passes of the batch
+  TensorHandle stash;        // W_l as the standard pass saw it, under the stash policy
+  std::uint64_t weight_version = 0;  // updates W_l had received at the standard pass
+  std::uint32_t hops = 0;            // the batch's logical clock at the end of the standard work
+  std::uint64_t weight_fingerprint = 0;  // of the weights the standard pass used (tests only)
+  std::chrono::steady_clock::time_point standard_done;
 };
 
 class Soma {
  public:
   void keep(SomaEntry entry) {
     entries_.push_back(std::move(entry));
-    peak_bytes_ = std::max(peak_bytes_, held_bytes());
+    peak_bytes_ = std::max(peak_bytes_, held_bytes(false));
+    peak_stash_bytes_ = std::max(peak_stash_bytes_, held_bytes(true));
   }
   SomaEntry release(std::uint64_t batch) {
     auto found = std::find_if(entries_.begin(), entries_.end(), [&](const SomaEntry& e) { return e.batch == batch; });
@@ -35,18 +42,20 @@ class Soma {
     return entry;
   }
   std::size_t batches_held() const { return entries_.size(); }
-  std::size_t peak_bytes() const { return peak_bytes_; }
+  std::size_t peak_bytes() const { return peak_bytes_; }              // activity, presynaptic, masks
+  std::size_t peak_stash_bytes() const { return peak_stash_bytes_; }  // weight stashes
 
  private:
-  std::size_t held_bytes() const {
+  std::size_t held_bytes(bool stashes) const {
     std::size_t total = 0;
     for (const SomaEntry& e : entries_)
-      for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask})
-        if (*t) total += (*t)->size() * sizeof(float);
+      for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask, &e.stash})
+        if (*t && (t == &e.stash) == stashes) total += (*t)->size() * sizeof(float);
     return total;
   }
   std::vector<SomaEntry> entries_;
   std::size_t peak_bytes_ = 0;
+  std::size_t peak_stash_bytes_ = 0;
 };
 
 class Dendrite {

@@ -27,12 +27,13 @@ TensorHandle ProjectionNode::random_perturbation(const BatchInfo& batch) {
 }
 
 Message ProjectionNode::receive(const Message& message) {
+  NodeClock::Visit visit(clock_, message);
   if (message.pass != Pass::error)
     throw std::logic_error(std::string("the projection cannot take a ") + to_string(message.pass) + " message");
   TensorHandle projected = acquire_tensor(pool_, message.activity->rows);
   if (options_.perturbation == Perturbation::random) map_.forward(*random_perturbation(*message.batch), *projected, nullptr);
   else map_.forward(*message.activity, *projected, nullptr);
-  return {Pass::feedback, message.batch, std::move(projected)};
+  return next_message(Pass::feedback, message, std::move(projected));
 }
 
 }  // namespace pepita

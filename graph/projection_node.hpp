@@ -6,6 +6,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "graph/node_clock.hpp"
 #include "graph/rule_options.hpp"
 #include "layers/dense_layer.hpp"
 
@@ -18,6 +19,7 @@ class ProjectionNode {
   ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, const PepitaOptions& options,
                  std::uint64_t seed);
   Node& node() { return node_; }
+  NodeClock& clock() { return clock_; }
   // F, input_features × classes, row-major.
   std::span<float> matrix() { return map_.weights(); }
 
@@ -31,6 +33,7 @@ class ProjectionNode {
   DenseLayer map_;  // e·Fᵀ: a fixed linear map, so a dense layer with no activation that never learns
   TensorPool pool_;
   TensorPool perturbation_pool_;
+  NodeClock clock_{"projection"};
   Node node_;
 };
 

@@ -32,6 +32,16 @@ struct PepitaOptions {
   Presynaptic presynaptic = Presynaptic::modulated;
 };
 
+// How a layer treats the weights between a batch's standard pass and its learning pass when other
+// batches update them in between: use the latest W, or the version the standard pass used
+// (PipeDream's weight stashing).
+enum class WeightPolicy { latest, stash };
+
+// Which waiting message a layer takes first: its learning signal (1F1B), the standard pass
+// (GPipe: all forward work before any learning), oldest batch first either way; or no
+// preference at all (asynchronous).
+enum class MessageOrder { learning_first, standard_first, none };
+
 // Hyper-parameters every node reads; changed only while the graph is idle (between epochs).
 struct LearningState {
   float learning_rate = 0.1f;

@@ -1,9 +1,11 @@
 #include "graph/training_graph.hpp"
 
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <omp.h>
+#include <tbb/task_scheduler_observer.h>
 
 namespace pepita {
 
@@ -13,15 +15,34 @@ int resolved_dnnl_threads(int requested) {
 }
 }  // namespace
 
+// OpenMP's thread count is per calling thread: every oneTBB worker that joins our arena must get
+// the configured count before it runs a primitive, or each would start a full-size team.
+class OpenMpThreadsObserver final : public tbb::task_scheduler_observer {
+ public:
+  OpenMpThreadsObserver(tbb::task_arena& arena, int threads) : tbb::task_scheduler_observer(arena), threads_(threads) {
+    observe(true);
+  }
+  ~OpenMpThreadsObserver() override { observe(false); }
+  void on_scheduler_entry(bool) override { omp_set_num_threads(threads_); }
+
+ private:
+  int threads_;
+};
+
 TrainingGraph::TrainingGraph(const GraphConfig& config)
     : config_(config), arena_(std::max(1, config.graph_threads), /*reserved_for_masters=*/1) {
   if (config.inputs <= 0 || config.classes <= 0) throw std::invalid_argument("the graph needs inputs and classes");
   if (config.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   // The graph binds to the arena it is built in, so every node task runs in ours.
+  openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, resolved_dnnl_threads(config.dnnl_threads));
   arena_.execute([&] {
     build();
     connect();
   });
+  clocks_.push_back(&input_->clock());
+  for (auto& layer : layers_) clocks_.push_back(&layer->clock());
+  clocks_.push_back(&error_->clock());
+  if (projection_) clocks_.push_back(&projection_->clock());
 }
 
 TrainingGraph::~TrainingGraph() {
@@ -51,7 +72,10 @@ void TrainingGraph::build() {
                           .momentum = config_.momentum,
                           .max_rows = config_.max_rows,
                           .seed = config_.seed,
-                          .pepita = config_.pepita};
+                          .pepita = config_.pepita,
+                          .weights = config_.weights,
+                          .order = config_.order,
+                          .deferred_updates = config_.deferred_updates};
     if (layer.outputs <= 0) throw std::invalid_argument("every layer needs at least one unit");
     layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
     fan_in = layer.outputs;
@@ -73,14 +97,14 @@ void TrainingGraph::connect() {
   using tbb::flow::output_port;
   connect(*tickets_, *limiter_, "tickets", "limiter");
   connect(*limiter_, input_->node(), "limiter", "input");
-  connect(input_->node(), layers_.front()->node(), "input", layers_.front()->name());
+  connect(input_->node(), layers_.front()->entry(), "input", layers_.front()->name());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerNode& layer = *layers_[l];
-    if (l + 1 < layers_.size()) connect(output_port<0>(layer.node()), layers_[l + 1]->node(), layer.name(), layers_[l + 1]->name());
+    if (l + 1 < layers_.size()) connect(output_port<0>(layer.node()), layers_[l + 1]->entry(), layer.name(), layers_[l + 1]->name());
     else connect(output_port<0>(layer.node()), error_->node(), layer.name(), "error");
     connect(output_port<1>(layer.node()), completion_->node(), layer.name(), "completion");
     const bool sends_down = config_.rule == Rule::bp || config_.rule == Rule::fa;
-    if (sends_down && l > 0) connect(output_port<2>(layer.node()), layers_[l - 1]->node(), layer.name(), layers_[l - 1]->name());
+    if (sends_down && l > 0) connect(output_port<2>(layer.node()), layers_[l - 1]->entry(), layer.name(), layers_[l - 1]->name());
   }
   // Where the output error goes is what tells the rules apart.
   auto& error_out = output_port<0>(error_->node());
@@ -90,11 +114,11 @@ void TrainingGraph::connect() {
       connect(projection_->node(), input_->node(), "projection", "input");
       break;
     case Rule::dfa:
-      for (auto& layer : layers_) connect(error_out, layer->node(), "error", layer->name());
+      for (auto& layer : layers_) connect(error_out, layer->entry(), "error", layer->name());
       break;
     case Rule::bp:
     case Rule::fa:
-    case Rule::drtp: connect(error_out, layers_.back()->node(), "error", layers_.back()->name()); break;
+    case Rule::drtp: connect(error_out, layers_.back()->entry(), "error", layers_.back()->name()); break;
   }
   connect(output_port<1>(error_->node()), completion_->node(), "error", "completion");
   connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter");
@@ -102,12 +126,52 @@ void TrainingGraph::connect() {
 
 void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
   if (pass != Pass::standard && pass != Pass::evaluate) throw std::invalid_argument("batches enter as standard or evaluate");
+  const auto started = Clock::now();
   arena_.execute([&] {
     omp_set_num_threads(resolved_dnnl_threads(config_.dnnl_threads));
     completion_->reset_count();
     for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, {}});
     graph_->wait_for_all();
   });
+  run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+void TrainingGraph::flush_updates(int rows) {
+  for (auto& layer : layers_) layer->apply_accumulated(rows);
+}
+
+std::vector<NodeLoad> TrainingGraph::node_loads() {
+  std::vector<NodeLoad> loads;
+  for (NodeClock* clock : clocks_) loads.push_back({clock->name(), clock->busy_seconds(), clock->visits()});
+  return loads;
+}
+
+void TrainingGraph::reset_node_loads() {
+  for (NodeClock* clock : clocks_) clock->reset();
+  run_seconds_ = 0;
+}
+
+void TrainingGraph::enable_trace() {
+  const auto origin = Clock::now();
+  for (NodeClock* clock : clocks_) clock->enable_trace(origin);
+}
+
+std::string TrainingGraph::chrome_trace_json() {
+  std::ostringstream out;
+  out << "{\"traceEvents\": [\n";
+  bool first = true;
+  for (std::size_t track = 0; track < clocks_.size(); ++track) {
+    const NodeClock& clock = *clocks_[track];
+    out << (first ? "" : ",\n") << R"(  {"name": "thread_name", "ph": "M", "pid": 1, "tid": )" << track
+        << R"(, "args": {"name": ")" << clock.name() << "\"}}";
+    first = false;
+    for (const TraceSlice& slice : clock.trace())
+      out << ",\n" << R"(  {"name": ")" << to_string(slice.pass) << R"(", "ph": "X", "pid": 1, "tid": )" << track
+          << R"(, "ts": )" << slice.start_us << R"(, "dur": )" << slice.duration_us << R"(, "args": {"batch": )"
+          << slice.batch << "}}";
+  }
+  out << "\n]}\n";
+  return out.str();
 }
 
 }  // namespace pepita

@@ -41,7 +41,17 @@ struct GraphConfig {
   int in_flight = 1;          // batches admitted at once
   int graph_threads = 1;      // oneTBB threads that run nodes
   int dnnl_threads = 0;       // OpenMP threads inside each oneDNN primitive; 0 = all cores
+  WeightPolicy weights = WeightPolicy::latest;
+  MessageOrder order = MessageOrder::learning_first;
+  bool deferred_updates = false;  // GPipe: updates wait for flush_updates()
   PepitaOptions pepita;
+};
+
+// Busy time of one node over the runs since the last reset_metrics().
+struct NodeLoad {
+  std::string name;
+  double busy_seconds = 0;
+  std::int64_t visits = 0;
 };
 
 class TrainingGraph {
@@ -56,6 +66,20 @@ class TrainingGraph {
   // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
   // returns when every one is complete. Rethrows the first error a node raised.
   void run(std::span<const BatchHandle> batches, Pass pass);
+
+  // GPipe's flush: every layer applies the updates accumulated over `rows` samples. Call while idle.
+  void flush_updates(int rows);
+
+  // Per layer, over the whole life of the graph: latency, staleness, buffer bytes.
+  LayerMetrics& layer_metrics(int index) { return layers_.at(std::size_t(index))->metrics(); }
+  // Per node, since the last reset_node_loads(): busy time, and the wall time spent in run().
+  std::vector<NodeLoad> node_loads();
+  double run_seconds() const { return run_seconds_; }
+  void reset_node_loads();
+  // Records one slice per message per node from now on, for write_chrome_trace.
+  void enable_trace();
+  // Chrome trace events (open in Perfetto): one track per node, one slice per message.
+  std::string chrome_trace_json();
 
   // Observes progress: called on a node thread with the batches completed so far in this run.
   void on_batch_completed(std::function<void(std::int64_t)> callback) { completion_->on_completed(std::move(callback)); }
@@ -90,6 +114,9 @@ class TrainingGraph {
   std::unique_ptr<ProjectionNode> projection_;
   std::unique_ptr<CompletionNode> completion_;
   std::vector<std::pair<std::string, std::string>> edges_;
+  std::vector<NodeClock*> clocks_;  // every node's, in graph order
+  double run_seconds_ = 0;
+  std::unique_ptr<class OpenMpThreadsObserver> openmp_observer_;
 };
 
 }  // namespace pepita

@@ -59,7 +59,7 @@ BoundPrimitive DenseLayer::make_forward(int rows, bool masked) {
   attr.set_post_ops(post_ops);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, weights, dst), attr, cpu_engine());
   BoundPrimitive primitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, unbound(src)},
-                                              {DNNL_ARG_WEIGHTS, dnnl::memory(weights, cpu_engine(), weights_.data())},
+                                              {DNNL_ARG_WEIGHTS, unbound(weights)},
                                               {DNNL_ARG_DST, unbound(dst)}});
   if (masked) primitive.add(mask_argument(), unbound(dst));
   return primitive;
@@ -78,11 +78,13 @@ DenseLayer::ForwardPrimitives& DenseLayer::forward_primitives(int rows) {
   return forward_by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
-void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask) {
+void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
+  if (!weights.empty() && weights.size() != weights_.size()) throw std::invalid_argument("stashed weights must have the shape of W");
   out.rows = in.rows;
   ForwardPrimitives& primitives = forward_primitives(in.rows);
   BoundPrimitive& matmul = mask ? primitives.masked : primitives.plain;
   matmul.bind(DNNL_ARG_SRC, in.data());
+  matmul.bind(DNNL_ARG_WEIGHTS, weights.empty() ? weights_.data() : weights.data());
   matmul.bind(DNNL_ARG_DST, out.data());
   if (mask) matmul.bind(mask_argument(), mask->data());
   matmul.run(stream_);
@@ -93,14 +95,14 @@ void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask) {
   }
 }
 
-BoundPrimitive& DenseLayer::learn_primitive(int rows) {
-  auto found = learn_by_rows_.find(rows);
+BoundPrimitive& DenseLayer::learn_primitive(int rows, bool into_accumulator) {
+  auto found = learn_by_rows_.find({rows, into_accumulator});
   if (found != learn_by_rows_.end()) return found->second;
   const auto post_transposed = matrix_desc(outputs_, rows, /*transposed=*/true);
   const auto pre = matrix_desc(rows, inputs_);
   const auto velocity = matrix_desc(outputs_, inputs_);
   dnnl::post_ops post_ops;
-  post_ops.append_sum(momentum_);
+  post_ops.append_sum(into_accumulator ? 1.0f : momentum_);
   dnnl::primitive_attr attr;
   attr.set_output_scales(0, {DNNL_RUNTIME_F32_VAL});
   attr.set_post_ops(post_ops);
@@ -108,18 +110,39 @@ BoundPrimitive& DenseLayer::learn_primitive(int rows) {
   const dnnl::memory::desc scale({1}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::x);
   BoundPrimitive primitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, unbound(post_transposed)},
                                               {DNNL_ARG_WEIGHTS, unbound(pre)},
-                                              {DNNL_ARG_DST, dnnl::memory(velocity, cpu_engine(), velocity_.data())},
+                                              {DNNL_ARG_DST, unbound(velocity)},
                                               {DNNL_ARG_ATTR_OUTPUT_SCALES, dnnl::memory(scale, cpu_engine(), &update_scale_)}});
-  return learn_by_rows_.emplace(rows, std::move(primitive)).first->second;
+  return learn_by_rows_.emplace(std::pair{rows, into_accumulator}, std::move(primitive)).first->second;
 }
 
 void DenseLayer::learn(const Tensor& post, const Tensor& pre, float scale) {
-  BoundPrimitive& form_velocity = learn_primitive(post.rows);
+  BoundPrimitive& form_velocity = learn_primitive(post.rows, false);
   update_scale_ = scale;
   form_velocity.bind(DNNL_ARG_SRC, post.data());
   form_velocity.bind(DNNL_ARG_WEIGHTS, pre.data());
+  form_velocity.bind(DNNL_ARG_DST, velocity_.data());
   form_velocity.run(stream_);
   apply_velocity_.run(stream_);
+}
+
+void DenseLayer::accumulate(const Tensor& post, const Tensor& pre, float scale) {
+  if (accumulated_.empty()) accumulated_.assign(weights_.size(), 0.0f);
+  BoundPrimitive& form_sum = learn_primitive(post.rows, true);
+  update_scale_ = scale;
+  form_sum.bind(DNNL_ARG_SRC, post.data());
+  form_sum.bind(DNNL_ARG_WEIGHTS, pre.data());
+  form_sum.bind(DNNL_ARG_DST, accumulated_.data());
+  form_sum.run(stream_);
+}
+
+// Once per GPipe flush, so a plain loop: it is not on the per-batch path.
+void DenseLayer::apply_accumulated(float scale) {
+  if (accumulated_.empty()) return;
+  for (std::size_t k = 0; k < weights_.size(); ++k) {
+    velocity_[k] = momentum_ * velocity_[k] + scale * accumulated_[k];
+    weights_[k] -= velocity_[k];
+    accumulated_[k] = 0.0f;
+  }
 }
 
 BoundPrimitive& DenseLayer::backward_primitive(int rows) {

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "graph/rule_options.hpp"
 #include "graph/training_graph.hpp"
 
 namespace pepita {
@@ -14,6 +15,12 @@ struct SchedulerSettings {
   std::string name = "sequential";
   int threads = 0;       // total cores to use; 0 = all
   int dnnl_threads = 0;  // OpenMP threads per oneDNN primitive; 0 = the scheduler's choice
+  int in_flight = 4;     // pipelined: batches in flight
+  WeightPolicy weights = WeightPolicy::latest;  // pipelined
+  int micro_batches = 4; // gpipe: micro-batches per flush
+  int tokens = 4;        // async: batches in flight
+
+  int cores() const;     // threads, or every core when 0
 };
 
 class Scheduler {
@@ -27,6 +34,10 @@ class Scheduler {
 };
 
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings);
+
+// The split for schedulers that overlap layers: oneTBB threads for the nodes, and as many OpenMP
+// threads per primitive as leave the total at the core count (1 unless asked otherwise).
+void overlap_layers(GraphConfig& graph, const SchedulerSettings& settings);
 
 // Names make_scheduler accepts, for help texts and errors.
 std::string scheduler_names();

@@ -59,24 +59,30 @@ std::string json_array(const std::vector<T>& values) {
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (fd.get() < 0) fail(temporary, "cannot create");
-    std::size_t written = 0;
-    while (written < content.size()) {
-      const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int saved = errno;
-        std::filesystem::remove(temporary);
-        errno = saved;
-        fail(temporary, "cannot write");
-      }
-      written += std::size_t(n);
-    }
-    if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) fail(temporary, "cannot flush");
+  FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) fail(temporary, "cannot create");
+  // Until the rename succeeds, a failure removes the temporary (keeping errno for the message).
+  const auto remove_and_fail = [&temporary](const std::filesystem::path& subject, const char* what) {
+    const int saved = errno;
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    errno = saved;
+    fail(subject, what);
+  };
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) remove_and_fail(temporary, "cannot write");
+    written += std::size_t(n);
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) fail(path, "cannot replace");
+  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) remove_and_fail(temporary, "cannot flush");
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) remove_and_fail(path, "cannot replace");
+  // The new name lives in the directory: without syncing it a power cut can bring the old file
+  // back. Some file systems cannot sync a directory (EINVAL); there the rename is all we have.
+  const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
+  FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || (::fsync(dir.get()) != 0 && errno != EINVAL)) fail(directory, "cannot flush");
 }
 
 std::string metrics_csv(const std::vector<EpochRecord>& history) {
@@ -98,7 +104,68 @@ double median_epoch_seconds(const std::vector<EpochRecord>& history) {
   return n % 2 ? seconds[n / 2] : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
 }
 
-std::string summary_json(const TrainConfig& config, const std::vector<EpochRecord>& history, const RunFacts& facts) {
+namespace {
+
+std::string distribution_json(const Distribution& d) {
+  std::ostringstream out;
+  out << std::setprecision(6) << "{\"mean\": " << d.mean << ", \"p50\": " << d.p50 << ", \"p99\": " << d.p99
+      << ", \"max\": " << d.max << "}";
+  return out.str();
+}
+
+std::string scheduler_metrics_json(Trainer& trainer) {
+  TrainingGraph& graph = trainer.graph();
+  const GraphConfig& g = graph.config();
+  std::ostringstream out;
+  out << std::setprecision(6);
+  out << "{\n    \"in_flight\": " << g.in_flight << ", \"graph_threads\": " << g.graph_threads
+      << ", \"dnnl_threads\": " << g.dnnl_threads << ",\n    \"layers\": [";
+  for (int l = 0; l < graph.layer_count(); ++l) {
+    const LayerMetrics& m = graph.layer_metrics(l);
+    out << (l ? "," : "") << "\n      {\"name\": " << json_string(graph.layer(l).name())
+        << ", \"updates\": " << m.latency_stages.size()
+        << ",\n       \"locking_latency_seconds\": " << distribution_json(distribution_of(m.latency_seconds))
+        << ",\n       \"locking_latency_stages\": " << distribution_json(distribution_of(m.latency_stages))
+        << ",\n       \"staleness\": " << distribution_json(distribution_of(m.staleness))
+        << ",\n       \"peak_soma_bytes\": " << m.peak_soma_bytes << ", \"peak_dendrite_bytes\": " << m.peak_dendrite_bytes
+        << ", \"peak_stash_bytes\": " << m.peak_stash_bytes << "}";
+  }
+  out << "\n    ],\n    \"nodes\": [";
+  const double seconds = std::max(trainer.training_seconds(), 1e-12);
+  const auto& loads = trainer.training_loads();
+  for (std::size_t i = 0; i < loads.size(); ++i)
+    out << (i ? "," : "") << "\n      {\"name\": " << json_string(loads[i].name) << ", \"visits\": " << loads[i].visits
+        << ", \"busy_fraction\": " << loads[i].busy_seconds / seconds << ", \"idle_fraction\": "
+        << std::max(0.0, 1.0 - loads[i].busy_seconds / seconds) << "}";
+  out << "\n    ]\n  }";
+  return out.str();
+}
+
+}  // namespace
+
+std::string scheduler_metrics_text(Trainer& trainer) {
+  TrainingGraph& graph = trainer.graph();
+  std::ostringstream out;
+  out << std::fixed;
+  for (int l = 0; l < graph.layer_count(); ++l) {
+    const LayerMetrics& m = graph.layer_metrics(l);
+    const Distribution seconds = distribution_of(m.latency_seconds), stages = distribution_of(m.latency_stages),
+                       staleness = distribution_of(m.staleness);
+    out << graph.layer(l).name() << ": locking latency p50 " << std::setprecision(3) << seconds.p50 * 1e3 << " ms, p99 "
+        << seconds.p99 * 1e3 << " ms, " << std::setprecision(1) << stages.mean << " stages; staleness mean "
+        << std::setprecision(2) << staleness.mean << ", max " << std::setprecision(0) << staleness.max << "; peak soma "
+        << m.peak_soma_bytes / 1024 << " KiB, stash " << m.peak_stash_bytes / 1024 << " KiB\n";
+  }
+  out << "busy:";
+  const double total = std::max(trainer.training_seconds(), 1e-12);
+  for (const NodeLoad& load : trainer.training_loads())
+    out << ' ' << load.name << ' ' << std::setprecision(0) << 100 * load.busy_seconds / total << '%';
+  out << '\n';
+  return out.str();
+}
+
+std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunFacts& facts) {
+  const std::vector<EpochRecord>& history = trainer.history();
   double best = 0;
   for (const EpochRecord& r : history) best = std::max(best, r.test_accuracy);
   const double median_seconds = median_epoch_seconds(history);
@@ -124,6 +191,7 @@ std::string summary_json(const TrainConfig& config, const std::vector<EpochRecor
       << "  \"output_error\": " << json_string(to_string(config.pepita.output_error)) << ",\n"
       << "  \"presynaptic\": " << json_string(to_string(config.pepita.presynaptic)) << ",\n"
       << "  \"scheduler\": " << json_string(config.scheduler.name) << ",\n"
+      << "  \"scheduler_metrics\": " << scheduler_metrics_json(trainer) << ",\n"
       << "  \"seed\": " << config.seed << ",\n"
       << "  \"test_accuracy\": " << (history.empty() ? 0.0 : history.back().test_accuracy) << ",\n"
       << "  \"best_test_accuracy\": " << best << ",\n"

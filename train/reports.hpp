@@ -19,7 +19,12 @@ struct RunFacts {
   std::string machine;  // e.g. "2 cores, AMD EPYC"
   double total_seconds = 0;
 };
-std::string summary_json(const TrainConfig& config, const std::vector<EpochRecord>& history, const RunFacts& facts);
+// The run's summary. `trainer` supplies the scheduler metrics: throughput, and per layer the
+// update-locking latency, staleness and buffer bytes, and per node the busy fraction.
+std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunFacts& facts);
+
+// The same scheduler metrics as a few lines of text, one per layer and one for the nodes.
+std::string scheduler_metrics_text(Trainer& trainer);
 
 // Median of the per-epoch training times.
 double median_epoch_seconds(const std::vector<EpochRecord>& history);

@@ -75,8 +75,10 @@ EpochRecord Trainer::run_epoch(int epoch) {
     if (progress_)
       progress_({epoch, done, std::int64_t(batches.size()), std::chrono::duration<double>(clock::now() - started).count()});
   });
+  graph_->reset_node_loads();
   scheduler_->train(*graph_, batches);
   record.train_seconds = std::chrono::duration<double>(clock::now() - started).count();
+  add_training_loads();
   graph_->on_batch_completed({});
   std::int64_t samples = 0;
   for (const BatchHandle& b : batches) samples += b->rows();
@@ -94,6 +96,17 @@ EpochRecord Trainer::run_epoch(int epoch) {
   record.test_accuracy = 100.0 * test.accuracy();
   history_.push_back(record);
   return record;
+}
+
+void Trainer::add_training_loads() {
+  const std::vector<NodeLoad> loads = graph_->node_loads();
+  if (training_loads_.empty()) training_loads_ = std::vector<NodeLoad>(loads.size());
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    training_loads_[i].name = loads[i].name;
+    training_loads_[i].busy_seconds += loads[i].busy_seconds;
+    training_loads_[i].visits += loads[i].visits;
+  }
+  training_seconds_ += graph_->run_seconds();
 }
 
 void Trainer::run(const std::function<void(const EpochRecord&)>& on_epoch) {

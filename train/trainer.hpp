@@ -10,6 +10,7 @@
 #include "graph/training_graph.hpp"
 #include "schedulers/scheduler.hpp"
 #include "train/config.hpp"
+#include "graph/training_graph.hpp"
 
 namespace pepita {
 
@@ -43,9 +44,15 @@ class Trainer {
   void on_progress(std::function<void(const TrainingProgress&)> callback) { progress_ = std::move(callback); }
   TrainingGraph& graph() { return *graph_; }
   const std::vector<EpochRecord>& history() const { return history_; }
+  // Busy time of every node, and wall time, over the training runs (evaluation excluded).
+  const std::vector<NodeLoad>& training_loads() const { return training_loads_; }
+  double training_seconds() const { return training_seconds_; }
+  // Records a Chrome trace of everything from now on.
+  void enable_trace() { graph_->enable_trace(); }
 
  private:
   // Batches of `order` with ids first_id, first_id + 1, …
+  void add_training_loads();
   std::vector<BatchHandle> make_batches(const Dataset& data, std::span<const std::uint32_t> order, int batch_size,
                                         int epoch, std::int64_t limit, std::uint64_t first_id);
 
@@ -58,6 +65,8 @@ class Trainer {
   std::vector<std::uint32_t> test_order_;
   std::uint64_t training_batches_ = 0;  // so far; gives every training batch a run-wide id
   std::vector<EpochRecord> history_;
+  std::vector<NodeLoad> training_loads_;
+  double training_seconds_ = 0;
   std::function<void(const TrainingProgress&)> progress_;
 };
 

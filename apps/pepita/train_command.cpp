@@ -71,6 +71,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   const DatasetPair data = load_dataset(config.dataset, config.data_dir);
   Trainer trainer(config, data);
   ProgressLine progress(err, config.epochs, trainer.graph());
+  if (request.trace_json) trainer.enable_trace();
   if (!request.quiet) trainer.on_progress([&](const TrainingProgress& p) { progress.update(p); });
   out << describe(config, data.train) << std::endl;
 
@@ -84,7 +85,9 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   });
   const RunFacts facts{describe_machine(),
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
-  if (request.summary_json) write_file_atomically(*request.summary_json, summary_json(config, trainer.history(), facts));
+  if (request.summary_json) write_file_atomically(*request.summary_json, summary_json(config, trainer, facts));
+  if (request.trace_json) write_file_atomically(*request.trace_json, trainer.graph().chrome_trace_json());
+  out << scheduler_metrics_text(trainer);
   out << "final test accuracy " << std::fixed << std::setprecision(2) << trainer.history().back().test_accuracy
       << "%, median " << std::setprecision(3) << median_epoch_seconds(trainer.history()) << " s per epoch"
       << std::defaultfloat << std::endl;

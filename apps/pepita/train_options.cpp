@@ -77,11 +77,16 @@ po::options_description train_options_description() {
       ("max-batches", po::value<std::int64_t>()->value_name("N"), "train on at most N batches per epoch (default all)");
   po::options_description run("running");
   run.add_options()
-      ("scheduler", po::value<std::string>()->value_name("NAME"), "how batches flow through the graph: sequential (default)")
+      ("scheduler", po::value<std::string>()->value_name("NAME"), "how batches flow through the graph: sequential (default), pipelined, gpipe, async")
+      ("in-flight", po::value<int>()->value_name("K"), "pipelined: batches in flight (default 4)")
+      ("weights", po::value<std::string>()->value_name("POLICY"), "pipelined: latest (default) or stash (each batch learns against the weights its standard pass used)")
+      ("micro-batches", po::value<int>()->value_name("M"), "gpipe: micro-batches of --batch-size per update (default 4)")
+      ("tokens", po::value<int>()->value_name("K"), "async: batches in flight (default 4)")
       ("threads", po::value<int>()->value_name("N"), "cores to use (default all)")
       ("dnnl-threads", po::value<int>()->value_name("N"), "OpenMP threads inside each oneDNN primitive (default: the scheduler's choice)")
       ("metrics", po::value<std::string>()->value_name("PATH.csv"), "write one CSV row per epoch")
       ("summary", po::value<std::string>()->value_name("PATH.json"), "write a JSON summary at the end")
+      ("trace", po::value<std::string>()->value_name("PATH.json"), "write Chrome trace events (Perfetto): a track per node, a slice per message")
       ("config", po::value<std::string>()->value_name("FILE"), "read options from a file (key = value lines); the command line wins")
       ("quiet,q", po::bool_switch(), "no progress on stderr")
       ("help,h", po::bool_switch(), "this help");
@@ -139,10 +144,17 @@ TrainRequest parse_train_options(const std::vector<std::string>& args) {
                                                       {{"error", Perturbation::error}, {"random", Perturbation::random}});
   if (vm.count("perturb-scale")) c.pepita.perturbation_scale = float(vm["perturb-scale"].as<double>());
   take(vm, "scheduler", c.scheduler.name);
+  take(vm, "in-flight", c.scheduler.in_flight);
+  take(vm, "micro-batches", c.scheduler.micro_batches);
+  take(vm, "tokens", c.scheduler.tokens);
+  if (vm.count("weights"))
+    c.scheduler.weights = parse_choice<WeightPolicy>(vm["weights"].as<std::string>(), "weights",
+                                                     {{"latest", WeightPolicy::latest}, {"stash", WeightPolicy::stash}});
   take(vm, "threads", c.scheduler.threads);
   take(vm, "dnnl-threads", c.scheduler.dnnl_threads);
   if (vm.count("metrics")) request.metrics_csv = vm["metrics"].as<std::string>();
   if (vm.count("summary")) request.summary_json = vm["summary"].as<std::string>();
+  if (vm.count("trace")) request.trace_json = vm["trace"].as<std::string>();
   if (!request.help) validate(c);
   return request;
 }

@@ -16,6 +16,7 @@ struct TrainRequest {
   TrainConfig config;
   std::optional<std::filesystem::path> metrics_csv;
   std::optional<std::filesystem::path> summary_json;
+  std::optional<std::filesystem::path> trace_json;
   bool quiet = false;
   bool help = false;
 };

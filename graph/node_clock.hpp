@@ -1,0 +1,72 @@
+#pragma once
+// Per-node accounting: busy time (for the busy/idle fraction) and, when tracing, one slice per
+// message for a Chrome trace. Each node is serial, so its clock needs no locking.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/message.hpp"
+
+namespace pepita {
+
+using Clock = std::chrono::steady_clock;
+
+struct TraceSlice {
+  double start_us = 0;
+  double duration_us = 0;
+  Pass pass = Pass::standard;
+  std::uint64_t batch = 0;
+};
+
+class NodeClock {
+ public:
+  explicit NodeClock(std::string name) : name_(std::move(name)) {}
+
+  // Times one visit: RAII, so an exception still closes the slice.
+  class Visit {
+   public:
+    Visit(NodeClock& clock, const Message& message)
+        : clock_(clock), pass_(message.pass), batch_(message.batch ? message.batch->id : 0), start_(Clock::now()) {}
+    ~Visit() { clock_.record(start_, Clock::now(), pass_, batch_); }
+    Visit(const Visit&) = delete;
+    Visit& operator=(const Visit&) = delete;
+
+   private:
+    NodeClock& clock_;
+    Pass pass_;
+    std::uint64_t batch_;
+    Clock::time_point start_;
+  };
+
+  void enable_trace(Clock::time_point origin) {
+    tracing_ = true;
+    origin_ = origin;
+  }
+  const std::string& name() const { return name_; }
+  double busy_seconds() const { return busy_seconds_; }
+  std::int64_t visits() const { return visits_; }
+  const std::vector<TraceSlice>& trace() const { return trace_; }
+  void reset() {
+    busy_seconds_ = 0;
+    visits_ = 0;
+  }
+
+ private:
+  void record(Clock::time_point start, Clock::time_point end, Pass pass, std::uint64_t batch) {
+    const double seconds = std::chrono::duration<double>(end - start).count();
+    busy_seconds_ += seconds;
+    ++visits_;
+    if (tracing_)
+      trace_.push_back({std::chrono::duration<double, std::micro>(start - origin_).count(), seconds * 1e6, pass, batch});
+  }
+
+  std::string name_;
+  double busy_seconds_ = 0;
+  std::int64_t visits_ = 0;
+  bool tracing_ = false;
+  Clock::time_point origin_;
+  std::vector<TraceSlice> trace_;
+};
+
+}  // namespace pepita
