@@ -105,10 +105,12 @@ std::span<const float> LayerNode::learning_weights(const SomaEntry& standard) co
   return standard.stash ? std::span<const float>(standard.stash->values()) : layer_.weights();
 }
 
-void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, const SomaEntry& standard,
-                      const Message& message, Ports_& ports) {
+void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, Normalisation normalisation,
+                      const SomaEntry& standard, const Message& message, Ports_& ports) {
   if (config_.deferred_updates) {
-    layer_.accumulate(term, presynaptic, scale * float(term.rows));  // the flush divides by the group's rows
+    // A batch mean is taken over the whole group at the flush, so accumulate the micro-batch's sum.
+    accumulated_normalisation_ = normalisation;
+    layer_.accumulate(term, presynaptic, normalisation == Normalisation::batch_mean ? scale * float(term.rows) : scale);
   } else {
     layer_.learn(term, presynaptic, scale);
     metrics_.latency_seconds.push_back(std::chrono::duration<double>(Clock::now() - standard.standard_done).count());
@@ -120,7 +122,7 @@ void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale
 }
 
 void LayerNode::apply_accumulated(int rows) {
-  layer_.apply_accumulated(1.0f / float(rows));
+  layer_.apply_accumulated(accumulated_normalisation_ == Normalisation::batch_mean ? 1.0f / float(rows) : 1.0f);
   ++updates_applied_;
 }
 
@@ -150,8 +152,8 @@ void LayerNode::on_standard(const Message& message, Ports_& ports) {
     std::fill(target->values().begin(), target->values().end(), 0.0f);
     for (int r = 0; r < batch.rows(); ++r) target->row(r)[batch.labels[std::size_t(r)]] = 1.0f;
     // Frenkel's code sums the hidden DRTP updates over the batch (no 1/N); the paper's DRTP η assumes it.
-    learn(*through_derivative(project_to_units(*target), entry), *message.activity, state_.learning_rate, entry, message,
-          ports);
+    learn(*through_derivative(project_to_units(*target), entry), *message.activity, state_.learning_rate,
+          Normalisation::batch_sum, entry, message, ports);
   } else {
     soma_.keep(std::move(entry));
   }
@@ -181,7 +183,8 @@ void LayerNode::on_modulated(const Message& message, Ports_& ports) {
   check(*dendrite_.activity(), batch, Pass::modulated);
   const TensorHandle& presynaptic =
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
-  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), standard, message, ports);
+  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), Normalisation::batch_mean,
+        standard, message, ports);
   TensorHandle modulated = dendrite_.release();
   if (!config_.is_output) std::get<0>(ports).try_put(next_message(Pass::modulated, message, std::move(modulated)));
 }
@@ -218,7 +221,7 @@ void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
     if (sends_down) send_down(*message.activity, standard, message, ports);
     // DRTP's output follows Frenkel's binary cross-entropy, a mean over batch and classes.
     const float scale = config_.rule == Rule::drtp ? batch_mean / float(config_.classes) : batch_mean;
-    learn(*message.activity, *standard.presynaptic, scale, standard, message, ports);
+    learn(*message.activity, *standard.presynaptic, scale, Normalisation::batch_mean, standard, message, ports);
     return;
   }
   TensorHandle term;
@@ -232,7 +235,7 @@ void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
     throw std::logic_error(name() + " under " + to_string(config_.rule) + " cannot take a " + to_string(message.pass) + " message");
   }
   if (sends_down) send_down(*term, standard, message, ports);
-  learn(*term, *standard.presynaptic, batch_mean, standard, message, ports);
+  learn(*term, *standard.presynaptic, batch_mean, Normalisation::batch_mean, standard, message, ports);
 }
 
 void LayerNode::on_evaluate(const Message& message, Ports_& ports) {

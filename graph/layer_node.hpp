@@ -114,9 +114,12 @@ class LayerNode {
   // The fixed random projection of a class-sized signal (e for DFA, y for DRTP): signal·B_l.
   TensorHandle project_to_units(const Tensor& signal);
   void send_down(const Tensor& term, const SomaEntry& standard, const Message& message, Ports_& ports);
+  // How an update is normalised: a mean over the batch (scale holds 1/rows), or a sum (DRTP's
+  // hidden layers, after Frenkel's code). GPipe needs to know to renormalise at the flush.
+  enum class Normalisation { batch_mean, batch_sum };
   // Applies (or, under GPipe, accumulates) the update and records its latency and staleness.
-  void learn(const Tensor& term, const Tensor& presynaptic, float scale, const SomaEntry& standard,
-             const Message& message, Ports_& ports);
+  void learn(const Tensor& term, const Tensor& presynaptic, float scale, Normalisation normalisation,
+             const SomaEntry& standard, const Message& message, Ports_& ports);
   bool keeps_standard_presynaptic() const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
 
@@ -134,6 +137,7 @@ class LayerNode {
   Soma soma_;
   Dendrite dendrite_;
   std::uint64_t updates_applied_ = 0;  // W's version
+  Normalisation accumulated_normalisation_ = Normalisation::batch_mean;
   LayerMetrics metrics_;
   NodeClock clock_;
   bool record_weight_use_ = false;

@@ -48,7 +48,11 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
 TrainingGraph::~TrainingGraph() {
   // After a failed run messages may still sit in node buffers: drop them before the nodes whose
   // pools they came from, and the upper layers (which may hold lower layers' activity) first.
-  arena_.execute([&] { graph_->reset(tbb::flow::rf_clear_edges); });
+  // Resetting a buffering node can spawn a forwarding task: let it run while the nodes still exist.
+  arena_.execute([&] {
+    graph_->reset(tbb::flow::rf_clear_edges);
+    graph_->wait_for_all();
+  });
   while (!layers_.empty()) layers_.pop_back();
 }
 
