@@ -22,6 +22,10 @@ ScoreTally ErrorNode::take_training_tally() {
   std::lock_guard lock(tally_mutex_);
   return std::exchange(training_, {});
 }
+void ErrorNode::restore_training_tally(const ScoreTally& tally) {
+  std::lock_guard lock(tally_mutex_);
+  training_ = tally;
+}
 ScoreTally ErrorNode::take_evaluation_tally() {
   std::lock_guard lock(tally_mutex_);
   return std::exchange(evaluation_, {});

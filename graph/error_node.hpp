@@ -34,6 +34,8 @@ class ErrorNode {
   // The tallies since the last take; `peek` may be called from any thread while batches run.
   ScoreTally peek_training_tally() const;
   ScoreTally take_training_tally();
+  // Continues a training tally saved in a checkpoint (call while idle).
+  void restore_training_tally(const ScoreTally& tally);
   ScoreTally take_evaluation_tally();
 
  private:

@@ -6,8 +6,9 @@
 
 namespace pepita {
 
-InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows)
+InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input)
     : features_(features),
+      keeps_input_(keeps_input),
       pool_(make_tensor_pool(max_rows, features)),
       node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {}
 
@@ -17,6 +18,7 @@ Message InputNode::receive(const Message& message) {
     case Pass::evaluate: return next_message(Pass::evaluate, message, gather(*message.batch));
     case Pass::standard: {
       TensorHandle x = gather(*message.batch);
+      if (!keeps_input_) return next_message(Pass::standard, message, std::move(x));
       held_.emplace_back(message.batch->id, x);
       std::size_t bytes = 0;
       for (const auto& entry : held_) bytes += entry.second->size() * sizeof(float);

@@ -15,10 +15,12 @@ class InputNode {
  public:
   using Node = tbb::flow::function_node<Message, Message>;
 
-  InputNode(tbb::flow::graph& graph, int features, int max_rows);
+  // `keeps_input`: hold x until F·e returns — only PEPITA has a modulated pass to build from it.
+  InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input);
   Node& node() { return node_; }
   NodeClock& clock() { return clock_; }
   std::size_t peak_bytes() const { return peak_bytes_; }
+  std::size_t batches_held() const { return held_.size(); }
 
  private:
   Message receive(const Message& message);
@@ -26,6 +28,7 @@ class InputNode {
   Message modulate(const Message& feedback);
 
   int features_;
+  bool keeps_input_;
   TensorPool pool_;
   std::vector<std::pair<std::uint64_t, TensorHandle>> held_;  // x of each batch in flight
   std::size_t peak_bytes_ = 0;

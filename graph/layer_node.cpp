@@ -1,10 +1,12 @@
 #include "graph/layer_node.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 #include "graph/divergence.hpp"
+#include "layers/conv_layer.hpp"
 #include "layers/counter_rng.hpp"
 #include "layers/initializers.hpp"
 
@@ -17,20 +19,34 @@ namespace {
 
 bool is_learning_signal(Pass pass) { return pass == Pass::modulated || pass == Pass::error || pass == Pass::backward; }
 
-std::unique_ptr<DenseLayer> make_feedback(const LayerNodeConfig& c) {
-  const std::uint64_t layer = std::uint64_t(c.index);
-  if (c.rule == Rule::fa && c.index > 0) {
-    auto b = std::make_unique<DenseLayer>(c.inputs, c.outputs, Activation::identity, 0.0f);
-    he_uniform(b->weights(), c.inputs, c.seed, layer, rng_stream::feedback);
-    return b;
-  }
-  if ((c.rule == Rule::dfa || c.rule == Rule::drtp) && !c.is_output) {
-    // Stored classes × outputs, He-uniform over the units it feeds, as in Frenkel's code.
-    auto b = std::make_unique<DenseLayer>(c.outputs, c.classes, Activation::identity, 0.0f);
-    he_uniform(b->weights(), c.outputs, c.seed, layer, rng_stream::feedback);
-    return b;
-  }
-  return nullptr;
+std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
+  const Activation activation = c.is_output ? output_activation(c.rule) : hidden_activation(c.rule);
+  std::unique_ptr<Layer> layer;
+  if (c.stage.kind == StageSpec::Kind::conv)
+    layer = std::make_unique<ConvLayer>(c.input, c.stage.units, c.stage.kernel, activation, c.momentum, c.stage.stride,
+                                        c.stage.padding);
+  else
+    layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.momentum);
+  const int fan_in = int(layer->weights().size()) / c.stage.units;  // inputs, or C·K·K for a convolution
+  he_uniform(layer->weights(), fan_in, c.seed, std::uint64_t(c.index));
+  return layer;
+}
+
+// FA's B_l: fixed, shaped like W_l and initialised like it, from its own random stream.
+std::vector<float> make_transport_feedback(const LayerNodeConfig& c, const Layer& layer) {
+  if (c.rule != Rule::fa || c.index == 0) return {};
+  std::vector<float> b(layer.weights().size());
+  he_uniform(b, int(b.size()) / c.stage.units, c.seed, std::uint64_t(c.index), rng_stream::feedback);
+  return b;
+}
+
+// DFA's and DRTP's B_l, stored classes × outputs, He-uniform over the units it feeds, as in
+// Frenkel's code.
+std::unique_ptr<DenseLayer> make_direct_feedback(const LayerNodeConfig& c, const Layer& layer) {
+  if ((c.rule != Rule::dfa && c.rule != Rule::drtp) || c.is_output) return nullptr;
+  auto b = std::make_unique<DenseLayer>(layer.outputs(), c.classes, Activation::identity, 0.0f);
+  he_uniform(b->weights(), layer.outputs(), c.seed, std::uint64_t(c.index), rng_stream::feedback);
+  return b;
 }
 
 // FNV-1a over the bytes: enough to tell two weight versions apart in a test.
@@ -53,24 +69,40 @@ bool MessagePriority::operator()(const Message& a, const Message& b) const {
 LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state)
     : config_(config),
       state_(state),
-      layer_(config.inputs, config.outputs, config.is_output ? output_activation(config.rule) : hidden_activation(config.rule),
-             config.momentum),
-      feedback_(make_feedback(config)),
-      activity_pool_(make_tensor_pool(config.max_rows, config.outputs)),
-      mask_pool_(make_tensor_pool(config.max_rows, config.outputs)),
-      term_pool_(make_tensor_pool(config.max_rows, config.outputs)),
-      down_pool_(make_tensor_pool(config.max_rows, config.inputs)),
+      layer_(make_layer(config)),
+      transport_feedback_(make_transport_feedback(config, *layer_)),
+      direct_feedback_(make_direct_feedback(config, *layer_)),
+      activity_pool_(make_tensor_pool(config.max_rows, layer_->outputs())),
+      mask_pool_(make_tensor_pool(config.max_rows, layer_->outputs())),
+      term_pool_(make_tensor_pool(config.max_rows, layer_->outputs())),
+      down_pool_(make_tensor_pool(config.max_rows, layer_->inputs())),
       class_pool_(make_tensor_pool(config.max_rows, config.classes)),
-      stash_pool_(make_tensor_pool(1, config.inputs * config.outputs)),
+      stash_pool_(make_tensor_pool(1, int(layer_->weights().size()))),
       clock_(name()),
       queue_(graph, MessagePriority{config.order}),
       node_(graph, tbb::flow::serial, [this](const Message& m, Ports_& ports) { receive(m, ports); }) {
-  he_uniform(layer_.weights(), config.inputs, config.seed, std::uint64_t(config.index));
   tbb::flow::make_edge(queue_, node_);
 }
 
 std::string LayerNode::name() const {
-  return (config_.is_output ? "output " : "hidden ") + std::to_string(config_.index + 1);
+  const char* kind = config_.is_output ? "output " : config_.stage.kind == StageSpec::Kind::conv ? "conv " : "hidden ";
+  return kind + std::to_string(config_.position);
+}
+
+std::span<float> LayerNode::feedback_weights() {
+  if (direct_feedback_) return direct_feedback_->weights();
+  return transport_feedback_;
+}
+
+// PEPITA's conv update is a mean over output positions (§3.3) unless asked otherwise.
+float LayerNode::pepita_position_factor() const {
+  const float positions = float(layer_->positions());
+  switch (config_.pepita.conv_normalisation) {
+    case ConvNormalisation::positions: return 1.0f / positions;
+    case ConvNormalisation::sqrt_positions: return 1.0f / std::sqrt(positions);
+    case ConvNormalisation::none: return 1.0f;
+  }
+  return 1.0f;
 }
 
 void LayerNode::receive(const Message& message, Ports_& ports) {
@@ -102,7 +134,7 @@ void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass)
 }
 
 std::span<const float> LayerNode::learning_weights(const SomaEntry& standard) const {
-  return standard.stash ? std::span<const float>(standard.stash->values()) : layer_.weights();
+  return standard.stash ? std::span<const float>(standard.stash->values()) : std::span<const float>(layer_->weights());
 }
 
 void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale, Normalisation normalisation,
@@ -110,9 +142,9 @@ void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale
   if (config_.deferred_updates) {
     // A batch mean is taken over the whole group at the flush, so accumulate the micro-batch's sum.
     accumulated_normalisation_ = normalisation;
-    layer_.accumulate(term, presynaptic, normalisation == Normalisation::batch_mean ? scale * float(term.rows) : scale);
+    layer_->accumulate(term, presynaptic, normalisation == Normalisation::batch_mean ? scale * float(term.rows) : scale);
   } else {
-    layer_.learn(term, presynaptic, scale);
+    layer_->learn(term, presynaptic, scale);
     metrics_.latency_seconds.push_back(std::chrono::duration<double>(Clock::now() - standard.standard_done).count());
     metrics_.staleness.push_back(updates_applied_ - standard.weight_version);
     ++updates_applied_;
@@ -122,7 +154,7 @@ void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale
 }
 
 void LayerNode::apply_accumulated(int rows) {
-  layer_.apply_accumulated(accumulated_normalisation_ == Normalisation::batch_mean ? 1.0f / float(rows) : 1.0f);
+  layer_->apply_accumulated(accumulated_normalisation_ == Normalisation::batch_mean ? 1.0f / float(rows) : 1.0f);
   ++updates_applied_;
 }
 
@@ -130,7 +162,7 @@ void LayerNode::on_standard(const Message& message, Ports_& ports) {
   const BatchInfo& batch = *message.batch;
   TensorHandle mask = dropout_mask_for(batch);
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
-  layer_.forward(*message.activity, *activity, mask ? &*mask : nullptr);
+  layer_->forward(*message.activity, *activity, mask ? &*mask : nullptr);
   check(*activity, batch, Pass::standard);
   SomaEntry entry{.batch = batch.id,
                   .activity = activity,
@@ -143,9 +175,9 @@ void LayerNode::on_standard(const Message& message, Ports_& ports) {
   const bool learning_pass_reads_w = config_.rule == Rule::pepita || config_.rule == Rule::bp;
   if (config_.weights == WeightPolicy::stash && learning_pass_reads_w) {
     entry.stash = acquire_tensor(stash_pool_, 1);
-    std::copy(layer_.weights().begin(), layer_.weights().end(), entry.stash->data());
+    std::copy(layer_->weights().begin(), layer_->weights().end(), entry.stash->data());
   }
-  if (record_weight_use_) entry.weight_fingerprint = fingerprint(layer_.weights());
+  if (record_weight_use_) entry.weight_fingerprint = fingerprint(layer_->weights());
   if (config_.rule == Rule::drtp && !config_.is_output) {
     // The target arrives with the batch, so a DRTP hidden layer learns before passing h_l on.
     TensorHandle target = acquire_tensor(class_pool_, batch.rows());
@@ -178,20 +210,20 @@ void LayerNode::on_modulated(const Message& message, Ports_& ports) {
   dendrite_.integrate(acquire_tensor(activity_pool_, batch.rows()));
   const std::span<const float> weights = learning_weights(standard);
   if (record_weight_use_) weight_uses_.push_back({batch.id, standard.weight_fingerprint, fingerprint(weights)});
-  layer_.forward(*message.activity, *dendrite_.activity(), standard.mask ? &*standard.mask : nullptr,
+  layer_->forward(*message.activity, *dendrite_.activity(), standard.mask ? &*standard.mask : nullptr,
                  standard.stash ? weights : std::span<const float>{});
   check(*dendrite_.activity(), batch, Pass::modulated);
   const TensorHandle& presynaptic =
       config_.pepita.presynaptic == Presynaptic::standard ? standard.presynaptic : message.activity;
-  learn(*pepita_term(standard, batch), *presynaptic, state_.learning_rate / float(batch.rows()), Normalisation::batch_mean,
-        standard, message, ports);
+  const float scale = state_.learning_rate / float(batch.rows()) * pepita_position_factor();
+  learn(*pepita_term(standard, batch), *presynaptic, scale, Normalisation::batch_mean, standard, message, ports);
   TensorHandle modulated = dendrite_.release();
   if (!config_.is_output) std::get<0>(ports).try_put(next_message(Pass::modulated, message, std::move(modulated)));
 }
 
 TensorHandle LayerNode::project_to_units(const Tensor& signal) {
   TensorHandle projected = acquire_tensor(term_pool_, signal.rows);
-  feedback_->backward_data(signal, *projected);
+  direct_feedback_->backward_data(signal, *projected);
   return projected;
 }
 
@@ -203,10 +235,11 @@ TensorHandle LayerNode::through_derivative(TensorHandle gradient, const SomaEntr
 
 void LayerNode::send_down(const Tensor& term, const SomaEntry& standard, const Message& message, Ports_& ports) {
   TensorHandle gradient = acquire_tensor(down_pool_, term.rows);
-  const std::span<const float> through = config_.rule == Rule::fa ? feedback_->weights() : learning_weights(standard);
+  const std::span<const float> through =
+      config_.rule == Rule::fa ? std::span<const float>(transport_feedback_) : learning_weights(standard);
   if (record_weight_use_ && config_.rule == Rule::bp)
     weight_uses_.push_back({message.batch->id, standard.weight_fingerprint, fingerprint(through)});
-  layer_.backward_data(term, *gradient, through);
+  layer_->backward_data(term, *gradient, through);
   std::get<2>(ports).try_put(next_message(Pass::backward, message, std::move(gradient)));
 }
 
@@ -240,7 +273,7 @@ void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
 
 void LayerNode::on_evaluate(const Message& message, Ports_& ports) {
   TensorHandle activity = acquire_tensor(activity_pool_, message.batch->rows());
-  layer_.forward(*message.activity, *activity, nullptr);
+  layer_->forward(*message.activity, *activity, nullptr);
   std::get<0>(ports).try_put(next_message(Pass::evaluate, message, std::move(activity)));
 }
 

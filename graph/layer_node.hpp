@@ -22,17 +22,20 @@
 
 #include "graph/layer_metrics.hpp"
 #include "graph/message.hpp"
+#include "graph/model_spec.hpp"
 #include "graph/neurons.hpp"
 #include "graph/node_clock.hpp"
 #include "graph/rule_options.hpp"
+#include "graph/stage_node.hpp"
 #include "layers/dense_layer.hpp"
 
 namespace pepita {
 
 struct LayerNodeConfig {
-  int index = 0;            // 0 for the first layer
-  int inputs = 0;
-  int outputs = 0;
+  int index = 0;            // among the learning layers, 0 first: selects the layer's random streams
+  int position = 1;         // among all stages, 1 first: names the node
+  StageSpec stage;          // dense or conv
+  ImageShape input;         // what it receives
   int classes = 0;
   bool is_output = false;
   Rule rule = Rule::pepita;
@@ -50,28 +53,21 @@ struct LayerNodeConfig {
 Activation hidden_activation(Rule rule);
 Activation output_activation(Rule rule);
 
-// The priority of waiting messages: true when a should run after b.
-struct MessagePriority {
-  MessageOrder order = MessageOrder::learning_first;
-  bool operator()(const Message& a, const Message& b) const;
-};
-
 class LayerNode {
  public:
   // Activity up to the next layer (or the error node), update events, gradient down (BP, FA).
-  using Ports = std::tuple<Message, BatchEvent, Message>;
-  using Node = tbb::flow::multifunction_node<Message, Ports, tbb::flow::rejecting>;
-  using Queue = tbb::flow::priority_queue_node<Message, MessagePriority>;
+  using Node = StageNode;
+  using Queue = StageQueue;
 
   LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, const LearningState& state);
 
   // Where messages for this layer go in: the queue; what its successors connect to: the node.
   Queue& entry() { return queue_; }
   Node& node() { return node_; }
-  Layer& layer() { return layer_; }
-  const Layer& layer() const { return layer_; }
+  Layer& layer() { return *layer_; }
+  const Layer& layer() const { return *layer_; }
   // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
-  std::span<float> feedback_weights() { return feedback_ ? feedback_->weights() : std::span<float>{}; }
+  std::span<float> feedback_weights();
   std::string name() const;
 
   // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
@@ -95,6 +91,7 @@ class LayerNode {
   }
   NodeClock& clock() { return clock_; }
   std::uint64_t updates_applied() const { return updates_applied_; }
+  std::size_t batches_held() const { return soma_.batches_held(); }
 
  private:
   using Ports_ = Node::output_ports_type;
@@ -121,13 +118,14 @@ class LayerNode {
   void learn(const Tensor& term, const Tensor& presynaptic, float scale, Normalisation normalisation,
              const SomaEntry& standard, const Message& message, Ports_& ports);
   bool keeps_standard_presynaptic() const;
+  float pepita_position_factor() const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
 
   LayerNodeConfig config_;
   const LearningState& state_;
-  DenseLayer layer_;
-  // FA: B_l with W_l's shape, used as grad·B_l. DFA/DRTP: B_l as classes × outputs, used as s·B_l.
-  std::unique_ptr<DenseLayer> feedback_;  // none for PEPITA, BP and output layers
+  std::unique_ptr<Layer> layer_;
+  std::vector<float> transport_feedback_;         // FA: B_l, shaped like W_l, in place of W_l going down
+  std::unique_ptr<DenseLayer> direct_feedback_;   // DFA, DRTP: s·B_l with B_l classes × outputs
   TensorPool activity_pool_;
   TensorPool mask_pool_;
   TensorPool term_pool_;

@@ -24,12 +24,17 @@ enum class OutputError { standard, modulated };
 // the standard pass (the variant the paper reports performs the same).
 enum class Presynaptic { modulated, standard };
 
+// PEPITA's convolutional update sums difference × patch over the output positions; §3.3 divides
+// the sum by the number of positions. The alternatives are there to measure the choice.
+enum class ConvNormalisation { positions, sqrt_positions, none };
+
 struct PepitaOptions {
   float f_scale = 0.05f;  // F ~ U(±f_scale·√(6/input_dim))
   Perturbation perturbation = Perturbation::error;
   float perturbation_scale = 1.0f;  // k
   OutputError output_error = OutputError::standard;
   Presynaptic presynaptic = Presynaptic::modulated;
+  ConvNormalisation conv_normalisation = ConvNormalisation::positions;
 };
 
 // How a layer treats the weights between a batch's standard pass and its learning pass when other

@@ -31,7 +31,8 @@ class OpenMpThreadsObserver final : public tbb::task_scheduler_observer {
 
 TrainingGraph::TrainingGraph(const GraphConfig& config)
     : config_(config), arena_(std::max(1, config.graph_threads), /*reserved_for_masters=*/1) {
-  if (config.inputs <= 0 || config.classes <= 0) throw std::invalid_argument("the graph needs inputs and classes");
+  if (config.input.size() == 0 || config.classes <= 0 || config.stages.empty())
+    throw std::invalid_argument("the graph needs an input shape, classes and stages");
   if (config.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, resolved_dnnl_threads(config.dnnl_threads));
@@ -41,6 +42,7 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   });
   clocks_.push_back(&input_->clock());
   for (auto& layer : layers_) clocks_.push_back(&layer->clock());
+  for (auto& pool : pools_) clocks_.push_back(&pool->clock());
   clocks_.push_back(&error_->clock());
   if (projection_) clocks_.push_back(&projection_->clock());
 }
@@ -53,7 +55,9 @@ TrainingGraph::~TrainingGraph() {
     graph_->reset(tbb::flow::rf_clear_edges);
     graph_->wait_for_all();
   });
+  chain_.clear();
   while (!layers_.empty()) layers_.pop_back();
+  pools_.clear();
 }
 
 void TrainingGraph::build() {
@@ -61,34 +65,44 @@ void TrainingGraph::build() {
   tbb::flow::graph& g = *graph_;
   tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
   limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.in_flight));
-  input_ = std::make_unique<InputNode>(g, config_.inputs, config_.max_rows);
-  int fan_in = config_.inputs;
-  const int depth = int(config_.hidden.size()) + 1;
-  for (int l = 0; l < depth; ++l) {
-    const bool is_output = l == depth - 1;
-    LayerNodeConfig layer{.index = l,
-                          .inputs = fan_in,
-                          .outputs = is_output ? config_.classes : config_.hidden[std::size_t(l)],
-                          .classes = config_.classes,
-                          .is_output = is_output,
-                          .rule = config_.rule,
-                          .dropout = is_output ? 0.0f : config_.dropout,
-                          .momentum = config_.momentum,
-                          .max_rows = config_.max_rows,
-                          .seed = config_.seed,
-                          .pepita = config_.pepita,
-                          .weights = config_.weights,
-                          .order = config_.order,
-                          .deferred_updates = config_.deferred_updates};
-    if (layer.outputs <= 0) throw std::invalid_argument("every layer needs at least one unit");
-    layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
-    fan_in = layer.outputs;
+  input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows, config_.rule == Rule::pepita);
+  const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
+  ImageShape input = config_.input;
+  for (std::size_t s = 0; s < config_.stages.size(); ++s) {
+    const StageSpec& stage = config_.stages[s];
+    const int position = int(s) + 1;
+    if (stage.kind == StageSpec::Kind::pool) {
+      const bool keeps_workspace = config_.rule == Rule::bp || config_.rule == Rule::fa;
+      pools_.push_back(std::make_unique<PoolNode>(g, input, stage.kernel, stage.stride, position, keeps_workspace,
+                                                  config_.max_rows, config_.order));
+      chain_.push_back({&pools_.back()->entry(), &pools_.back()->node(), pools_.back()->name()});
+    } else {
+      const bool is_output = s + 1 == config_.stages.size();
+      LayerNodeConfig layer{.index = int(layers_.size()),
+                            .position = position,
+                            .stage = stage,
+                            .input = input,
+                            .classes = config_.classes,
+                            .is_output = is_output,
+                            .rule = config_.rule,
+                            .dropout = is_output ? 0.0f : config_.dropout,
+                            .momentum = config_.momentum,
+                            .max_rows = config_.max_rows,
+                            .seed = config_.seed,
+                            .pepita = config_.pepita,
+                            .weights = config_.weights,
+                            .order = config_.order,
+                            .deferred_updates = config_.deferred_updates};
+      layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
+      chain_.push_back({&layers_.back()->entry(), &layers_.back()->node(), layers_.back()->name()});
+    }
+    input = shapes[s];
   }
   error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, output_activation(config_.rule));
   if (config_.rule == Rule::pepita)
-    projection_ = std::make_unique<ProjectionNode>(g, config_.classes, config_.inputs, config_.max_rows, config_.pepita,
-                                                   config_.seed);
-  completion_ = std::make_unique<CompletionNode>(g, depth);
+    projection_ = std::make_unique<ProjectionNode>(g, config_.classes, int(config_.input.size()), config_.max_rows,
+                                                   config_.pepita, config_.seed);
+  completion_ = std::make_unique<CompletionNode>(g, int(layers_.size()));
 }
 
 template <class From, class To>
@@ -101,14 +115,14 @@ void TrainingGraph::connect() {
   using tbb::flow::output_port;
   connect(*tickets_, *limiter_, "tickets", "limiter");
   connect(*limiter_, input_->node(), "limiter", "input");
-  connect(input_->node(), layers_.front()->entry(), "input", layers_.front()->name());
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    LayerNode& layer = *layers_[l];
-    if (l + 1 < layers_.size()) connect(output_port<0>(layer.node()), layers_[l + 1]->entry(), layer.name(), layers_[l + 1]->name());
-    else connect(output_port<0>(layer.node()), error_->node(), layer.name(), "error");
-    connect(output_port<1>(layer.node()), completion_->node(), layer.name(), "completion");
-    const bool sends_down = config_.rule == Rule::bp || config_.rule == Rule::fa;
-    if (sends_down && l > 0) connect(output_port<2>(layer.node()), layers_[l - 1]->entry(), layer.name(), layers_[l - 1]->name());
+  connect(input_->node(), *chain_.front().entry, "input", chain_.front().name);
+  const bool sends_down = config_.rule == Rule::bp || config_.rule == Rule::fa;
+  for (std::size_t s = 0; s < chain_.size(); ++s) {
+    const Stage& stage = chain_[s];
+    if (s + 1 < chain_.size()) connect(output_port<0>(*stage.node), *chain_[s + 1].entry, stage.name, chain_[s + 1].name);
+    else connect(output_port<0>(*stage.node), error_->node(), stage.name, "error");
+    connect(output_port<1>(*stage.node), completion_->node(), stage.name, "completion");
+    if (sends_down && s > 0) connect(output_port<2>(*stage.node), *chain_[s - 1].entry, stage.name, chain_[s - 1].name);
   }
   // Where the output error goes is what tells the rules apart.
   auto& error_out = output_port<0>(error_->node());
@@ -148,6 +162,13 @@ std::vector<NodeLoad> TrainingGraph::node_loads() {
   std::vector<NodeLoad> loads;
   for (NodeClock* clock : clocks_) loads.push_back({clock->name(), clock->busy_seconds(), clock->visits()});
   return loads;
+}
+
+std::size_t TrainingGraph::batches_held() const {
+  std::size_t held = input_->batches_held();
+  for (const auto& layer : layers_) held += layer->batches_held();
+  for (const auto& pool : pools_) held += pool->batches_held();
+  return held;
 }
 
 void TrainingGraph::reset_node_loads() {

@@ -24,6 +24,7 @@
 #include "graph/error_node.hpp"
 #include "graph/input_node.hpp"
 #include "graph/layer_node.hpp"
+#include "graph/pool_node.hpp"
 #include "graph/projection_node.hpp"
 #include "graph/rule_options.hpp"
 
@@ -31,8 +32,8 @@ namespace pepita {
 
 struct GraphConfig {
   Rule rule = Rule::pepita;
-  int inputs = 0;
-  std::vector<int> hidden;
+  ImageShape input;
+  std::vector<StageSpec> stages;  // the model, output layer last (graph/model_spec.hpp)
   int classes = 0;
   float dropout = 0.1f;
   float momentum = 0.9f;
@@ -76,6 +77,8 @@ class TrainingGraph {
   std::vector<NodeLoad> node_loads();
   double run_seconds() const { return run_seconds_; }
   void reset_node_loads();
+  // Batches some node still keeps state for; 0 whenever the graph is idle, or state is leaking.
+  std::size_t batches_held() const;
   // Records one slice per message per node from now on, for write_chrome_trace.
   void enable_trace();
   // Chrome trace events (open in Perfetto): one track per node, one slice per message.
@@ -86,8 +89,10 @@ class TrainingGraph {
 
   ScoreTally peek_training_tally() const { return error_->peek_training_tally(); }
   ScoreTally take_training_tally() { return error_->take_training_tally(); }
+  void restore_training_tally(const ScoreTally& tally) { error_->restore_training_tally(tally); }
   ScoreTally take_evaluation_tally() { return error_->take_evaluation_tally(); }
 
+  // The learning layers (pooling stages excluded), first to output.
   int layer_count() const { return int(layers_.size()); }
   LayerNode& layer(int index) { return *layers_.at(std::size_t(index)); }
   // F, for PEPITA; empty for the other rules.
@@ -110,6 +115,14 @@ class TrainingGraph {
   std::unique_ptr<tbb::flow::limiter_node<Message>> limiter_;
   std::unique_ptr<InputNode> input_;
   std::vector<std::unique_ptr<LayerNode>> layers_;
+  std::vector<std::unique_ptr<PoolNode>> pools_;
+  // The chain of stages in order, as the graph sees them.
+  struct Stage {
+    StageQueue* entry;
+    StageNode* node;
+    std::string name;
+  };
+  std::vector<Stage> chain_;
   std::unique_ptr<ErrorNode> error_;
   std::unique_ptr<ProjectionNode> projection_;
   std::unique_ptr<CompletionNode> completion_;

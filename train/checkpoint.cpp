@@ -73,7 +73,9 @@ std::string field_differences(const std::string& expected, const std::string& fo
     }
   }
   for (const auto& [key, value] : found_fields) {
-    if (!find_value(expected_fields, key)) add("unexpected " + key + (value.empty() ? "" : "=" + value));
+    if (!find_value(expected_fields, key)) {
+      add("unexpected " + key + (value.empty() ? "" : "=" + value));
+    }
   }
   return text;
 }

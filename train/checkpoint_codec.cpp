@@ -10,9 +10,9 @@
 
 namespace pepita {
 
-namespace {
-
 namespace fs = std::filesystem;
+
+namespace {
 
 constexpr std::string_view magic = "PEPITACK";
 constexpr std::size_t version_offset = 8;
@@ -29,7 +29,9 @@ void store_little_endian(std::string& bytes, std::size_t offset, T value) {
 template <std::unsigned_integral T>
 T load_little_endian(std::string_view bytes, std::size_t offset) {
   T value = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) value |= T(std::uint8_t(bytes[offset + i])) << (8 * i);
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    value |= T(std::uint8_t(bytes[offset + i])) << (8 * i);
+  }
   return value;
 }
 
@@ -225,8 +227,8 @@ Checkpoint decode_checkpoint(std::string_view bytes, const fs::path& source) {
                 std::string(magic) + "\")");
   }
   if (bytes.size() < checkpoint_envelope_size) {
-    throw error("truncated: " + std::to_string(bytes.size()) + " bytes, a checkpoint has at least " +
-                std::to_string(checkpoint_envelope_size));
+    throw error("truncated: " + std::to_string(bytes.size()) +
+                " bytes, a checkpoint has at least " + std::to_string(checkpoint_envelope_size));
   }
   const auto version = load_little_endian<std::uint32_t>(bytes, version_offset);
   if (version != checkpoint_format_version) {

@@ -1,9 +1,12 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
+#include "graph/model_spec.hpp"
 #include "layers/counter_rng.hpp"
 
 namespace pepita {
@@ -20,8 +23,8 @@ void shuffle_for_epoch(std::vector<std::uint32_t>& order, std::uint64_t seed, in
 Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
     : config_(config),
       data_(data),
-      scheduler_(make_scheduler(config.scheduler)),
       batch_pool_([] { return BatchInfo{}; }),
+      scheduler_(make_scheduler(config.scheduler)),
       train_order_(data.train.size()),
       test_order_(data.test.size()) {
   validate(config);
@@ -31,8 +34,9 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
                                 std::to_string(data.train.size()) + " samples)");
   std::iota(test_order_.begin(), test_order_.end(), 0u);
   GraphConfig graph{.rule = parse_rule(config.rule),
-                    .inputs = int(data.train.shape.size()),
-                    .hidden = config.hidden,
+                    .input = data.train.shape,
+                    .stages = parse_model_spec(expand_model(config.model, config.hidden, data.train.classes),
+                                               data.train.shape, data.train.classes),
                     .classes = data.train.classes,
                     .dropout = float(config.dropout),
                     .momentum = float(config.momentum),
@@ -60,26 +64,83 @@ std::vector<BatchHandle> Trainer::make_batches(const Dataset& data, std::span<co
   return batches;
 }
 
+std::int64_t Trainer::batches_per_epoch() const {
+  const std::int64_t all = (std::int64_t(data_.train.size()) + config_.batch_size - 1) / config_.batch_size;
+  return config_.max_batches > 0 ? std::min(all, config_.max_batches) : all;
+}
+
+std::int64_t Trainer::chunk_batches() const {
+  const std::int64_t all = batches_per_epoch();
+  if (save_every_ <= 0) return all;
+  // GPipe applies one update per group of micro-batches: chunks of whole groups keep every group
+  // (and so every update) where an unchunked epoch has it.
+  const std::int64_t group = config_.scheduler.name == "gpipe" ? std::max(1, config_.scheduler.micro_batches) : 1;
+  return std::min(all, (save_every_ + group - 1) / group * group);
+}
+
+void Trainer::on_safe_point(std::int64_t every, std::function<void()> save) {
+  if (every < 0) throw std::invalid_argument("the checkpoint interval must be >= 0");
+  save_every_ = every;
+  save_ = std::move(save);
+}
+
+RunPosition Trainer::position() const {
+  return {epoch_, batches_done_, training_batches_, graph_->peek_training_tally(), epoch_seconds_};
+}
+
+void Trainer::restore(const RunPosition& p, std::vector<EpochRecord> history) {
+  const auto require = [](bool ok, const std::string& problem) {
+    if (!ok) throw std::invalid_argument(problem);
+  };
+  const std::string where = "epoch " + std::to_string(p.epoch) + ", batch " + std::to_string(p.batches_done);
+  require(p.epoch >= 1 && p.epoch <= config_.epochs + 1,
+          where + " is outside this run's " + std::to_string(config_.epochs) + " epochs");
+  // A finished epoch is saved after its evaluation, so a saved position is never at its very end.
+  const std::int64_t batches = p.epoch > config_.epochs ? 1 : batches_per_epoch();
+  require(p.batches_done >= 0 && p.batches_done < batches,
+          where + " is outside the epoch's " + std::to_string(batches_per_epoch()) + " batches");
+  require(p.next_batch_id >= std::uint64_t(p.batches_done), where + " follows only " +
+                                                                std::to_string(p.next_batch_id) + " batches in all");
+  require(p.tally.samples >= 0 && p.tally.correct >= 0 && p.tally.correct <= p.tally.samples,
+          "the training tally counts " + std::to_string(p.tally.correct) + " correct of " +
+              std::to_string(p.tally.samples) + " samples");
+  require(history.size() == std::size_t(p.epoch - 1),
+          where + " follows " + std::to_string(history.size()) + " recorded epochs");
+  for (std::size_t e = 0; e < history.size(); ++e)
+    require(history[e].epoch == int(e + 1), "the history's record " + std::to_string(e + 1) + " is of epoch " +
+                                                std::to_string(history[e].epoch));
+  epoch_ = p.epoch;
+  batches_done_ = p.batches_done;
+  training_batches_ = p.next_batch_id;
+  epoch_seconds_ = p.epoch_seconds;
+  graph_->restore_training_tally(p.tally);
+  history_ = std::move(history);
+}
+
 EpochRecord Trainer::run_epoch(int epoch) {
-  using clock = std::chrono::steady_clock;
+  std::optional<EpochRecord> record = train_epoch(epoch);
+  if (!record) throw TrainingStopped("training stopped on request in epoch " + std::to_string(epoch));
+  return *record;
+}
+
+std::optional<EpochRecord> Trainer::train_epoch(int epoch) {
+  if (epoch != epoch_) {  // not the epoch the position is in: start it afresh
+    epoch_ = epoch;
+    batches_done_ = 0;
+    epoch_seconds_ = 0;
+    graph_->take_training_tally();
+  }
   EpochRecord record;
   record.epoch = epoch;
   record.learning_rate = learning_rate_at(config_, epoch);
   graph_->set_learning_rate(float(record.learning_rate));
   shuffle_for_epoch(train_order_, config_.seed, epoch);
+  // The whole epoch's batches, so that a resumed epoch has the same ids and order as the original.
   const std::vector<BatchHandle> batches = make_batches(data_.train, train_order_, config_.batch_size, epoch - 1,
-                                                        config_.max_batches, training_batches_);
-  training_batches_ += batches.size();
-  const auto started = clock::now();
-  graph_->on_batch_completed([&](std::int64_t done) {
-    if (progress_)
-      progress_({epoch, done, std::int64_t(batches.size()), std::chrono::duration<double>(clock::now() - started).count()});
-  });
-  graph_->reset_node_loads();
-  scheduler_->train(*graph_, batches);
-  record.train_seconds = std::chrono::duration<double>(clock::now() - started).count();
-  add_training_loads();
-  graph_->on_batch_completed({});
+                                                        config_.max_batches,
+                                                        training_batches_ - std::uint64_t(batches_done_));
+  if (!train_rest_of_epoch(batches)) return std::nullopt;
+  record.train_seconds = epoch_seconds_;
   std::int64_t samples = 0;
   for (const BatchHandle& b : batches) samples += b->rows();
   record.samples_per_second = double(samples) / record.train_seconds;
@@ -95,7 +156,61 @@ EpochRecord Trainer::run_epoch(int epoch) {
   record.test_loss = test.mean_loss();
   record.test_accuracy = 100.0 * test.accuracy();
   history_.push_back(record);
+  epoch_ = epoch + 1;
+  batches_done_ = 0;
+  epoch_seconds_ = 0;
+  if (save_) save_();
   return record;
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs `action` when it goes out of scope, however that happens.
+template <class Action>
+struct ScopeExit {
+  Action action;
+  ~ScopeExit() { action(); }
+};
+
+}  // namespace
+
+bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
+  const std::size_t total = batches.size();
+  const std::size_t chunk = std::size_t(chunk_batches());
+  // Progress covers the whole epoch, the batches and time before a resume included.
+  const int epoch = epoch_;
+  std::int64_t completed = batches_done_;
+  const double seconds_before = epoch_seconds_;
+  const auto started = std::chrono::steady_clock::now();
+  graph_->on_batch_completed([&, epoch](std::int64_t) {
+    ++completed;
+    if (progress_) progress_({epoch, completed, std::int64_t(total), seconds_before + seconds_since(started)});
+  });
+  // The callback refers to this frame: unhook it on every way out, a divergence included.
+  const ScopeExit unhook{[this] { graph_->on_batch_completed({}); }};
+  graph_->reset_node_loads();
+  bool stopped = false;
+  while (std::size_t(batches_done_) < total) {
+    if (stop_requested_ && stop_requested_()) {
+      stopped = true;
+      break;
+    }
+    const std::size_t done = std::size_t(batches_done_);
+    const auto part = batches.subspan(done, std::min(chunk, total - done));
+    const auto chunk_started = std::chrono::steady_clock::now();
+    scheduler_->train(*graph_, part);
+    epoch_seconds_ += seconds_since(chunk_started);
+    batches_done_ += std::int64_t(part.size());
+    training_batches_ += part.size();
+    // The epoch's end is saved after its evaluation, in run_epoch.
+    if (std::size_t(batches_done_) < total && save_) save_();
+  }
+  add_training_loads();
+  return !stopped;
 }
 
 void Trainer::add_training_loads() {
@@ -109,11 +224,13 @@ void Trainer::add_training_loads() {
   training_seconds_ += graph_->run_seconds();
 }
 
-void Trainer::run(const std::function<void(const EpochRecord&)>& on_epoch) {
-  for (int epoch = int(history_.size()) + 1; epoch <= config_.epochs; ++epoch) {
-    const EpochRecord record = run_epoch(epoch);
-    if (on_epoch) on_epoch(record);
+bool Trainer::run(const std::function<void(const EpochRecord&)>& on_epoch) {
+  while (epoch_ <= config_.epochs) {
+    const std::optional<EpochRecord> record = train_epoch(epoch_);
+    if (!record) return false;
+    if (on_epoch) on_epoch(*record);
   }
+  return true;
 }
 
 }  // namespace pepita

@@ -18,6 +18,7 @@ constexpr const char* usage =
     "  train   train a network and report test accuracy per epoch\n"
     "  info    print a data set's summary (counts, shape, classes, pixel statistics)\n"
     "  fetch   download a data set from its official source and verify it\n"
+    "  inspect print what a checkpoint (train --checkpoint-dir) holds\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
@@ -38,7 +39,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "train") return train_command(rest, out, err);
   if (command == "info") return info_command(rest, out, err);
   if (command == "fetch") return fetch_command(rest, out, err);
-  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch)");
+  if (command == "inspect") return inspect_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect)");
 }
 
 }  // namespace

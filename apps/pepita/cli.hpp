@@ -23,5 +23,6 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 int info_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int inspect_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pepita::cli

@@ -1,8 +1,14 @@
 #include "train_options.hpp"
 
+#include <algorithm>
+#include <boost/lexical_cast.hpp>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <charconv>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
 
 #include "cli.hpp"
 #include "data/data_dir.hpp"
@@ -13,9 +19,17 @@ namespace pepita::cli {
 
 namespace {
 
+// An enumerated option's names; parsing and config_text share them.
 template <class Enum>
-Enum parse_choice(const std::string& text, const std::string& option,
-                  std::initializer_list<std::pair<const char*, Enum>> choices) {
+using Choice = std::pair<const char*, Enum>;
+constexpr Choice<OutputError> output_errors[] = {{"standard", OutputError::standard}, {"modulated", OutputError::modulated}};
+constexpr Choice<Presynaptic> presynaptic_choices[] = {{"modulated", Presynaptic::modulated},
+                                                       {"standard", Presynaptic::standard}};
+constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}, {"random", Perturbation::random}};
+constexpr Choice<WeightPolicy> weight_policies[] = {{"latest", WeightPolicy::latest}, {"stash", WeightPolicy::stash}};
+
+template <class Enum, std::size_t N>
+Enum parse_choice(const std::string& text, const std::string& option, const Choice<Enum> (&choices)[N]) {
   std::string names;
   for (const auto& [name, value] : choices) {
     if (text == name) return value;
@@ -24,10 +38,124 @@ Enum parse_choice(const std::string& text, const std::string& option,
   throw UsageError("--" + option + ": '" + text + "' is not one of: " + names);
 }
 
+template <class Enum, std::size_t N>
+const char* choice_name(Enum value, const Choice<Enum> (&choices)[N]) {
+  for (const auto& [name, choice] : choices)
+    if (choice == value) return name;
+  throw std::logic_error("an enumerated option without a name");
+}
+
 // Copies an option into `target` only when the user gave it, so paper defaults survive otherwise.
 template <class T>
 void take(const po::variables_map& vm, const char* name, T& target) {
   if (vm.count(name)) target = vm[name].as<T>();
+}
+
+// What may go with --resume: where the outputs go and how often to save. Every other option
+// defines the training, which continues as it was saved.
+constexpr std::string_view resume_options[] = {"resume",  "help",           "quiet",            "metrics",
+                                               "summary", "trace",          "checkpoint-dir",   "checkpoint-every",
+                                               "data-dir"};
+
+po::variables_map read_command_line(const std::vector<std::string>& args, const po::options_description& description) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(description).run(), vm);
+  return vm;
+}
+
+void require_resume_compatible(const po::variables_map& vm) {
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || std::find(std::begin(resume_options), std::end(resume_options), name) != std::end(resume_options))
+      continue;
+    throw UsageError("--" + name + " cannot be given with --resume: the run continues with the configuration in its checkpoint");
+  }
+}
+
+std::int64_t checkpoint_every(const po::variables_map& vm) {
+  std::int64_t every = 0;
+  take(vm, "checkpoint-every", every);
+  if (every < 0) throw UsageError("--checkpoint-every must be >= 0");
+  return every;
+}
+
+// The request the stored options make: the command line's, then any configuration text's.
+TrainRequest request_from(const po::variables_map& vm) {
+  TrainRequest request;
+  request.help = vm["help"].as<bool>();
+  request.quiet = vm["quiet"].as<bool>();
+  std::string dataset = "mnist", model = "fc", rule = "pepita";
+  take(vm, "dataset", dataset);
+  take(vm, "model", model);
+  take(vm, "rule", rule);
+  if (!is_known_dataset(dataset)) throw UsageError("--dataset: unknown data set '" + dataset + "' (mnist, cifar10, cifar100, idx:DIR)");
+
+  TrainConfig& c = request.config;
+  c = paper_defaults(dataset, model, rule);
+  std::optional<std::string> data_dir;
+  if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
+  c.data_dir = resolve_data_dir(data_dir);
+  if (vm.count("hidden")) c.hidden = parse_int_list(vm["hidden"].as<std::string>(), "hidden");
+  if (vm.count("decay-epochs")) c.decay_epochs = parse_int_list(vm["decay-epochs"].as<std::string>(), "decay-epochs");
+  take(vm, "epochs", c.epochs);
+  take(vm, "batch-size", c.batch_size);
+  take(vm, "eval-batch-size", c.eval_batch_size);
+  take(vm, "lr", c.learning_rate);
+  take(vm, "lr-decay", c.decay_factor);
+  take(vm, "momentum", c.momentum);
+  take(vm, "dropout", c.dropout);
+  take(vm, "seed", c.seed);
+  take(vm, "max-batches", c.max_batches);
+  if (vm.count("f-scale")) c.pepita.f_scale = float(vm["f-scale"].as<double>());
+  if (vm.count("output-error"))
+    c.pepita.output_error = parse_choice(vm["output-error"].as<std::string>(), "output-error", output_errors);
+  if (vm.count("presynaptic"))
+    c.pepita.presynaptic = parse_choice(vm["presynaptic"].as<std::string>(), "presynaptic", presynaptic_choices);
+  if (vm.count("perturb"))
+    c.pepita.perturbation = parse_choice(vm["perturb"].as<std::string>(), "perturb", perturbations);
+  if (vm.count("perturb-scale")) c.pepita.perturbation_scale = float(vm["perturb-scale"].as<double>());
+  take(vm, "scheduler", c.scheduler.name);
+  take(vm, "in-flight", c.scheduler.in_flight);
+  take(vm, "micro-batches", c.scheduler.micro_batches);
+  take(vm, "tokens", c.scheduler.tokens);
+  if (vm.count("weights"))
+    c.scheduler.weights = parse_choice(vm["weights"].as<std::string>(), "weights", weight_policies);
+  take(vm, "threads", c.scheduler.threads);
+  take(vm, "dnnl-threads", c.scheduler.dnnl_threads);
+  if (vm.count("metrics")) request.metrics_csv = vm["metrics"].as<std::string>();
+  if (vm.count("summary")) request.summary_json = vm["summary"].as<std::string>();
+  if (vm.count("trace")) request.trace_json = vm["trace"].as<std::string>();
+  if (vm.count("resume")) request.resume = vm["resume"].as<std::string>();
+  if (vm.count("checkpoint-dir")) {
+    request.checkpoint_dir = vm["checkpoint-dir"].as<std::string>();
+  } else if (request.resume) {
+    request.checkpoint_dir = request.resume;
+  }
+  request.checkpoint_every = checkpoint_every(vm);
+  if (request.checkpoint_every > 0 && !request.checkpoint_dir)
+    throw UsageError("--checkpoint-every needs --checkpoint-dir (or --resume)");
+  if (!request.help) validate(c);
+  return request;
+}
+
+// A number as the shortest text that reads back as exactly the same double.
+std::string exact(double value) {
+  char text[32];
+  return {text, std::to_chars(text, text + sizeof text, value).ptr};
+}
+
+// A float option is read as a double and then narrowed: prefer the float's shortest text, if it
+// survives that trip, else the double's.
+std::string exact(float value) {
+  char text[32];
+  const std::string shortest(text, std::to_chars(text, text + sizeof text, value).ptr);
+  return float(boost::lexical_cast<double>(shortest)) == value ? shortest : exact(double(value));
+}
+
+std::string int_list(const std::vector<int>& values) {
+  if (values.empty()) return "none";
+  std::string text = std::to_string(values.front());
+  for (std::size_t i = 1; i < values.size(); ++i) text.append(",").append(std::to_string(values[i]));
+  return text;
 }
 
 }  // namespace
@@ -90,73 +218,91 @@ po::options_description train_options_description() {
       ("config", po::value<std::string>()->value_name("FILE"), "read options from a file (key = value lines); the command line wins")
       ("quiet,q", po::bool_switch(), "no progress on stderr")
       ("help,h", po::bool_switch(), "this help");
+  po::options_description checkpoints("checkpoints (on SIGINT or SIGTERM a run stops where it would next save, saves, and exits 130 or 143)");
+  checkpoints.add_options()
+      ("checkpoint-dir", po::value<std::string>()->value_name("DIR"), "save the run in DIR/checkpoint.pepita after every epoch, replacing it atomically (DIR must not hold one yet)")
+      ("checkpoint-every", po::value<std::int64_t>()->value_name("N"), "also save after every N training batches of an epoch; gpipe rounds N up to a multiple of --micro-batches (default 0: at epoch ends only)")
+      ("resume", po::value<std::string>()->value_name("DIR"), "continue the run saved in DIR with the configuration saved there; only --metrics, --summary, --trace, --quiet, --checkpoint-every, --checkpoint-dir and --data-dir may go with it");
   po::options_description all;
-  all.add(what).add(how).add(run);
+  all.add(what).add(how).add(run).add(checkpoints);
   return all;
 }
 
 TrainRequest parse_train_options(const std::vector<std::string>& args) {
   const po::options_description description = train_options_description();
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(description).run(), vm);
+  po::variables_map vm = read_command_line(args, description);
+  if (vm.count("resume")) {
+    require_resume_compatible(vm);
+    po::notify(vm);
+    TrainRequest request;
+    request.resume = vm["resume"].as<std::string>();
+    request.help = vm["help"].as<bool>();
+    request.quiet = vm["quiet"].as<bool>();
+    request.checkpoint_every = checkpoint_every(vm);
+    return request;
+  }
   if (vm.count("config")) {
     const std::string path = vm["config"].as<std::string>();
     std::ifstream file(path);
     if (!file) throw UsageError("--config: cannot open '" + path + "'");
     po::store(po::parse_config_file(file, description), vm);
+    if (vm.count("resume")) throw UsageError("--config: resume cannot be given in a configuration file");
   }
   po::notify(vm);
+  return request_from(vm);
+}
 
-  TrainRequest request;
-  request.help = vm["help"].as<bool>();
-  request.quiet = vm["quiet"].as<bool>();
-  std::string dataset = "mnist", model = "fc", rule = "pepita";
-  take(vm, "dataset", dataset);
-  take(vm, "model", model);
-  take(vm, "rule", rule);
-  if (!is_known_dataset(dataset)) throw UsageError("--dataset: unknown data set '" + dataset + "' (mnist, cifar10, cifar100, idx:DIR)");
+TrainRequest parse_resumed_options(const std::vector<std::string>& args, const std::string& config_text) {
+  const po::options_description description = train_options_description();
+  po::variables_map vm = read_command_line(args, description);
+  require_resume_compatible(vm);
+  // Stored after the command line, so the command line's output options win.
+  std::istringstream text(config_text);
+  po::store(po::parse_config_file(text, description), vm);
+  po::notify(vm);
+  return request_from(vm);
+}
 
-  TrainConfig& c = request.config;
-  c = paper_defaults(dataset, model, rule);
-  std::optional<std::string> data_dir;
-  if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
-  c.data_dir = resolve_data_dir(data_dir);
-  if (vm.count("hidden")) c.hidden = parse_int_list(vm["hidden"].as<std::string>(), "hidden");
-  if (vm.count("decay-epochs")) c.decay_epochs = parse_int_list(vm["decay-epochs"].as<std::string>(), "decay-epochs");
-  take(vm, "epochs", c.epochs);
-  take(vm, "batch-size", c.batch_size);
-  take(vm, "eval-batch-size", c.eval_batch_size);
-  take(vm, "lr", c.learning_rate);
-  take(vm, "lr-decay", c.decay_factor);
-  take(vm, "momentum", c.momentum);
-  take(vm, "dropout", c.dropout);
-  take(vm, "seed", c.seed);
-  take(vm, "max-batches", c.max_batches);
-  if (vm.count("f-scale")) c.pepita.f_scale = float(vm["f-scale"].as<double>());
-  if (vm.count("output-error"))
-    c.pepita.output_error = parse_choice<OutputError>(vm["output-error"].as<std::string>(), "output-error",
-                                         {{"standard", OutputError::standard}, {"modulated", OutputError::modulated}});
-  if (vm.count("presynaptic"))
-    c.pepita.presynaptic = parse_choice<Presynaptic>(vm["presynaptic"].as<std::string>(), "presynaptic",
-                                        {{"modulated", Presynaptic::modulated}, {"standard", Presynaptic::standard}});
-  if (vm.count("perturb"))
-    c.pepita.perturbation = parse_choice<Perturbation>(vm["perturb"].as<std::string>(), "perturb",
-                                                      {{"error", Perturbation::error}, {"random", Perturbation::random}});
-  if (vm.count("perturb-scale")) c.pepita.perturbation_scale = float(vm["perturb-scale"].as<double>());
-  take(vm, "scheduler", c.scheduler.name);
-  take(vm, "in-flight", c.scheduler.in_flight);
-  take(vm, "micro-batches", c.scheduler.micro_batches);
-  take(vm, "tokens", c.scheduler.tokens);
-  if (vm.count("weights"))
-    c.scheduler.weights = parse_choice<WeightPolicy>(vm["weights"].as<std::string>(), "weights",
-                                                     {{"latest", WeightPolicy::latest}, {"stash", WeightPolicy::stash}});
-  take(vm, "threads", c.scheduler.threads);
-  take(vm, "dnnl-threads", c.scheduler.dnnl_threads);
-  if (vm.count("metrics")) request.metrics_csv = vm["metrics"].as<std::string>();
-  if (vm.count("summary")) request.summary_json = vm["summary"].as<std::string>();
-  if (vm.count("trace")) request.trace_json = vm["trace"].as<std::string>();
-  if (!request.help) validate(c);
-  return request;
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir) { return dir / "checkpoint.pepita"; }
+
+std::string config_text(const TrainConfig& c) {
+  std::string text;
+  const auto line = [&text](const char* key, const std::string& value) {
+    // The config file reader cuts a line at '#' and trims its ends.
+    const bool fits = value.find_first_of("#\r\n") == std::string::npos && !value.empty() &&
+                      !std::isspace(static_cast<unsigned char>(value.front())) &&
+                      !std::isspace(static_cast<unsigned char>(value.back()));
+    if (!fits) throw std::invalid_argument(std::string("--") + key + ": '" + value + "' cannot be saved as a configuration line");
+    text += std::string(key) + " = " + value + "\n";
+  };
+  line("dataset", c.dataset);
+  line("data-dir", std::filesystem::absolute(c.data_dir).string());
+  line("rule", c.rule);
+  line("model", c.model);
+  line("hidden", int_list(c.hidden));
+  line("epochs", std::to_string(c.epochs));
+  line("batch-size", std::to_string(c.batch_size));
+  line("eval-batch-size", std::to_string(c.eval_batch_size));
+  line("lr", exact(c.learning_rate));
+  line("decay-epochs", int_list(c.decay_epochs));
+  line("lr-decay", exact(c.decay_factor));
+  line("momentum", exact(c.momentum));
+  line("dropout", exact(c.dropout));
+  line("seed", std::to_string(c.seed));
+  line("f-scale", exact(c.pepita.f_scale));
+  line("output-error", choice_name(c.pepita.output_error, output_errors));
+  line("presynaptic", choice_name(c.pepita.presynaptic, presynaptic_choices));
+  line("perturb", choice_name(c.pepita.perturbation, perturbations));
+  line("perturb-scale", exact(c.pepita.perturbation_scale));
+  line("max-batches", std::to_string(c.max_batches));
+  line("scheduler", c.scheduler.name);
+  line("in-flight", std::to_string(c.scheduler.in_flight));
+  line("weights", choice_name(c.scheduler.weights, weight_policies));
+  line("micro-batches", std::to_string(c.scheduler.micro_batches));
+  line("tokens", std::to_string(c.scheduler.tokens));
+  line("threads", std::to_string(c.scheduler.threads));
+  line("dnnl-threads", std::to_string(c.scheduler.dnnl_threads));
+  return text;
 }
 
 }  // namespace pepita::cli

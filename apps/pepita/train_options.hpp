@@ -1,6 +1,7 @@
 #pragma once
 // `pepita train`'s options. Precedence: command line, then --config file, then the paper's
 // defaults for the chosen data set, model and rule.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ struct TrainRequest {
   std::optional<std::filesystem::path> metrics_csv;
   std::optional<std::filesystem::path> summary_json;
   std::optional<std::filesystem::path> trace_json;
+  std::optional<std::filesystem::path> checkpoint_dir;  // --checkpoint-dir, else the --resume directory
+  std::int64_t checkpoint_every = 0;  // training batches between checkpoints within an epoch; 0: none
+  std::optional<std::filesystem::path> resume;          // --resume DIR
   bool quiet = false;
   bool help = false;
 };
@@ -24,7 +28,21 @@ struct TrainRequest {
 boost::program_options::options_description train_options_description();
 
 // Throws UsageError, boost::program_options::error or std::invalid_argument on bad arguments.
+// With --resume it only checks that the other arguments may go with it and fills in `resume`,
+// `help` and `quiet`: the configuration is in the checkpoint (parse_resumed_options).
 TrainRequest parse_train_options(const std::vector<std::string>& args);
+
+// `pepita train --resume DIR …`: the checkpoint's configuration text, read as a --config file
+// is, under the command line's output options. Throws as parse_train_options.
+TrainRequest parse_resumed_options(const std::vector<std::string>& args, const std::string& config_text);
+
+// The configuration as the "key = value" lines that --config reads, numbers in a form that reads
+// back exactly, the data directory absolute. Throws std::invalid_argument for a path or name that
+// such a line cannot hold ('#' starts a comment there).
+std::string config_text(const TrainConfig& config);
+
+// The file that --checkpoint-dir DIR and --resume DIR mean.
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
 
 // "1024,1024" → {1024, 1024}; "none" or "" → {}.
 std::vector<int> parse_int_list(const std::string& text, const std::string& option);

@@ -132,6 +132,24 @@ TEST_CASE("measured update-locking latency in stages equals the analytic profile
   }
 }
 
+TEST_CASE("after a run no node holds state for any batch, for every rule, model and scheduler") {
+  for (std::string rule : {"pepita", "bp", "fa", "dfa", "drtp"})
+    for (std::string model : {"fc", "conv2k3-pool2-fc4"})
+      for (std::string scheduler : {"sequential", "pipelined", "gpipe", "async"}) {
+        CAPTURE(rule);
+        CAPTURE(model);
+        CAPTURE(scheduler);
+        const DatasetPair data = tiny_pair(40, {1, 6, 6}, 4);
+        TrainConfig config = scheduled(tiny_config(), scheduler);
+        config.rule = rule;
+        config.model = model;
+        config.learning_rate = 0.01;
+        Trainer trainer(config, data);
+        trainer.run({});
+        CHECK(trainer.graph().batches_held() == 0);
+      }
+}
+
 TEST_CASE("sequential never has stale updates; buffers hold at most the batches in flight") {
   const DatasetPair data = tiny_pair(60);
   TrainConfig config = tiny_config();

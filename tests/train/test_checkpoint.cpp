@@ -53,11 +53,14 @@ std::vector<std::uint32_t> bit_patterns(const std::vector<float>& values) {
 
 std::uint64_t little_endian_at(const std::string& bytes, std::size_t offset, std::size_t width) {
   std::uint64_t value = 0;
-  for (std::size_t i = 0; i < width; ++i) value |= std::uint64_t(std::uint8_t(bytes[offset + i])) << (8 * i);
+  for (std::size_t i = 0; i < width; ++i) {
+    value |= std::uint64_t(std::uint8_t(bytes[offset + i])) << (8 * i);
+  }
   return value;
 }
 
-void set_little_endian(std::string& bytes, std::size_t offset, std::size_t width, std::uint64_t value) {
+void set_little_endian(std::string& bytes, std::size_t offset, std::size_t width,
+                       std::uint64_t value) {
   for (std::size_t i = 0; i < width; ++i) bytes[offset + i] = char(value >> (8 * i));
 }
 
@@ -168,7 +171,8 @@ TEST_CASE("the byte layout: magic, version, size, little-endian fields, CRC-32 a
 
 TEST_CASE("loading a missing file says so") {
   const TempDir dir;
-  const std::string message = checkpoint_error([&] { load_checkpoint(dir / "none.ckpt"); }, dir / "none.ckpt");
+  const fs::path file = dir / "none.ckpt";
+  const std::string message = checkpoint_error([&] { load_checkpoint(file); }, file);
   CHECK(message.find("not found") != std::string::npos);
 }
 
@@ -201,8 +205,10 @@ TEST_CASE("a file that is not a checkpoint is named as such") {
 
 TEST_CASE("an unsupported version gives the version found and the one supported") {
   std::string bytes = encode_checkpoint(sample_checkpoint());
-  set_little_endian(bytes, 8, 4, 99);  // the checksum no longer matches either: the version is what to report
-  check_load_fails(bytes, {"unsupported checkpoint format version 99 (this build reads version 1)"});
+  // The checksum no longer matches either; the version is what to report.
+  set_little_endian(bytes, 8, 4, 99);
+  check_load_fails(bytes,
+                   {"unsupported checkpoint format version 99 (this build reads version 1)"});
 }
 
 TEST_CASE("bytes appended after a checkpoint are trailing garbage") {
@@ -229,7 +235,8 @@ TEST_CASE("lengths that the file cannot back are rejected before anything is all
   SUBCASE("2^56 arrays") {
     set_little_endian(bytes, 20 + 6 * 8, 8, 1ull << 56);  // the array count
     reseal_checkpoint(bytes);
-    check_load_fails(bytes, {"malformed checkpoint: 72057594037927936 arrays cannot fit in the 8 bytes"});
+    check_load_fails(bytes,
+                     {"malformed checkpoint: 72057594037927936 arrays cannot fit in the 8 bytes"});
   }
   SUBCASE("an array of 2^61 floats") {
     Checkpoint checkpoint;
@@ -280,7 +287,8 @@ TEST_CASE("a failed save leaves the existing checkpoint untouched and no tempora
 
   SUBCASE("into a directory that does not exist") {
     const fs::path missing = dir / "missing" / "run.ckpt";
-    const std::string message = checkpoint_error([&] { save_checkpoint(missing, Checkpoint{}); }, missing);
+    const std::string message =
+        checkpoint_error([&] { save_checkpoint(missing, Checkpoint{}); }, missing);
     CHECK(message.find("cannot save checkpoint") != std::string::npos);
     CHECK(message.find("No such file or directory") != std::string::npos);
     CHECK(!fs::exists(dir / "missing"));

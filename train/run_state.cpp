@@ -1,0 +1,186 @@
+#include "train/run_state.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "train/reports.hpp"
+
+namespace pepita {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The history's per-epoch values, by counter name; capture and restore both walk this table.
+struct RecordField {
+  const char* name;
+  double EpochRecord::*member;
+};
+constexpr RecordField record_fields[] = {
+    {"lr", &EpochRecord::learning_rate},
+    {"train_loss", &EpochRecord::train_loss},
+    {"train_accuracy", &EpochRecord::train_accuracy},
+    {"test_loss", &EpochRecord::test_loss},
+    {"test_accuracy", &EpochRecord::test_accuracy},
+    {"train_seconds", &EpochRecord::train_seconds},
+    {"samples_per_second", &EpochRecord::samples_per_second},
+};
+
+std::string history_counter(int epoch, const RecordField& field) {
+  return "history." + std::to_string(epoch) + "." + field.name;
+}
+
+// Every array of the run's state under its checkpoint name. Layers without weights (pooling) are
+// not learning layers and hold none.
+std::vector<std::pair<std::string, std::span<float>>> state_arrays(Trainer& trainer) {
+  TrainingGraph& graph = trainer.graph();
+  std::vector<std::pair<std::string, std::span<float>>> arrays;
+  for (int l = 0; l < graph.layer_count(); ++l) {
+    LayerNode& node = graph.layer(l);
+    const std::string number = std::to_string(l + 1);
+    arrays.emplace_back("W" + number, node.layer().weights());
+    arrays.emplace_back("V" + number, node.layer().velocity());
+    if (!node.feedback_weights().empty()) arrays.emplace_back("B" + number, node.feedback_weights());
+  }
+  if (!graph.input_projection().empty()) arrays.emplace_back("F", graph.input_projection());
+  return arrays;
+}
+
+// A fingerprint is space-separated key=value words.
+std::string word(std::string text) {
+  std::replace(text.begin(), text.end(), ' ', '_');
+  return text;
+}
+
+CheckpointError problem(const fs::path& file, const std::string& what) {
+  return CheckpointError(file.string() + ": " + what);
+}
+
+// The checkpoint's counters by name; every one must be read, so that a counter this program does
+// not know is an error rather than something silently dropped.
+class CounterReader {
+ public:
+  CounterReader(const Checkpoint& checkpoint, const fs::path& file) : file_(file) {
+    for (const auto& [name, value] : checkpoint.counters)
+      if (!counters_.emplace(name, value).second) throw problem(file_, "counter " + name + " appears twice");
+  }
+  std::uint64_t take(const std::string& name) {
+    const auto found = counters_.find(name);
+    if (found == counters_.end()) throw problem(file_, "checkpoint has no counter " + name);
+    const std::uint64_t value = found->second;
+    counters_.erase(found);
+    return value;
+  }
+  double take_double(const std::string& name) { return std::bit_cast<double>(take(name)); }
+  void require_all_taken() const {
+    if (!counters_.empty()) throw problem(file_, "unexpected counter " + counters_.begin()->first);
+  }
+
+ private:
+  const fs::path& file_;
+  std::map<std::string, std::uint64_t> counters_;
+};
+
+const std::vector<float>* find_array(const Checkpoint& checkpoint, const std::string& name) {
+  for (const auto& [array_name, values] : checkpoint.arrays)
+    if (array_name == name) return &values;
+  return nullptr;
+}
+
+void require_arrays_fit(const std::vector<std::pair<std::string, std::span<float>>>& targets,
+                        const Checkpoint& checkpoint, const fs::path& file) {
+  for (const auto& [name, target] : targets) {
+    const std::vector<float>* saved = find_array(checkpoint, name);
+    if (!saved) throw problem(file, "checkpoint has no array " + name);
+    if (saved->size() != target.size())
+      throw problem(file, "array " + name + " holds " + std::to_string(saved->size()) +
+                              " values, this run's holds " + std::to_string(target.size()));
+  }
+  for (const auto& [name, values] : checkpoint.arrays) {
+    const auto named = [&name](const auto& array) { return array.first == name; };
+    if (std::none_of(targets.begin(), targets.end(), named)) throw problem(file, "unexpected array " + name);
+    if (std::count_if(checkpoint.arrays.begin(), checkpoint.arrays.end(), named) > 1)
+      throw problem(file, "array " + name + " appears twice");
+  }
+}
+
+}  // namespace
+
+std::string run_fingerprint(Trainer& trainer) {
+  const TrainConfig& config = trainer.config();
+  TrainingGraph& graph = trainer.graph();
+  std::ostringstream out;
+  out << "version=" << word(PEPITA_VERSION) << " rule=" << word(config.rule) << " model=" << word(config.model)
+      << " dataset=" << word(config.dataset) << " layers=" << graph.layer(0).layer().inputs();
+  for (int l = 0; l < graph.layer_count(); ++l) out << '-' << graph.layer(l).layer().outputs();
+  out << " scheduler=" << word(config.scheduler.name);
+  return out.str();
+}
+
+Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
+  const RunPosition position = trainer.position();
+  Checkpoint checkpoint{.config_text = std::move(config_text),
+                        .fingerprint = run_fingerprint(trainer),
+                        .epoch = position.epoch - 1,
+                        .batch = position.batches_done,
+                        .batches_total = position.next_batch_id,
+                        .metrics_csv = metrics_csv(trainer.history()),
+                        .arrays = {},
+                        .counters = {}};
+  for (const auto& [name, values] : state_arrays(trainer))
+    checkpoint.arrays.emplace_back(name, std::vector<float>(values.begin(), values.end()));
+  auto& counters = checkpoint.counters;
+  counters.emplace_back("tally.loss_sum", std::bit_cast<std::uint64_t>(position.tally.loss_sum));
+  counters.emplace_back("tally.correct", std::uint64_t(position.tally.correct));
+  counters.emplace_back("tally.samples", std::uint64_t(position.tally.samples));
+  counters.emplace_back("epoch_seconds", std::bit_cast<std::uint64_t>(position.epoch_seconds));
+  for (const EpochRecord& record : trainer.history())
+    for (const RecordField& field : record_fields)
+      counters.emplace_back(history_counter(record.epoch, field), std::bit_cast<std::uint64_t>(record.*field.member));
+  return checkpoint;
+}
+
+void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs::path& file) {
+  require_compatible(checkpoint, run_fingerprint(trainer), file);
+  const auto targets = state_arrays(trainer);
+  require_arrays_fit(targets, checkpoint, file);
+
+  if (checkpoint.epoch < 0 || checkpoint.epoch >= std::numeric_limits<int>::max())
+    throw problem(file, "epoch count " + std::to_string(checkpoint.epoch) + " is out of range");
+  CounterReader counters(checkpoint, file);
+  RunPosition position{.epoch = int(checkpoint.epoch) + 1,
+                       .batches_done = checkpoint.batch,
+                       .next_batch_id = checkpoint.batches_total,
+                       .tally = {},
+                       .epoch_seconds = 0};
+  position.tally.loss_sum = counters.take_double("tally.loss_sum");
+  position.tally.correct = std::int64_t(counters.take("tally.correct"));
+  position.tally.samples = std::int64_t(counters.take("tally.samples"));
+  position.epoch_seconds = counters.take_double("epoch_seconds");
+  std::vector<EpochRecord> history;
+  for (int epoch = 1; epoch < position.epoch; ++epoch) {
+    EpochRecord& record = history.emplace_back();
+    record.epoch = epoch;
+    for (const RecordField& field : record_fields) record.*field.member = counters.take_double(history_counter(epoch, field));
+  }
+  counters.require_all_taken();
+  try {
+    trainer.restore(position, std::move(history));
+  } catch (const std::invalid_argument& error) {
+    throw problem(file, std::string("saved position does not fit this run: ") + error.what());
+  }
+  // Only now, with everything checked, do the weights change.
+  for (const auto& [name, target] : targets) {
+    const std::vector<float>& saved = *find_array(checkpoint, name);
+    std::copy(saved.begin(), saved.end(), target.begin());
+  }
+}
+
+}  // namespace pepita
