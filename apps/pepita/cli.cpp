@@ -19,6 +19,8 @@ constexpr const char* usage =
     "  info    print a data set's summary (counts, shape, classes, pixel statistics)\n"
     "  fetch   download a data set from its official source and verify it\n"
     "  inspect print what a checkpoint (train --checkpoint-dir) holds\n"
+    "  compare train a matrix of rules × schedulers × depths × batch sizes briefly; report\n"
+    "          throughput, accuracy, update-locking latency and staleness\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
@@ -40,7 +42,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "info") return info_command(rest, out, err);
   if (command == "fetch") return fetch_command(rest, out, err);
   if (command == "inspect") return inspect_command(rest, out, err);
-  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect)");
+  if (command == "compare") return compare_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare)");
 }
 
 }  // namespace

@@ -24,5 +24,6 @@ int info_command(const std::vector<std::string>& args, std::ostream& out, std::o
 int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int inspect_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pepita::cli

@@ -10,6 +10,7 @@
 #include "data/dataset.hpp"
 #include "stop_signals.hpp"
 #include "train/checkpoint.hpp"
+#include "graph/model_spec.hpp"
 #include "train/reports.hpp"
 #include "train/run_state.hpp"
 #include "train/trainer.hpp"
@@ -28,9 +29,8 @@ std::string clock_time(double seconds) {
 
 std::string describe(const TrainConfig& c, const Dataset& train) {
   std::ostringstream out;
-  out << "pepita train: rule " << c.rule << ", " << c.model << " " << train.shape.size();
-  for (int units : c.hidden) out << '-' << units;
-  out << '-' << train.classes << ", " << c.dataset << ", " << c.epochs << " epochs, batch " << c.batch_size << ", lr "
+  out << "pepita train: rule " << c.rule << ", " << train.shape.channels << "×" << train.shape.height << "×"
+      << train.shape.width << "-" << expand_model(c.model, c.hidden, train.classes) << ", " << c.dataset << ", " << c.epochs << " epochs, batch " << c.batch_size << ", lr "
       << c.learning_rate << ", scheduler " << c.scheduler.name << ", seed " << c.seed;
   return out.str();
 }

@@ -27,6 +27,9 @@ constexpr Choice<Presynaptic> presynaptic_choices[] = {{"modulated", Presynaptic
                                                        {"standard", Presynaptic::standard}};
 constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}, {"random", Perturbation::random}};
 constexpr Choice<WeightPolicy> weight_policies[] = {{"latest", WeightPolicy::latest}, {"stash", WeightPolicy::stash}};
+constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvNormalisation::positions},
+                                                             {"sqrt", ConvNormalisation::sqrt_positions},
+                                                             {"none", ConvNormalisation::none}};
 
 template <class Enum, std::size_t N>
 Enum parse_choice(const std::string& text, const std::string& option, const Choice<Enum> (&choices)[N]) {
@@ -110,6 +113,8 @@ TrainRequest request_from(const po::variables_map& vm) {
     c.pepita.output_error = parse_choice(vm["output-error"].as<std::string>(), "output-error", output_errors);
   if (vm.count("presynaptic"))
     c.pepita.presynaptic = parse_choice(vm["presynaptic"].as<std::string>(), "presynaptic", presynaptic_choices);
+  if (vm.count("conv-norm"))
+    c.pepita.conv_normalisation = parse_choice(vm["conv-norm"].as<std::string>(), "conv-norm", conv_normalisations);
   if (vm.count("perturb"))
     c.pepita.perturbation = parse_choice(vm["perturb"].as<std::string>(), "perturb", perturbations);
   if (vm.count("perturb-scale")) c.pepita.perturbation_scale = float(vm["perturb-scale"].as<double>());
@@ -184,7 +189,7 @@ po::options_description train_options_description() {
       ("dataset", po::value<std::string>()->value_name("NAME"), "mnist, cifar10, cifar100, or idx:DIR (default mnist)")
       ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)")
       ("rule", po::value<std::string>()->value_name("RULE"), "learning rule: pepita, bp, fa, dfa, drtp (default pepita)")
-      ("model", po::value<std::string>()->value_name("MODEL"), "model: fc (default fc)")
+      ("model", po::value<std::string>()->value_name("MODEL"), "fc (default; layers from --hidden), conv (the paper's conv32k5-pool2-fcC), or a spec such as conv32k5-pool2-fc10 (docs/models.md)")
       ("hidden", po::value<std::string>()->value_name("N[,N…]"), "hidden layer sizes (default 1024; 'none' for none)");
   po::options_description how("how (defaults: the paper's settings for the data set and rule)");
   how.add_options()
@@ -200,6 +205,7 @@ po::options_description train_options_description() {
       ("f-scale", po::value<double>()->value_name("S"), "F ~ U(±S·√(6/input_dim)) (default 0.05)")
       ("output-error", po::value<std::string>()->value_name("PASS"), "output update from the standard (Algorithm 1, default) or modulated pass's error")
       ("presynaptic", po::value<std::string>()->value_name("PASS"), "hidden updates' presynaptic term from the modulated (default) or standard pass")
+      ("conv-norm", po::value<std::string>()->value_name("HOW"), "PEPITA conv update: divide the sum over output positions by their number (positions, default, §3.3), its square root (sqrt), or not (none)")
       ("perturb", po::value<std::string>()->value_name("KIND"), "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))")
       ("perturb-scale", po::value<double>()->value_name("K"), "k for --perturb random (default 1)")
       ("max-batches", po::value<std::int64_t>()->value_name("N"), "train on at most N batches per epoch (default all)");
@@ -294,6 +300,7 @@ std::string config_text(const TrainConfig& c) {
   line("presynaptic", choice_name(c.pepita.presynaptic, presynaptic_choices));
   line("perturb", choice_name(c.pepita.perturbation, perturbations));
   line("perturb-scale", exact(c.pepita.perturbation_scale));
+  line("conv-norm", choice_name(c.pepita.conv_normalisation, conv_normalisations));
   line("max-batches", std::to_string(c.max_batches));
   line("scheduler", c.scheduler.name);
   line("in-flight", std::to_string(c.scheduler.in_flight));
