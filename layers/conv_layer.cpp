@@ -9,18 +9,6 @@ namespace {
 
 using dnnl::algorithm;
 
-// The element-wise algorithm oneDNN fuses into the convolution for each activation, if any.
-bool fused_algorithm(Activation activation, algorithm& out) {
-  switch (activation) {
-    case Activation::relu: out = algorithm::eltwise_relu; return true;
-    case Activation::tanh: out = algorithm::eltwise_tanh; return true;
-    case Activation::sigmoid: out = algorithm::eltwise_logistic; return true;
-    case Activation::identity:
-    case Activation::softmax: return false;
-  }
-  return false;
-}
-
 // The same tensor, leaving its layout to the primitive that uses it.
 dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
   return dnnl::memory::desc(desc.dims(), desc.data_type(), dnnl::memory::format_tag::any);

@@ -4,24 +4,7 @@
 
 namespace pepita {
 
-namespace {
-
 using dnnl::algorithm;
-
-// The element-wise algorithm that oneDNN fuses into the matmul for each activation, if any.
-bool fused_algorithm(Activation activation, algorithm& out) {
-  switch (activation) {
-    case Activation::relu: out = algorithm::eltwise_relu; return true;
-    case Activation::tanh: out = algorithm::eltwise_tanh; return true;
-    case Activation::sigmoid: out = algorithm::eltwise_logistic; return true;
-    case Activation::identity:
-    case Activation::softmax: return false;
-  }
-  return false;
-}
-
-
-}  // namespace
 
 DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float momentum)
     : inputs_(inputs),

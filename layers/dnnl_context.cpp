@@ -7,6 +7,17 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
+bool fused_algorithm(Activation activation, dnnl::algorithm& out) {
+  switch (activation) {
+    case Activation::relu: out = dnnl::algorithm::eltwise_relu; return true;
+    case Activation::tanh: out = dnnl::algorithm::eltwise_tanh; return true;
+    case Activation::sigmoid: out = dnnl::algorithm::eltwise_logistic; return true;
+    case Activation::identity:
+    case Activation::softmax: return false;
+  }
+  return false;
+}
+
 dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed) {
   using tag = dnnl::memory::format_tag;
   return dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32, transposed ? tag::ba : tag::ab);

@@ -7,9 +7,15 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "layers/activation.hpp"
+
 namespace pepita {
 
 dnnl::engine& cpu_engine();
+
+// The element-wise algorithm oneDNN can fuse into a matmul or convolution as a post-op for an
+// activation; false for those it cannot (identity needs none, softmax is a primitive of its own).
+bool fused_algorithm(Activation activation, dnnl::algorithm& out);
 
 // rows × cols float matrix; `transposed` describes the same row-major buffer read as its transpose.
 dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed = false);

@@ -10,17 +10,6 @@
 using namespace pepita;
 using namespace pepita::testing;
 
-namespace {
-std::vector<std::vector<float>> all_weights(Trainer& trainer) {
-  std::vector<std::vector<float>> weights;
-  for (int l = 0; l < trainer.graph().layer_count(); ++l) {
-    auto w = trainer.graph().layer(l).layer().weights();
-    weights.emplace_back(w.begin(), w.end());
-  }
-  return weights;
-}
-}  // namespace
-
 TEST_CASE("F is uniform in ±scale·sqrt(6/input_dim) with mean near zero") {
   const int input_dim = 784, classes = 10;
   std::vector<float> f(std::size_t(input_dim) * classes);

@@ -6,6 +6,7 @@
 #include "data/dataset.hpp"
 #include "layers/counter_rng.hpp"
 #include "train/config.hpp"
+#include "train/trainer.hpp"
 
 namespace pepita::testing {
 
@@ -39,6 +40,16 @@ inline TrainConfig tiny_config(std::vector<int> hidden = {8, 6}) {
   config.seed = 7;
   config.pepita.f_scale = 1.0f;  // a large F so the hidden updates are far from zero
   return config;
+}
+
+// Every learning layer's weights, copied.
+inline std::vector<std::vector<float>> all_weights(Trainer& trainer) {
+  std::vector<std::vector<float>> weights;
+  for (int l = 0; l < trainer.graph().layer_count(); ++l) {
+    auto w = trainer.graph().layer(l).layer().weights();
+    weights.emplace_back(w.begin(), w.end());
+  }
+  return weights;
 }
 
 }  // namespace pepita::testing

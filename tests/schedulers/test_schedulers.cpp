@@ -12,15 +12,6 @@ using namespace pepita::testing;
 
 namespace {
 
-std::vector<std::vector<float>> weights_of(Trainer& trainer) {
-  std::vector<std::vector<float>> all;
-  for (int l = 0; l < trainer.graph().layer_count(); ++l) {
-    auto w = trainer.graph().layer(l).layer().weights();
-    all.emplace_back(w.begin(), w.end());
-  }
-  return all;
-}
-
 TrainConfig scheduled(TrainConfig config, const std::string& name) {
   config.scheduler.name = name;
   config.scheduler.dnnl_threads = 1;  // the same oneDNN threading on both sides of a comparison
@@ -51,7 +42,7 @@ TEST_CASE("pipelined with one batch in flight equals sequential bit for bit, for
       Trainer a(scheduled(config, "sequential"), data), b(pipelined, data);
       a.run({});
       b.run({});
-      CHECK(weights_of(a) == weights_of(b));
+      CHECK(all_weights(a) == all_weights(b));
       CHECK(a.history().back().train_loss == b.history().back().train_loss);
     }
   }
@@ -71,9 +62,9 @@ TEST_CASE("gpipe with M micro-batches of b equals sequential with batches of M·
     Trainer a(scheduled(config, "sequential"), data), b(gpipe, data);
     a.run({});
     b.run({});
-    CHECK(largest_difference(weights_of(a), weights_of(b)) < 1e-5);
+    CHECK(largest_difference(all_weights(a), all_weights(b)) < 1e-5);
     Trainer untrained(config, data);
-    CHECK(largest_difference(weights_of(a), weights_of(untrained)) > 1e-4);  // and they did move
+    CHECK(largest_difference(all_weights(a), all_weights(untrained)) > 1e-4);  // and they did move
   }
 }
 
