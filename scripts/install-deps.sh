@@ -4,8 +4,11 @@ set -euo pipefail
 
 # ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, but Debian's dnnl-config.cmake does
 # find_package(OpenCL REQUIRED); listing it lets us skip recommends and install no more than this.
+# clang and libclang-rt-14-dev (libFuzzer) build the fuzz targets; that build configures the whole
+# project with clang, whose OpenMP is libomp-dev.
 readonly PACKAGES=(cmake g++ make pkg-config libtbb-dev libdnnl-dev ocl-icd-opencl-dev
-                   libboost-program-options-dev doctest-dev zlib1g-dev curl ca-certificates)
+                   libboost-program-options-dev doctest-dev zlib1g-dev curl ca-certificates
+                   clang libclang-rt-14-dev libomp-dev)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer and UndefinedBehaviorSanitizer (g++, -O1, assertions on)
+# in build-asan/ and runs the unit and CLI tests under them; a leak or any undefined behaviour
+# fails the run. Extra arguments go to ctest, e.g. `scripts/check-sanitizers.sh -R checkpoint`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+readonly sanitize="-fsanitize=address,undefined"
+# Replacing the RelWithDebInfo flags (-O2 -g -DNDEBUG) keeps the assertions in.
+cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$sanitize -fno-omit-frame-pointer -O1 -g" \
+  -DCMAKE_EXE_LINKER_FLAGS="$sanitize"
+cmake --build build-asan -j 2
+
+# The suppression files list only third-party code, each entry with its reason.
+readonly suppressions=$PWD/scripts/sanitizer-suppressions
+export ASAN_OPTIONS=detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.txt
+ctest --test-dir build-asan --output-on-failure -j 2 -L 'unit|cli' "$@"
