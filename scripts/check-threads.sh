@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the tests with ThreadSanitizer (g++, -O1) in build-tsan/ and runs the scheduler suite,
+# where several batches are in flight and layers run on different oneTBB threads. oneDNN gets one
+# OpenMP thread there (the suite asks for it), so every thread TSan sees is one the graph made.
+# Extra arguments go to the doctest binary, e.g. --test-case='gpipe*'.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+readonly sanitize="-fsanitize=thread"
+cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$sanitize -fno-omit-frame-pointer -O1 -g" \
+  -DCMAKE_EXE_LINKER_FLAGS="$sanitize"
+cmake --build build-tsan -j 2 --target test_schedulers
+
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/sanitizer-suppressions/tsan.txt"
+build-tsan/tests/test_schedulers "$@"
