@@ -10,6 +10,7 @@
 #include <tbb/flow_graph.h>
 
 #include "graph/message.hpp"
+#include "graph/thread_handoff.hpp"
 
 namespace pepita {
 
@@ -19,14 +20,19 @@ class CompletionNode {
 
   CompletionNode(tbb::flow::graph& graph, int layers)
       : layers_(layers),
-        node_(graph, tbb::flow::serial, [this](const BatchEvent& e, Node::output_ports_type& ports) { receive(e, ports); }) {}
+        node_(graph, tbb::flow::serial, taking_messages([this](const BatchEvent& e, Node::output_ports_type& ports) { receive(e, ports); })) {}
   Node& node() { return node_; }
   // Called on the node's thread after each finished batch with the count since the last reset.
   void on_completed(std::function<void(std::int64_t)> callback) { callback_ = std::move(callback); }
-  void reset_count() { completed_ = 0; }
+  // Called by the thread that runs the graph, before it puts the batches in.
+  void reset_count() {
+    completed_ = 0;
+    publish_handoff(this);
+  }
 
  private:
   void receive(const BatchEvent& event, Node::output_ports_type& ports) {
+    SerialVisit visit(this);
     if (event.layer >= 0 && ++updates_of(event.batch) < layers_) return;
     if (event.layer >= 0) forget(event.batch);
     ++completed_;

@@ -12,7 +12,7 @@ namespace pepita {
 ErrorNode::ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output)
     : output_(output),
       pool_(make_tensor_pool(max_rows, classes)),
-      node_(graph, tbb::flow::serial, [this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); }) {}
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); })) {}
 
 ScoreTally ErrorNode::peek_training_tally() const {
   std::lock_guard lock(tally_mutex_);

@@ -10,7 +10,7 @@ InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool k
     : features_(features),
       keeps_input_(keeps_input),
       pool_(make_tensor_pool(max_rows, features)),
-      node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {}
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m) { return receive(m); })) {}
 
 Message InputNode::receive(const Message& message) {
   NodeClock::Visit visit(clock_, message);

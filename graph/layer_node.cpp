@@ -80,7 +80,7 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       stash_pool_(make_tensor_pool(1, int(layer_->weights().size()))),
       clock_(name()),
       queue_(graph, MessagePriority{config.order}),
-      node_(graph, tbb::flow::serial, [this](const Message& m, Ports_& ports) { receive(m, ports); }) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Ports_& ports) { receive(m, ports); })) {
   tbb::flow::make_edge(queue_, node_);
 }
 

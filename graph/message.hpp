@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "graph/thread_handoff.hpp"
 #include "layers/pool.hpp"
 #include "layers/tensor.hpp"
 
@@ -46,7 +47,7 @@ struct BatchInfo {
 using BatchPool = Pool<BatchInfo>;
 using BatchHandle = BatchPool::Handle;
 
-struct Message {
+struct MessageFields {
   Pass pass = Pass::standard;
   BatchHandle batch;
   TensorHandle activity;
@@ -54,6 +55,7 @@ struct Message {
   // so that update-locking latency can be counted in pipeline stages.
   std::uint32_t hops = 0;
 };
+using Message = HandedOver<MessageFields>;
 
 // The message a node sends on after its visit: one more hop.
 inline Message next_message(Pass pass, const Message& from, TensorHandle activity) {
@@ -61,9 +63,10 @@ inline Message next_message(Pass pass, const Message& from, TensorHandle activit
 }
 
 // A layer applied its update for a batch, or the error node finished evaluating one.
-struct BatchEvent {
+struct BatchEventFields {
   std::uint64_t batch = 0;
   int layer = -1;  // -1: the evaluation of the batch is complete
 };
+using BatchEvent = HandedOver<BatchEventFields>;
 
 }  // namespace pepita

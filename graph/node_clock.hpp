@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/message.hpp"
+#include "graph/thread_handoff.hpp"
 
 namespace pepita {
 
@@ -27,12 +28,14 @@ class NodeClock {
   class Visit {
    public:
     Visit(NodeClock& clock, const Message& message)
-        : clock_(clock), pass_(message.pass), batch_(message.batch ? message.batch->id : 0), start_(Clock::now()) {}
+        : serial_(&clock), clock_(clock), pass_(message.pass), batch_(message.batch ? message.batch->id : 0),
+          start_(Clock::now()) {}
     ~Visit() { clock_.record(start_, Clock::now(), pass_, batch_); }
     Visit(const Visit&) = delete;
     Visit& operator=(const Visit&) = delete;
 
    private:
+    SerialVisit serial_;  // first in, last out: it spans the whole visit
     NodeClock& clock_;
     Pass pass_;
     std::uint64_t batch_;

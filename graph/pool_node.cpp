@@ -15,7 +15,7 @@ PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, int window, int st
       gradient_pool_(make_tensor_pool(max_rows, pool_.inputs())),
       clock_(name_),
       queue_(graph, MessagePriority{order}),
-      node_(graph, tbb::flow::serial, [this](const Message& m, StageNode::output_ports_type& ports) { receive(m, ports); }) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, StageNode::output_ports_type& ports) { receive(m, ports); })) {
   tbb::flow::make_edge(queue_, node_);
 }
 

@@ -14,7 +14,7 @@ ProjectionNode::ProjectionNode(tbb::flow::graph& graph, int classes, int input_f
       map_(classes, input_features, Activation::identity, 0.0f),
       pool_(make_tensor_pool(max_rows, input_features)),
       perturbation_pool_(make_tensor_pool(max_rows, classes)),
-      node_(graph, tbb::flow::serial, [this](const Message& m) { return receive(m); }) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m) { return receive(m); })) {
   input_projection(map_.weights(), input_features, options.f_scale, seed);
 }
 

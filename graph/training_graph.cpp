@@ -1,11 +1,15 @@
 #include "graph/training_graph.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <omp.h>
 #include <tbb/task_scheduler_observer.h>
+
+#include "graph/thread_handoff.hpp"
 
 namespace pepita {
 
@@ -19,14 +23,21 @@ int resolved_dnnl_threads(int requested) {
 // the configured count before it runs a primitive, or each would start a full-size team.
 class OpenMpThreadsObserver final : public tbb::task_scheduler_observer {
  public:
-  OpenMpThreadsObserver(tbb::task_arena& arena, int threads) : tbb::task_scheduler_observer(arena), threads_(threads) {
+  OpenMpThreadsObserver(tbb::task_arena& arena, int threads) : tbb::task_scheduler_observer(arena) {
+    threads_.store(threads);
     observe(true);
   }
-  ~OpenMpThreadsObserver() override { observe(false); }
-  void on_scheduler_entry(bool) override { omp_set_num_threads(threads_); }
+  ~OpenMpThreadsObserver() override {
+    observe(false);  // returns once no callback is running, which TSan cannot see inside libtbb
+    take_handoff(this);
+  }
+  void on_scheduler_entry(bool) override {
+    omp_set_num_threads(threads_.load());
+    publish_handoff(this);
+  }
 
  private:
-  int threads_;
+  std::atomic<int> threads_{0};  // atomic: handed to workers inside libtbb (thread_handoff.hpp)
 };
 
 TrainingGraph::TrainingGraph(const GraphConfig& config)
@@ -54,6 +65,7 @@ TrainingGraph::~TrainingGraph() {
   arena_.execute([&] {
     graph_->reset(tbb::flow::rf_clear_edges);
     graph_->wait_for_all();
+    take_handoffs();
   });
   chain_.clear();
   while (!layers_.empty()) layers_.pop_back();
@@ -148,10 +160,16 @@ void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
   arena_.execute([&] {
     omp_set_num_threads(resolved_dnnl_threads(config_.dnnl_threads));
     completion_->reset_count();
-    for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, {}});
+    for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
     graph_->wait_for_all();
+    take_handoffs();
   });
   run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+void TrainingGraph::take_handoffs() {
+  for (NodeClock* clock : clocks_) take_handoff(clock);
+  take_handoff(completion_.get());
 }
 
 void TrainingGraph::flush_updates(int rows) {
@@ -179,6 +197,19 @@ void TrainingGraph::reset_node_loads() {
 void TrainingGraph::enable_trace() {
   const auto origin = Clock::now();
   for (NodeClock* clock : clocks_) clock->enable_trace(origin);
+}
+
+int TrainingGraph::peak_concurrent_visits() const {
+  std::vector<std::pair<double, int>> edges;  // (time, +1 at a start or −1 at an end)
+  for (const NodeClock* clock : clocks_)
+    for (const TraceSlice& slice : clock->trace()) {
+      edges.emplace_back(slice.start_us, +1);
+      edges.emplace_back(slice.start_us + slice.duration_us, -1);
+    }
+  std::sort(edges.begin(), edges.end());  // at equal times the end sorts first: touching is not overlapping
+  int running = 0, peak = 0;
+  for (const auto& [time, change] : edges) peak = std::max(peak, running += change);
+  return peak;
 }
 
 std::string TrainingGraph::chrome_trace_json() {

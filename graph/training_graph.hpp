@@ -83,6 +83,9 @@ class TrainingGraph {
   void enable_trace();
   // Chrome trace events (open in Perfetto): one track per node, one slice per message.
   std::string chrome_trace_json();
+  // The most node visits that were running at the same moment, from the trace (0 before
+  // enable_trace): above 1 only if the scheduler really ran layers in parallel.
+  int peak_concurrent_visits() const;
 
   // Observes progress: called on a node thread with the batches completed so far in this run.
   void on_batch_completed(std::function<void(std::int64_t)> callback) { completion_->on_completed(std::move(callback)); }
@@ -104,6 +107,8 @@ class TrainingGraph {
  private:
   void build();
   void connect();
+  // After wait_for_all: order what the nodes did before what this thread does next (thread_handoff.hpp).
+  void take_handoffs();
   template <class From, class To>
   void connect(From& from, To& to, std::string from_name, std::string to_name);
 

@@ -154,6 +154,31 @@ TEST_CASE("sequential never has stale updates; buffers hold at most the batches 
   }
 }
 
+// What pipelining is for, and what makes the ThreadSanitizer run (scripts/check-threads.sh) worth
+// having: it can only see races between visits that really run at the same time.
+TEST_CASE("pipelined PEPITA runs layers at the same time; sequential never") {
+  const DatasetPair data = tiny_pair(200);
+  // Wide enough that a visit lasts long enough for another to start beside it.
+  TrainConfig config = scheduled(tiny_config({256, 256, 256}), "sequential");
+  config.learning_rate = 0.001;
+  config.scheduler.threads = 4;
+  config.scheduler.in_flight = 4;
+  config.scheduler.weights = WeightPolicy::stash;  // PEPITA on the latest weights is unstable
+  Trainer pipelined(scheduled(config, "pipelined"), data), sequential(config, data);
+  pipelined.graph().enable_trace();
+  sequential.graph().enable_trace();
+  pipelined.run({});
+  sequential.run({});
+#if defined(__SANITIZE_THREAD__)
+  // Under ThreadSanitizer on a busy machine the workers may never get to run beside the main
+  // thread; the normal build checks that they can.
+  WARN(pipelined.graph().peak_concurrent_visits() >= 2);
+#else
+  CHECK(pipelined.graph().peak_concurrent_visits() >= 2);
+#endif
+  CHECK(sequential.graph().peak_concurrent_visits() == 1);
+}
+
 TEST_CASE("async and pipelined runs finish and learn on every rule (worker sweep)") {
   const DatasetPair data = tiny_pair(120);
   for (std::string scheduler : {"pipelined", "async", "gpipe"}) {
