@@ -26,7 +26,11 @@ void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* 
         for (std::size_t i = 0; i < n; ++i) g[i] *= m[i];
       return;
     case Activation::relu:  // h > 0 exactly where z > 0 and the unit was kept
-      for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] * (m ? m[i] : 1.0f) : 0.0f;
+      // Two branch-free loops, so that each vectorises.
+      if (m)
+        for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] * m[i] : 0.0f;
+      else
+        for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] : 0.0f;
       return;
     case Activation::tanh:  // 1 − tanh², with tanh(z) = h / mask for kept units
       for (std::size_t i = 0; i < n; ++i) {
