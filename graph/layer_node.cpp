@@ -24,7 +24,7 @@ std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
   std::unique_ptr<Layer> layer;
   if (c.stage.kind == StageSpec::Kind::conv)
     layer = std::make_unique<ConvLayer>(c.input, c.stage.units, c.stage.kernel, activation, c.momentum, c.stage.stride,
-                                        c.stage.padding);
+                                        c.stage.padding, c.conv_output);
   else
     layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.momentum);
   const int fan_in = int(layer->weights().size()) / c.stage.units;  // inputs, or C·K·K for a convolution

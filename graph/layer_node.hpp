@@ -28,6 +28,7 @@
 #include "graph/rule_options.hpp"
 #include "graph/stage_node.hpp"
 #include "layers/dense_layer.hpp"
+#include "layers/image_layout.hpp"
 
 namespace pepita {
 
@@ -47,6 +48,7 @@ struct LayerNodeConfig {
   WeightPolicy weights = WeightPolicy::latest;
   MessageOrder order = MessageOrder::learning_first;
   bool deferred_updates = false;  // GPipe: accumulate, apply at the flush
+  ImageLayout conv_output = ImageLayout::nchw;  // a conv's activity: blocked when a pool reads it
 };
 
 // σ_l for a rule: DRTP uses tanh hidden units and a sigmoid output, the others ReLU and softmax.

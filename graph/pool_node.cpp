@@ -5,9 +5,9 @@
 
 namespace pepita {
 
-PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, int window, int stride, int position,
-                   bool keeps_workspace, int max_rows, MessageOrder order)
-    : pool_(input, window, stride),
+PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_layout, int window, int stride,
+                   int position, bool keeps_workspace, int max_rows, MessageOrder order)
+    : pool_(input, window, stride, input_layout),
       name_("pool " + std::to_string(position)),
       keeps_workspace_(keeps_workspace),
       activity_pool_(make_tensor_pool(max_rows, pool_.outputs())),

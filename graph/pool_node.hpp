@@ -15,7 +15,8 @@ namespace pepita {
 
 class PoolNode {
  public:
-  PoolNode(tbb::flow::graph& graph, ImageShape input, int window, int stride, int position, bool keeps_workspace,
+  PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_layout, int window, int stride, int position,
+           bool keeps_workspace,
            int max_rows, MessageOrder order);
 
   StageQueue& entry() { return queue_; }

@@ -79,13 +79,21 @@ void TrainingGraph::build() {
   limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.in_flight));
   input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows, config_.rule == Rule::pepita);
   const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
+  // A convolution hands its activity to a pool in the kernels' blocked layout when everything that
+  // meets that activity is element-wise alike: not under DFA or DRTP, whose B·e arrives in nchw.
+  const bool layout_free_rule = config_.rule == Rule::pepita || config_.rule == Rule::bp || config_.rule == Rule::fa;
+  const auto hands_blocked = [&](std::size_t s) {
+    return layout_free_rule && config_.stages[s].kind == StageSpec::Kind::conv && s + 1 < config_.stages.size() &&
+           config_.stages[s + 1].kind == StageSpec::Kind::pool && can_block(shapes[s]);
+  };
   ImageShape input = config_.input;
   for (std::size_t s = 0; s < config_.stages.size(); ++s) {
     const StageSpec& stage = config_.stages[s];
     const int position = int(s) + 1;
     if (stage.kind == StageSpec::Kind::pool) {
       const bool keeps_workspace = config_.rule == Rule::bp || config_.rule == Rule::fa;
-      pools_.push_back(std::make_unique<PoolNode>(g, input, stage.kernel, stage.stride, position, keeps_workspace,
+      const ImageLayout layout = s > 0 && hands_blocked(s - 1) ? ImageLayout::blocked : ImageLayout::nchw;
+      pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position, keeps_workspace,
                                                   config_.max_rows, config_.order));
       chain_.push_back({&pools_.back()->entry(), &pools_.back()->node(), pools_.back()->name()});
     } else {
@@ -104,7 +112,8 @@ void TrainingGraph::build() {
                             .pepita = config_.pepita,
                             .weights = config_.weights,
                             .order = config_.order,
-                            .deferred_updates = config_.deferred_updates};
+                            .deferred_updates = config_.deferred_updates,
+                            .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw};
       layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
       chain_.push_back({&layers_.back()->entry(), &layers_.back()->node(), layers_.back()->name()});
     }

@@ -14,26 +14,10 @@ dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
   return dnnl::memory::desc(desc.dims(), desc.data_type(), dnnl::memory::format_tag::any);
 }
 
-// A copy between two layouts of one tensor; either side may be bound later.
-BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to) {
-  const dnnl::reorder::primitive_desc pd(cpu_engine(), from.get_desc(), cpu_engine(), to.get_desc());
-  return BoundPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
-}
-
 }  // namespace
 
-dnnl::memory::desc image_desc(int rows, ImageShape shape) {
-  return dnnl::memory::desc({rows, shape.channels, shape.height, shape.width}, dnnl::memory::data_type::f32,
-                            dnnl::memory::format_tag::nchw);
-}
-
-int window_positions(int size, int window, int stride, int padding) {
-  const int room = size + 2 * padding - window;  // how far the window can move; negative if it does not fit
-  return room < 0 ? 0 : room / stride + 1;
-}
-
 ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
-                     int stride, int padding)
+                     int stride, int padding, ImageLayout output_layout)
     : input_(input),
       output_{filters, window_positions(input.height, kernel, stride, padding),
               window_positions(input.width, kernel, stride, padding)},
@@ -42,6 +26,7 @@ ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activ
       padding_(padding),
       activation_(activation),
       momentum_(momentum),
+      output_layout_(output_layout),
       weights_(std::size_t(filters) * input.channels * kernel * kernel, 0.0f),
       velocity_(weights_.size(), 0.0f),
       gradient_(weights_.size(), 0.0f),
@@ -51,20 +36,27 @@ ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activ
   if (output_.height <= 0 || output_.width <= 0)
     throw std::invalid_argument("the convolution kernel is larger than its padded input");
   if (activation == Activation::softmax) throw std::invalid_argument("a convolution cannot end in softmax");
+  if (output_layout == ImageLayout::blocked && !can_block(output_))
+    throw std::invalid_argument("a blocked output needs a multiple of 16 filters");
 }
 
-ConvLayer::Operands ConvLayer::plain(int rows) const {
+ConvLayer::Operands ConvLayer::operands(int rows) const {
   const dnnl::memory::desc weights({output_.channels, input_.channels, kernel_, kernel_},
                                    dnnl::memory::data_type::f32, dnnl::memory::format_tag::oihw);
-  return {image_desc(rows, input_), weights, image_desc(rows, output_)};
+  return {image_desc(rows, input_), weights, image_desc(rows, output_, output_layout_)};
 }
 
-// The forward convolution on plain input, free to pick the layouts of W and the output. The
-// backward primitives need it, without the post-ops, as their hint.
+// The layout the kernels should produce and read the output in: theirs, unless it is fixed.
+dnnl::memory::desc ConvLayer::kernel_output(const dnnl::memory::desc& dst) const {
+  return output_layout_ == ImageLayout::blocked ? dst : any_layout(dst);
+}
+
+// The forward convolution on plain input, free to pick the layout of W (and of the output, unless
+// it is blocked already). The backward primitives need it, without the post-ops, as their hint.
 dnnl::convolution_forward::primitive_desc ConvLayer::forward_desc(int rows, const dnnl::primitive_attr& attr) const {
-  const Operands p = plain(rows);
+  const Operands p = operands(rows);
   const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct, p.src,
-                                             any_layout(p.weights), any_layout(p.dst), {stride_, stride_},
+                                             any_layout(p.weights), kernel_output(p.dst), {stride_, stride_},
                                              {padding_, padding_}, {padding_, padding_});
   return {desc, attr, cpu_engine()};
 }
@@ -72,7 +64,7 @@ dnnl::convolution_forward::primitive_desc ConvLayer::forward_desc(int rows, cons
 ConvLayer::ForwardPrimitives& ConvLayer::forward_primitives(int rows) {
   auto found = forward_by_rows_.find(rows);
   if (found != forward_by_rows_.end()) return found->second;
-  const Operands p = plain(rows);
+  const Operands p = operands(rows);
   dnnl::primitive_attr attr;
   algorithm fused;
   if (fused_algorithm(activation_, fused)) {
@@ -81,16 +73,17 @@ ConvLayer::ForwardPrimitives& ConvLayer::forward_primitives(int rows) {
     attr.set_post_ops(post_ops);
   }
   const auto pd = forward_desc(rows, attr);
+  const bool unblocks = output_layout_ == ImageLayout::nchw;
   const dnnl::memory blocked_weights(pd.weights_desc(), cpu_engine());
-  const dnnl::memory blocked_out(pd.dst_desc(), cpu_engine());
+  const dnnl::memory kernel_out = unblocks ? dnnl::memory(pd.dst_desc(), cpu_engine()) : unbound(p.dst);
   const dnnl::binary::primitive_desc mask_pd(dnnl::binary::desc(algorithm::binary_mul, p.dst, p.dst, p.dst),
                                              cpu_engine());
   ForwardPrimitives primitives{
       reorder(unbound(p.weights), blocked_weights),
       BoundPrimitive(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, unbound(p.src)},
                                                      {DNNL_ARG_WEIGHTS, blocked_weights},
-                                                     {DNNL_ARG_DST, blocked_out}}),
-      reorder(blocked_out, unbound(p.dst)),
+                                                     {DNNL_ARG_DST, kernel_out}}),
+      unblocks ? reorder(kernel_out, unbound(p.dst)) : BoundPrimitive{},
       BoundPrimitive(dnnl::binary(mask_pd), {{DNNL_ARG_SRC_0, unbound(p.dst)},
                                              {DNNL_ARG_SRC_1, unbound(p.dst)},
                                              {DNNL_ARG_DST, unbound(p.dst)}})};
@@ -105,9 +98,12 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
   primitives.load_weights.bind(DNNL_ARG_FROM, weights.empty() ? weights_.data() : weights.data());
   primitives.load_weights.run(stream_);
   primitives.convolution.bind(DNNL_ARG_SRC, in.data());
+  if (!primitives.unblock) primitives.convolution.bind(DNNL_ARG_DST, out.data());
   primitives.convolution.run(stream_);
-  primitives.unblock.bind(DNNL_ARG_TO, out.data());
-  primitives.unblock.run(stream_);
+  if (primitives.unblock) {
+    primitives.unblock.bind(DNNL_ARG_TO, out.data());
+    primitives.unblock.run(stream_);
+  }
   if (!mask) return;
   primitives.apply_mask.bind(DNNL_ARG_SRC_0, out.data());
   primitives.apply_mask.bind(DNNL_ARG_SRC_1, mask->data());
@@ -118,17 +114,18 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
 ConvLayer::LearnPrimitives& ConvLayer::learn_primitives(int rows) {
   auto found = learn_by_rows_.find(rows);
   if (found != learn_by_rows_.end()) return found->second;
-  const Operands p = plain(rows);
+  const Operands p = operands(rows);
   const dnnl::convolution_backward_weights::desc desc(algorithm::convolution_direct, p.src, any_layout(p.weights),
-                                                      any_layout(p.dst), {stride_, stride_}, {padding_, padding_},
+                                                      kernel_output(p.dst), {stride_, stride_}, {padding_, padding_},
                                                       {padding_, padding_});
   const dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu_engine(), forward_desc(rows));
-  const dnnl::memory blocked_post(pd.diff_dst_desc(), cpu_engine());
+  const bool blocks = output_layout_ == ImageLayout::nchw;
+  const dnnl::memory kernel_post = blocks ? dnnl::memory(pd.diff_dst_desc(), cpu_engine()) : unbound(p.dst);
   const dnnl::memory blocked_gradient(pd.diff_weights_desc(), cpu_engine());
   LearnPrimitives primitives{
-      reorder(unbound(p.dst), blocked_post),
+      blocks ? reorder(unbound(p.dst), kernel_post) : BoundPrimitive{},
       BoundPrimitive(dnnl::convolution_backward_weights(pd), {{DNNL_ARG_SRC, unbound(p.src)},
-                                                              {DNNL_ARG_DIFF_DST, blocked_post},
+                                                              {DNNL_ARG_DIFF_DST, kernel_post},
                                                               {DNNL_ARG_DIFF_WEIGHTS, blocked_gradient}}),
       reorder(blocked_gradient, dnnl::memory(p.weights, cpu_engine(), gradient_.data()))};
   return learn_by_rows_.emplace(rows, std::move(primitives)).first->second;
@@ -136,8 +133,12 @@ ConvLayer::LearnPrimitives& ConvLayer::learn_primitives(int rows) {
 
 void ConvLayer::form_gradient(const Tensor& post, const Tensor& pre) {
   LearnPrimitives& primitives = learn_primitives(post.rows);
-  primitives.block_post.bind(DNNL_ARG_FROM, post.data());
-  primitives.block_post.run(stream_);
+  if (primitives.block_post) {
+    primitives.block_post.bind(DNNL_ARG_FROM, post.data());
+    primitives.block_post.run(stream_);
+  } else {
+    primitives.gradient.bind(DNNL_ARG_DIFF_DST, post.data());
+  }
   primitives.gradient.bind(DNNL_ARG_SRC, pre.data());
   primitives.gradient.run(stream_);
   primitives.unblock_gradient.run(stream_);
@@ -168,28 +169,37 @@ void ConvLayer::apply_accumulated(float scale) {
   std::fill(accumulated_.begin(), accumulated_.end(), 0.0f);
 }
 
-BoundPrimitive& ConvLayer::backward_primitive(int rows) {
+ConvLayer::BackwardPrimitives& ConvLayer::backward_primitives(int rows) {
   auto found = backward_by_rows_.find(rows);
   if (found != backward_by_rows_.end()) return found->second;
-  const Operands p = plain(rows);
-  const dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, p.src, p.weights, p.dst,
+  const Operands p = operands(rows);
+  const auto plain_dst = image_desc(rows, output_);
+  const dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, p.src, p.weights, plain_dst,
                                                    {stride_, stride_}, {padding_, padding_}, {padding_, padding_});
   const dnnl::convolution_backward_data::primitive_desc pd(desc, cpu_engine(), forward_desc(rows));
-  BoundPrimitive primitive(dnnl::convolution_backward_data(pd), {{DNNL_ARG_DIFF_DST, unbound(p.dst)},
-                                                                 {DNNL_ARG_WEIGHTS, unbound(p.weights)},
-                                                                 {DNNL_ARG_DIFF_SRC, unbound(p.src)}});
-  return backward_by_rows_.emplace(rows, std::move(primitive)).first->second;
+  const bool unblocks = output_layout_ == ImageLayout::blocked;
+  const dnnl::memory post = unblocks ? dnnl::memory(plain_dst, cpu_engine()) : unbound(plain_dst);
+  BackwardPrimitives primitives{unblocks ? reorder(unbound(p.dst), post) : BoundPrimitive{},
+                                BoundPrimitive(dnnl::convolution_backward_data(pd), {{DNNL_ARG_DIFF_DST, post},
+                                                                                     {DNNL_ARG_WEIGHTS, unbound(p.weights)},
+                                                                                     {DNNL_ARG_DIFF_SRC, unbound(p.src)}})};
+  return backward_by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
 void ConvLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through) {
   if (!through.empty() && through.size() != weights_.size())
     throw std::invalid_argument("feedback weights must have the shape of W");
   grad_in.rows = post.rows;
-  BoundPrimitive& convolution = backward_primitive(post.rows);
-  convolution.bind(DNNL_ARG_DIFF_DST, post.data());
-  convolution.bind(DNNL_ARG_WEIGHTS, through.empty() ? weights_.data() : through.data());
-  convolution.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
-  convolution.run(stream_);
+  BackwardPrimitives& primitives = backward_primitives(post.rows);
+  if (primitives.unblock_post) {
+    primitives.unblock_post.bind(DNNL_ARG_FROM, post.data());
+    primitives.unblock_post.run(stream_);
+  } else {
+    primitives.convolution.bind(DNNL_ARG_DIFF_DST, post.data());
+  }
+  primitives.convolution.bind(DNNL_ARG_WEIGHTS, through.empty() ? weights_.data() : through.data());
+  primitives.convolution.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
+  primitives.convolution.run(stream_);
 }
 
 }  // namespace pepita

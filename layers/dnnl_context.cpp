@@ -23,4 +23,9 @@ dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed) {
   return dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32, transposed ? tag::ba : tag::ab);
 }
 
+BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to) {
+  const dnnl::reorder::primitive_desc pd(cpu_engine(), from.get_desc(), cpu_engine(), to.get_desc());
+  return BoundPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+}
+
 }  // namespace pepita

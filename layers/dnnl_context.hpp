@@ -47,4 +47,7 @@ inline dnnl::memory unbound(const dnnl::memory::desc& desc) {
   return dnnl::memory(desc, cpu_engine(), DNNL_MEMORY_NONE);
 }
 
+// A copy between two layouts of one tensor; either side may be bound later.
+BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to);
+
 }  // namespace pepita

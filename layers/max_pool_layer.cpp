@@ -2,25 +2,27 @@
 
 #include <stdexcept>
 
-#include "layers/conv_layer.hpp"  // image_desc, window_positions: the geometry both share
 
 namespace pepita {
 
-MaxPool::MaxPool(ImageShape input, int window, int stride)
+MaxPool::MaxPool(ImageShape input, int window, int stride, ImageLayout input_layout)
     : input_(input),
       output_{input.channels, window_positions(input.height, window, stride, 0),
               window_positions(input.width, window, stride, 0)},
       window_(window),
       stride_(stride),
+      layout_(input_layout),
       stream_(cpu_engine()) {
   if (input.size() == 0 || window <= 0 || stride <= 0) throw std::invalid_argument("pooling needs positive sizes");
   if (output_.height <= 0 || output_.width <= 0) throw std::invalid_argument("the pooling window is larger than its input");
+  if (input_layout == ImageLayout::blocked && !can_block(input))
+    throw std::invalid_argument("a blocked input needs a multiple of 16 channels");
 }
 
 dnnl::pooling_forward::primitive_desc MaxPool::forward_desc(int rows, dnnl::prop_kind kind) const {
-  const dnnl::pooling_forward::desc desc(kind, dnnl::algorithm::pooling_max, image_desc(rows, input_),
-                                         image_desc(rows, output_), {stride_, stride_}, {window_, window_}, {0, 0},
-                                         {0, 0});
+  const dnnl::pooling_forward::desc desc(kind, dnnl::algorithm::pooling_max, image_desc(rows, input_, layout_),
+                                         image_desc(rows, output_, layout_), {stride_, stride_}, {window_, window_},
+                                         {0, 0}, {0, 0});
   return {desc, cpu_engine()};
 }
 
@@ -35,8 +37,12 @@ int MaxPool::workspace_features() const {
 MaxPool::Primitives& MaxPool::primitives(int rows) {
   auto found = by_rows_.find(rows);
   if (found != by_rows_.end()) return found->second;
-  const auto in = image_desc(rows, input_);
-  const auto out = image_desc(rows, output_);
+  const auto in = image_desc(rows, input_, layout_);
+  const auto out = image_desc(rows, output_, layout_);
+  const auto plain_out = image_desc(rows, output_);
+  const bool blocked = layout_ == ImageLayout::blocked;
+  // Where the kernels write and read the output: the caller's buffer, or a blocked scratch.
+  const dnnl::memory kernel_out = blocked ? dnnl::memory(out, cpu_engine()) : unbound(out);
   const auto inference_pd = forward_desc(rows, dnnl::prop_kind::forward_inference);
   const auto training_pd = forward_desc(rows, dnnl::prop_kind::forward_training);
   const auto workspace = training_pd.workspace_desc();
@@ -44,11 +50,13 @@ MaxPool::Primitives& MaxPool::primitives(int rows) {
                                                    {window_, window_}, {0, 0}, {0, 0});
   const dnnl::pooling_backward::primitive_desc backward_pd(backward_desc, cpu_engine(), training_pd);
   Primitives primitives{
-      BoundPrimitive(dnnl::pooling_forward(inference_pd), {{DNNL_ARG_SRC, unbound(in)}, {DNNL_ARG_DST, unbound(out)}}),
+      BoundPrimitive(dnnl::pooling_forward(inference_pd), {{DNNL_ARG_SRC, unbound(in)}, {DNNL_ARG_DST, kernel_out}}),
       BoundPrimitive(dnnl::pooling_forward(training_pd), {{DNNL_ARG_SRC, unbound(in)},
-                                                          {DNNL_ARG_DST, unbound(out)},
+                                                          {DNNL_ARG_DST, kernel_out},
                                                           {DNNL_ARG_WORKSPACE, unbound(workspace)}}),
-      BoundPrimitive(dnnl::pooling_backward(backward_pd), {{DNNL_ARG_DIFF_DST, unbound(out)},
+      blocked ? reorder(kernel_out, unbound(plain_out)) : BoundPrimitive{},
+      blocked ? reorder(unbound(plain_out), kernel_out) : BoundPrimitive{},
+      BoundPrimitive(dnnl::pooling_backward(backward_pd), {{DNNL_ARG_DIFF_DST, kernel_out},
                                                            {DNNL_ARG_WORKSPACE, unbound(workspace)},
                                                            {DNNL_ARG_DIFF_SRC, unbound(in)}}),
       workspace.get_size()};
@@ -58,25 +66,31 @@ MaxPool::Primitives& MaxPool::primitives(int rows) {
 void MaxPool::forward(const Tensor& in, Tensor& out, Tensor* workspace) {
   out.rows = in.rows;
   Primitives& p = primitives(in.rows);
-  if (!workspace) {
-    p.inference.bind(DNNL_ARG_SRC, in.data());
-    p.inference.bind(DNNL_ARG_DST, out.data());
-    p.inference.run(stream_);
-    return;
+  BoundPrimitive& pooling = workspace ? p.training : p.inference;
+  if (workspace) {
+    if (workspace->storage.size() * sizeof(float) < p.workspace_bytes)
+      throw std::invalid_argument("the pooling workspace is too small for this batch");
+    workspace->rows = in.rows;
+    pooling.bind(DNNL_ARG_WORKSPACE, workspace->data());
   }
-  if (workspace->storage.size() * sizeof(float) < p.workspace_bytes)
-    throw std::invalid_argument("the pooling workspace is too small for this batch");
-  workspace->rows = in.rows;
-  p.training.bind(DNNL_ARG_SRC, in.data());
-  p.training.bind(DNNL_ARG_DST, out.data());
-  p.training.bind(DNNL_ARG_WORKSPACE, workspace->data());
-  p.training.run(stream_);
+  pooling.bind(DNNL_ARG_SRC, in.data());
+  if (!p.unblock_out) pooling.bind(DNNL_ARG_DST, out.data());
+  pooling.run(stream_);
+  if (p.unblock_out) {
+    p.unblock_out.bind(DNNL_ARG_TO, out.data());
+    p.unblock_out.run(stream_);
+  }
 }
 
 void MaxPool::backward(const Tensor& grad_out, const Tensor& workspace, Tensor& grad_in) {
   grad_in.rows = grad_out.rows;
   Primitives& p = primitives(grad_out.rows);
-  p.backward.bind(DNNL_ARG_DIFF_DST, grad_out.data());
+  if (p.block_grad) {
+    p.block_grad.bind(DNNL_ARG_FROM, grad_out.data());
+    p.block_grad.run(stream_);
+  } else {
+    p.backward.bind(DNNL_ARG_DIFF_DST, grad_out.data());
+  }
   p.backward.bind(DNNL_ARG_WORKSPACE, workspace.data());
   p.backward.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
   p.backward.run(stream_);

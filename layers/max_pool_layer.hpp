@@ -7,6 +7,7 @@
 
 #include "data/dataset.hpp"
 #include "layers/dnnl_context.hpp"
+#include "layers/image_layout.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -15,7 +16,8 @@ class MaxPool {
  public:
   // Non-overlapping windows: the stride is the window.
   explicit MaxPool(ImageShape input, int window = 2) : MaxPool(input, window, window) {}
-  MaxPool(ImageShape input, int window, int stride);
+  // `input_layout` is how the input arrives (and grad_in leaves); the output is always nchw.
+  MaxPool(ImageShape input, int window, int stride, ImageLayout input_layout = ImageLayout::nchw);
 
   ImageShape input_shape() const { return input_; }
   ImageShape output_shape() const { return output_; }
@@ -35,9 +37,13 @@ class MaxPool {
   void backward(const Tensor& grad_out, const Tensor& workspace, Tensor& grad_in);
 
  private:
+  // A blocked input is pooled blocked (the kernels want both sides alike), through a scratch
+  // output that the reorders convert; they are empty for an nchw input.
   struct Primitives {
     BoundPrimitive inference;
     BoundPrimitive training;
+    BoundPrimitive unblock_out;  // blocked output → out (nchw)
+    BoundPrimitive block_grad;   // grad_out (nchw) → blocked
     BoundPrimitive backward;
     std::size_t workspace_bytes = 0;
   };
@@ -48,6 +54,7 @@ class MaxPool {
   ImageShape output_;
   int window_;
   int stride_;
+  ImageLayout layout_;
   dnnl::stream stream_;
   std::map<int, Primitives> by_rows_;
 };

@@ -3,6 +3,7 @@
 // largest batch the owner will ever produce.
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -10,8 +11,25 @@
 
 namespace pepita {
 
+// Allocates on 64-byte boundaries. oneDNN's AVX-512 kernels store whole cache lines; on malloc's
+// 16-byte alignment each store of a row that they write straight into our storage (a blocked
+// convolution's output) splits across two lines, which made that convolution 1.8× slower.
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t alignment{64};
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, alignment); }
+  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
+};
+
+using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
+
 struct Tensor {
-  std::vector<float> storage;
+  AlignedFloats storage;
   int rows = 0;
   int features = 0;
 

@@ -2,46 +2,60 @@
 # The streaming benchmark of docs/schedulers.md: PEPITA trained one sample at a time (batch 1) on a
 # 4-hidden-layer net for one MNIST epoch, under sequential and pipelined configurations.
 # usage: scripts/benchmark-streaming.sh OUT_DIR [RUN…] [-- OPTION…]
-#   RUN: a name below (default all); OPTIONs go to every `pepita train`, e.g. -- --lr 0.01
+#   RUN: a name below (default all); OPTIONs go to every `pepita train`, e.g. -- --lr 0.0003
+# REPEATS=N runs the whole set N times round-robin (default 1), so that a drifting machine
+# affects every configuration alike; the table gives the median of the training samples/s (the
+# program's own figure, evaluation excluded), its ratio to the first run's, and the test
+# accuracy after the epoch (the same in every repeat: the runs are deterministic).
 # PEPITA_BIN picks the binary (default build/apps/pepita/pepita). Each run leaves
-# OUT_DIR/NAME.{log,json}; the table at the end gives samples/s, its ratio to the first run, and
-# the test accuracy after the epoch. Time it on an otherwise idle machine.
+# OUT_DIR/NAME.rK.{log,json}. Time it on an otherwise idle machine.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: benchmark-streaming.sh OUT_DIR [RUN…] [-- OPTION…]}
 shift
 mkdir -p "$out"
 
+# --threads is oneTBB's graph threads; 3 on 2 cores oversubscribes on purpose (docs/schedulers.md).
 declare -A runs=(
-  [sequential-dnnl2]="--scheduler sequential --dnnl-threads 2"
-  [sequential-dnnl1]="--scheduler sequential --dnnl-threads 1"
-  [pipelined2-stash]="--scheduler pipelined --in-flight 2 --weights stash --dnnl-threads 1"
-  [pipelined4-stash]="--scheduler pipelined --in-flight 4 --weights stash --dnnl-threads 1"
-  [pipelined8-stash]="--scheduler pipelined --in-flight 8 --weights stash --dnnl-threads 1"
-  [async4]="--scheduler async --tokens 4 --dnnl-threads 1"
+  [sequential-dnnl2]="--scheduler sequential --threads 2 --dnnl-threads 2"
+  [sequential-dnnl1]="--scheduler sequential --threads 2 --dnnl-threads 1"
+  [pipelined2-stash]="--scheduler pipelined --in-flight 2 --weights stash --threads 2 --dnnl-threads 1"
+  [pipelined4-stash]="--scheduler pipelined --in-flight 4 --weights stash --threads 2 --dnnl-threads 1"
+  [pipelined8-stash]="--scheduler pipelined --in-flight 8 --weights stash --threads 2 --dnnl-threads 1"
+  [pipelined4-stash-3threads]="--scheduler pipelined --in-flight 4 --weights stash --threads 3 --dnnl-threads 1"
+  [pipelined4-latest]="--scheduler pipelined --in-flight 4 --weights latest --threads 2 --dnnl-threads 1"
+  [async4]="--scheduler async --tokens 4 --threads 2 --dnnl-threads 1"
 )
-order=(sequential-dnnl2 sequential-dnnl1 pipelined2-stash pipelined4-stash pipelined8-stash async4)
+order=(sequential-dnnl2 sequential-dnnl1 pipelined2-stash pipelined4-stash pipelined8-stash pipelined4-stash-3threads
+       pipelined4-latest async4)
 chosen=()
 while (($# > 0)) && [[ $1 != -- ]]; do chosen+=("$1"); shift; done
 (($# > 0)) && shift  # the --
 extra=("$@")
 ((${#chosen[@]} > 0)) && order=("${chosen[@]}")
+for name in "${order[@]}"; do
+  [[ -n ${runs[$name]+set} ]] || { echo "benchmark-streaming: unknown run '$name' (${!runs[*]})" >&2; exit 2; }
+done
 
 field() { sed -n "s/^  \"$1\": \\(.*\\),\$/\\1/p" "$2" | tr -d '"'; }
-echo "| run | samples/s | × first | test accuracy |"
+for ((repeat = 1; repeat <= ${REPEATS:-1}; ++repeat)); do
+  for name in "${order[@]}"; do
+    # shellcheck disable=SC2086  # the options are words by design
+    "${PEPITA_BIN:-$root/build/apps/pepita/pepita}" train --dataset mnist --seed 0 --quiet --epochs 1 \
+      --batch-size 1 --hidden 256,256,256,256 ${runs[$name]} --summary "$out/$name.r$repeat.json" \
+      "${extra[@]}" >"$out/$name.r$repeat.log" 2>&1 ||
+      echo "benchmark-streaming: $name failed: $(tail -n 1 "$out/$name.r$repeat.log")" >&2
+  done
+done
+
+echo "| run | samples/s (median of ${REPEATS:-1}) | × first | test accuracy |"
 echo "|---|---|---|---|"
 base=""
 for name in "${order[@]}"; do
-  [[ -n ${runs[$name]+set} ]] || { echo "benchmark-streaming: unknown run '$name' (${!runs[*]})" >&2; exit 2; }
-  # shellcheck disable=SC2086  # the options are words by design
-  if ! "${PEPITA_BIN:-$root/build/apps/pepita/pepita}" train --dataset mnist --seed 0 --quiet --epochs 1 \
-      --batch-size 1 --hidden 256,256,256,256 --threads 2 ${runs[$name]} --summary "$out/$name.json" \
-      "${extra[@]}" >"$out/$name.log" 2>&1; then
-    echo "| $name | failed: $(tail -n 1 "$out/$name.log") | | |"
-    continue
-  fi
-  rate=$(field samples_per_second "$out/$name.json")
+  rates=$(for json in "$out/$name".r*.json; do [[ -f $json ]] && field samples_per_second "$json"; done | sort -g)
+  [[ -n $rates ]] || { echo "| $name | failed | | |"; continue; }
+  rate=$(awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }' <<<"$rates")
   base=${base:-$rate}
-  awk -v name="$name" -v rate="$rate" -v base="$base" -v accuracy="$(field test_accuracy "$out/$name.json")" \
+  awk -v name="$name" -v rate="$rate" -v base="$base" -v accuracy="$(field test_accuracy "$out/$name.r1.json")" \
     'BEGIN { printf "| %s | %.0f | %.2f | %s |\n", name, rate, rate / base, accuracy }'
 done

@@ -145,7 +145,7 @@ inline Tensor tensor_of(int rows, std::vector<float> values) {
   Tensor t;
   t.features = int(values.size() / rows);
   t.rows = rows;
-  t.storage = std::move(values);
+  t.storage.assign(values.begin(), values.end());
   return t;
 }
 

@@ -1,10 +1,12 @@
 // ConvLayer against plain loops, the paper's convolutional update, and finite differences.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "layers/conv_layer.hpp"
+#include "layers/max_pool_layer.hpp"
 #include "reference_conv.hpp"
 
 using namespace pepita;
@@ -16,8 +18,9 @@ const ConvGeometry tiny{{2, 6, 6}, 3, 3};
 const ConvGeometry strided_padded{{2, 6, 6}, 3, 3, 2, 1};
 const ConvGeometry mnist{{1, 28, 28}, 32, 5};
 
-ConvLayer make_layer(const ConvGeometry& g, Activation activation, float momentum = 0.0f) {
-  ConvLayer layer(g.input, g.filters, g.kernel, activation, momentum, g.stride, g.padding);
+ConvLayer make_layer(const ConvGeometry& g, Activation activation, float momentum = 0.0f,
+                     ImageLayout output_layout = ImageLayout::nchw) {
+  ConvLayer layer(g.input, g.filters, g.kernel, activation, momentum, g.stride, g.padding, output_layout);
   const std::vector<float> w = random_values(g.weight_count(), 11, -0.5f, 0.5f);
   std::copy(w.begin(), w.end(), layer.weights().begin());
   return layer;
@@ -235,4 +238,41 @@ TEST_CASE("GPipe accumulation: G ← G + a·ΔW, the flush takes one momentum st
   layer.apply_accumulated(s);
   CHECK(max_error(layer.velocity(), v) < 1e-6);
   CHECK(max_error(layer.weights(), w) < 1e-6);
+}
+
+// What the graph does for a convolution that feeds a pool under PEPITA, BP and FA.
+TEST_CASE("a conv handing its activity on blocked to a blocked pool computes what the nchw pair does") {
+  const int rows = 3;
+  ConvLayer plain = make_layer(mnist, Activation::relu);
+  ConvLayer blocked = make_layer(mnist, Activation::relu, 0.0f, ImageLayout::blocked);
+  MaxPool plain_pool(mnist.output(), 2), blocked_pool(mnist.output(), 2, 2, ImageLayout::blocked);
+  const Tensor in = tensor_of(rows, random_values(rows * mnist.input.size(), 6, 0.0f, 1.0f));
+  const Tensor grad_pooled = tensor_of(rows, random_values(rows * plain_pool.outputs(), 8));
+
+  struct Pass {
+    Tensor activity, pooled, workspace, grad, grad_in;
+  };
+  auto run = [&](ConvLayer& conv, MaxPool& pool) {
+    Pass p{output_tensor(rows, conv.outputs()), output_tensor(rows, pool.outputs()),
+           output_tensor(rows, std::size_t(pool.workspace_features())), output_tensor(rows, conv.outputs()),
+           output_tensor(rows, conv.inputs())};
+    conv.forward(in, p.activity, nullptr);
+    pool.forward(p.activity, p.pooled, &p.workspace);
+    pool.backward(grad_pooled, p.workspace, p.grad);
+    conv.backward_data(p.grad, p.grad_in, {});
+    conv.learn(p.grad, in, 1.0f);
+    return p;
+  };
+  const Pass a = run(plain, plain_pool), b = run(blocked, blocked_pool);
+  CHECK(max_error(a.pooled.values(), b.pooled.values()) == 0.0);
+  CHECK(max_error(a.grad_in.values(), b.grad_in.values()) < 1e-6);
+  CHECK(max_error(plain.weights(), blocked.weights()) < 1e-6);
+  CHECK(max_error(plain.weights(), make_layer(mnist, Activation::relu).weights()) > 1e-4);  // and it learned
+  // The activity itself is a permutation of each row: the same values, in another order.
+  std::vector<float> x = copy_of(a.activity.values()), y = copy_of(b.activity.values());
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  CHECK(max_error(x, y) == 0.0);
+  CHECK_THROWS_AS(ConvLayer(tiny.input, 3, 3, Activation::relu, 0.0f, 1, 0, ImageLayout::blocked), std::invalid_argument);
+  CHECK_THROWS_AS(MaxPool(tiny.output(), 2, 2, ImageLayout::blocked), std::invalid_argument);
 }
