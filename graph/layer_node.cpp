@@ -143,18 +143,26 @@ void LayerNode::learn(const Tensor& term, const Tensor& presynaptic, float scale
     // A batch mean is taken over the whole group at the flush, so accumulate the micro-batch's sum.
     accumulated_normalisation_ = normalisation;
     layer_->accumulate(term, presynaptic, normalisation == Normalisation::batch_mean ? scale * float(term.rows) : scale);
+    awaiting_flush_.push_back({standard.standard_done, standard.weight_version});
   } else {
     layer_->learn(term, presynaptic, scale);
-    metrics_.latency_seconds.push_back(std::chrono::duration<double>(Clock::now() - standard.standard_done).count());
-    metrics_.staleness.push_back(updates_applied_ - standard.weight_version);
+    record_update({standard.standard_done, standard.weight_version});
     ++updates_applied_;
   }
   metrics_.latency_stages.push_back(message.hops + 1 - standard.hops);
   std::get<1>(ports).try_put(BatchEvent{message.batch->id, config_.index});
 }
 
+// A batch's update is applied now: how long the layer held it, and how many updates came between.
+void LayerNode::record_update(const PendingUpdate& batch) {
+  metrics_.latency_seconds.push_back(std::chrono::duration<double>(Clock::now() - batch.standard_done).count());
+  metrics_.staleness.push_back(updates_applied_ - batch.weight_version);
+}
+
 void LayerNode::apply_accumulated(int rows) {
   layer_->apply_accumulated(accumulated_normalisation_ == Normalisation::batch_mean ? 1.0f / float(rows) : 1.0f);
+  for (const PendingUpdate& batch : awaiting_flush_) record_update(batch);  // GPipe's lock ends at the flush
+  awaiting_flush_.clear();
   ++updates_applied_;
 }
 

@@ -117,6 +117,11 @@ class LayerNode {
   // hidden layers, after Frenkel's code). GPipe needs to know to renormalise at the flush.
   enum class Normalisation { batch_mean, batch_sum };
   // Applies (or, under GPipe, accumulates) the update and records its latency and staleness.
+  struct PendingUpdate {
+    Clock::time_point standard_done;
+    std::uint64_t weight_version = 0;
+  };
+  void record_update(const PendingUpdate& batch);
   void learn(const Tensor& term, const Tensor& presynaptic, float scale, Normalisation normalisation,
              const SomaEntry& standard, const Message& message, Ports_& ports);
   bool keeps_standard_presynaptic() const;
@@ -137,6 +142,7 @@ class LayerNode {
   Soma soma_;
   Dendrite dendrite_;
   std::uint64_t updates_applied_ = 0;  // W's version
+  std::vector<PendingUpdate> awaiting_flush_;  // GPipe: the batches whose updates wait for the flush
   Normalisation accumulated_normalisation_ = Normalisation::batch_mean;
   LayerMetrics metrics_;
   NodeClock clock_;

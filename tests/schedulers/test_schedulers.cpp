@@ -65,6 +65,13 @@ TEST_CASE("gpipe with M micro-batches of b equals sequential with batches of M·
     CHECK(largest_difference(all_weights(a), all_weights(b)) < 1e-5);
     Trainer untrained(config, data);
     CHECK(largest_difference(all_weights(a), all_weights(untrained)) > 1e-4);  // and they did move
+    // Every micro-batch's lock ends at the flush, which applies the group's update at once.
+    for (int l = 0; l < b.graph().layer_count(); ++l) {
+      const LayerMetrics& m = b.graph().layer_metrics(l);
+      CHECK(m.latency_seconds.size() == m.latency_stages.size());
+      CHECK(!m.latency_seconds.empty());
+      CHECK(std::all_of(m.staleness.begin(), m.staleness.end(), [](std::uint64_t s) { return s == 0; }));
+    }
   }
 }
 
