@@ -98,12 +98,7 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
   primitives.load_weights.bind(DNNL_ARG_FROM, weights.empty() ? weights_.data() : weights.data());
   primitives.load_weights.run(stream_);
   primitives.convolution.bind(DNNL_ARG_SRC, in.data());
-  if (!primitives.unblock) primitives.convolution.bind(DNNL_ARG_DST, out.data());
-  primitives.convolution.run(stream_);
-  if (primitives.unblock) {
-    primitives.unblock.bind(DNNL_ARG_TO, out.data());
-    primitives.unblock.run(stream_);
-  }
+  run_into({primitives.convolution, DNNL_ARG_DST, primitives.unblock}, out.data(), stream_);
   if (!mask) return;
   primitives.apply_mask.bind(DNNL_ARG_SRC_0, out.data());
   primitives.apply_mask.bind(DNNL_ARG_SRC_1, mask->data());
@@ -133,12 +128,7 @@ ConvLayer::LearnPrimitives& ConvLayer::learn_primitives(int rows) {
 
 void ConvLayer::form_gradient(const Tensor& post, const Tensor& pre) {
   LearnPrimitives& primitives = learn_primitives(post.rows);
-  if (primitives.block_post) {
-    primitives.block_post.bind(DNNL_ARG_FROM, post.data());
-    primitives.block_post.run(stream_);
-  } else {
-    primitives.gradient.bind(DNNL_ARG_DIFF_DST, post.data());
-  }
+  feed({primitives.gradient, DNNL_ARG_DIFF_DST, primitives.block_post}, post.data(), stream_);
   primitives.gradient.bind(DNNL_ARG_SRC, pre.data());
   primitives.gradient.run(stream_);
   primitives.unblock_gradient.run(stream_);
@@ -191,12 +181,7 @@ void ConvLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<con
     throw std::invalid_argument("feedback weights must have the shape of W");
   grad_in.rows = post.rows;
   BackwardPrimitives& primitives = backward_primitives(post.rows);
-  if (primitives.unblock_post) {
-    primitives.unblock_post.bind(DNNL_ARG_FROM, post.data());
-    primitives.unblock_post.run(stream_);
-  } else {
-    primitives.convolution.bind(DNNL_ARG_DIFF_DST, post.data());
-  }
+  feed({primitives.convolution, DNNL_ARG_DIFF_DST, primitives.unblock_post}, post.data(), stream_);
   primitives.convolution.bind(DNNL_ARG_WEIGHTS, through.empty() ? weights_.data() : through.data());
   primitives.convolution.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
   primitives.convolution.run(stream_);

@@ -28,4 +28,21 @@ BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to) {
   return BoundPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
+void feed(const Converted& input, const void* data, dnnl::stream& stream) {
+  if (!input.convert) {
+    input.primitive.bind(input.argument, data);
+    return;
+  }
+  input.convert.bind(DNNL_ARG_FROM, data);
+  input.convert.run(stream);
+}
+
+void run_into(const Converted& output, void* data, dnnl::stream& stream) {
+  if (!output.convert) output.primitive.bind(output.argument, data);
+  output.primitive.run(stream);
+  if (!output.convert) return;
+  output.convert.bind(DNNL_ARG_TO, data);
+  output.convert.run(stream);
+}
+
 }  // namespace pepita

@@ -50,4 +50,17 @@ inline dnnl::memory unbound(const dnnl::memory::desc& desc) {
 // A copy between two layouts of one tensor; either side may be bound later.
 BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to);
 
+// A primitive's input or output that may need a change of layout on the way. `convert` is an
+// empty BoundPrimitive when the layouts agree: the caller's buffer is then bound to the
+// primitive's `argument` directly; otherwise the buffer goes through `convert`.
+struct Converted {
+  BoundPrimitive& primitive;
+  int argument;
+  BoundPrimitive& convert;
+};
+// Before running the primitive: its input from `data`.
+void feed(const Converted& input, const void* data, dnnl::stream& stream);
+// Runs the primitive with its output going to `data`.
+void run_into(const Converted& output, void* data, dnnl::stream& stream);
+
 }  // namespace pepita

@@ -74,23 +74,13 @@ void MaxPool::forward(const Tensor& in, Tensor& out, Tensor* workspace) {
     pooling.bind(DNNL_ARG_WORKSPACE, workspace->data());
   }
   pooling.bind(DNNL_ARG_SRC, in.data());
-  if (!p.unblock_out) pooling.bind(DNNL_ARG_DST, out.data());
-  pooling.run(stream_);
-  if (p.unblock_out) {
-    p.unblock_out.bind(DNNL_ARG_TO, out.data());
-    p.unblock_out.run(stream_);
-  }
+  run_into({pooling, DNNL_ARG_DST, p.unblock_out}, out.data(), stream_);
 }
 
 void MaxPool::backward(const Tensor& grad_out, const Tensor& workspace, Tensor& grad_in) {
   grad_in.rows = grad_out.rows;
   Primitives& p = primitives(grad_out.rows);
-  if (p.block_grad) {
-    p.block_grad.bind(DNNL_ARG_FROM, grad_out.data());
-    p.block_grad.run(stream_);
-  } else {
-    p.backward.bind(DNNL_ARG_DIFF_DST, grad_out.data());
-  }
+  feed({p.backward, DNNL_ARG_DIFF_DST, p.block_grad}, grad_out.data(), stream_);
   p.backward.bind(DNNL_ARG_WORKSPACE, workspace.data());
   p.backward.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
   p.backward.run(stream_);
