@@ -15,5 +15,6 @@ cmake --build build-asan -j 2
 # The suppression files list only third-party code, each entry with its reason.
 readonly suppressions=$PWD/scripts/sanitizer-suppressions
 export ASAN_OPTIONS=detect_leaks=1
+export LSAN_OPTIONS=suppressions=$suppressions/lsan.txt
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.txt
 ctest --test-dir build-asan --output-on-failure -j 2 -L 'unit|cli' "$@"
