@@ -23,14 +23,10 @@ declare -A runs=(
   [pepita-random-k1]="--rule pepita --perturb random --perturb-scale 1"
 )
 order=(pepita bp fa dfa drtp pepita-f0 pepita-random-k0.01 pepita-random-k0.1 pepita-random-k1)
-chosen=()
-while (($# > 0)) && [[ $1 != -- ]]; do chosen+=("$1"); shift; done
-(($# > 0)) && shift  # the --
-extra=("$@")
-((${#chosen[@]} > 0)) && order=("${chosen[@]}")
+source "$root/scripts/lib/benchmark-runs.sh"
+choose_runs benchmark-rules "$@"
 
 for name in "${order[@]}"; do
-  [[ -n ${runs[$name]+set} ]] || { echo "benchmark-rules: unknown run '$name' (${!runs[*]})" >&2; exit 2; }
   # shellcheck disable=SC2086  # the options are words by design
   "${PEPITA_BIN:-$root/build/apps/pepita/pepita}" train --dataset mnist --seed 0 --quiet ${runs[$name]} \
     --metrics "$out/$name.csv" --summary "$out/$name.json" "${extra[@]}" >"$out/$name.log" 2>&1 ||

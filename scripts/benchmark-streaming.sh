@@ -28,16 +28,9 @@ declare -A runs=(
 )
 order=(sequential-dnnl2 sequential-dnnl1 pipelined2-stash pipelined4-stash pipelined8-stash pipelined4-stash-3threads
        pipelined4-latest async4)
-chosen=()
-while (($# > 0)) && [[ $1 != -- ]]; do chosen+=("$1"); shift; done
-(($# > 0)) && shift  # the --
-extra=("$@")
-((${#chosen[@]} > 0)) && order=("${chosen[@]}")
-for name in "${order[@]}"; do
-  [[ -n ${runs[$name]+set} ]] || { echo "benchmark-streaming: unknown run '$name' (${!runs[*]})" >&2; exit 2; }
-done
+source "$root/scripts/lib/benchmark-runs.sh"
+choose_runs benchmark-streaming "$@"
 
-field() { sed -n "s/^  \"$1\": \\(.*\\),\$/\\1/p" "$2" | tr -d '"'; }
 for ((repeat = 1; repeat <= ${REPEATS:-1}; ++repeat)); do
   for name in "${order[@]}"; do
     # shellcheck disable=SC2086  # the options are words by design
@@ -52,10 +45,10 @@ echo "| run | samples/s (median of ${REPEATS:-1}) | × first | test accuracy |"
 echo "|---|---|---|---|"
 base=""
 for name in "${order[@]}"; do
-  rates=$(for json in "$out/$name".r*.json; do [[ -f $json ]] && field samples_per_second "$json"; done | sort -g)
+  rates=$(for json in "$out/$name".r*.json; do [[ -f $json ]] && summary_field samples_per_second "$json"; done | sort -g)
   [[ -n $rates ]] || { echo "| $name | failed | | |"; continue; }
   rate=$(awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }' <<<"$rates")
   base=${base:-$rate}
-  awk -v name="$name" -v rate="$rate" -v base="$base" -v accuracy="$(field test_accuracy "$out/$name.r1.json")" \
+  awk -v name="$name" -v rate="$rate" -v base="$base" -v accuracy="$(summary_field test_accuracy "$out/$name.r1.json")" \
     'BEGIN { printf "| %s | %.0f | %.2f | %s |\n", name, rate, rate / base, accuracy }'
 done

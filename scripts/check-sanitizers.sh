@@ -5,12 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-readonly sanitize="-fsanitize=address,undefined"
-# Replacing the RelWithDebInfo flags (-O2 -g -DNDEBUG) keeps the assertions in.
-cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$sanitize -fno-omit-frame-pointer -O1 -g" \
-  -DCMAKE_EXE_LINKER_FLAGS="$sanitize"
-cmake --build build-asan -j 2
+source scripts/lib/sanitized-build.sh
+sanitized_build build-asan -fsanitize=address,undefined
 
 # The suppression files list only third-party code, each entry with its reason.
 readonly suppressions=$PWD/scripts/sanitizer-suppressions

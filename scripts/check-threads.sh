@@ -8,11 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-readonly sanitize="-fsanitize=thread"
-cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$sanitize -fno-omit-frame-pointer -O1 -g" \
-  -DCMAKE_EXE_LINKER_FLAGS="$sanitize"
-cmake --build build-tsan -j 2 --target test_schedulers
+source scripts/lib/sanitized-build.sh
+sanitized_build build-tsan -fsanitize=thread --target test_schedulers
 
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/sanitizer-suppressions/tsan.txt"
 build-tsan/tests/test_schedulers "$@"
