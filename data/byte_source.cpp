@@ -8,6 +8,8 @@
 #include <new>
 #include <span>
 
+#include "data/whole_file.hpp"
+
 namespace pepita {
 
 namespace fs = std::filesystem;
@@ -18,21 +20,6 @@ DataError file_error(const fs::path& file, const std::string& problem) {
 
 namespace {
 
-std::vector<std::uint8_t> read_stored_bytes(const fs::path& file) {
-  std::error_code error;
-  const fs::file_type type = fs::status(file, error).type();
-  if (type == fs::file_type::not_found) throw file_error(file, "file not found");
-  if (error) throw file_error(file, "cannot access: " + error.message());
-  if (type == fs::file_type::directory) throw file_error(file, "is a directory, not a file");
-
-  std::ifstream in(file, std::ios::binary);
-  const std::uintmax_t size = fs::file_size(file, error);
-  if (!in || error) throw file_error(file, "cannot open for reading");
-  std::vector<std::uint8_t> bytes(size);
-  in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
-  if (std::uintmax_t(in.gcount()) != size) throw file_error(file, "read error");
-  return bytes;
-}
 
 bool is_gzip(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
@@ -107,7 +94,7 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> compressed, const
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const fs::path& file) {
-  std::vector<std::uint8_t> bytes = read_stored_bytes(file);
+  std::vector<std::uint8_t> bytes = read_whole_file<DataError, std::vector<std::uint8_t>>(file, "");
   if (is_gzip(bytes)) return gunzip(bytes, file);
   return bytes;
 }

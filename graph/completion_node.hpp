@@ -5,10 +5,10 @@
 #include <functional>
 #include <tuple>
 #include <utility>
-#include <vector>
 
 #include <tbb/flow_graph.h>
 
+#include "graph/batch_store.hpp"
 #include "graph/message.hpp"
 #include "graph/thread_handoff.hpp"
 
@@ -33,23 +33,14 @@ class CompletionNode {
  private:
   void receive(const BatchEvent& event, Node::output_ports_type& ports) {
     SerialVisit visit(this);
-    if (event.layer >= 0 && ++updates_of(event.batch) < layers_) return;
-    if (event.layer >= 0) forget(event.batch);
+    if (event.layer >= 0 && ++pending_.find_or_add(event.batch) < layers_) return;
+    if (event.layer >= 0) pending_.release(event.batch);
     ++completed_;
     if (callback_) callback_(completed_);
     std::get<0>(ports).try_put(tbb::flow::continue_msg{});
   }
-  int& updates_of(std::uint64_t batch) {
-    for (auto& [id, count] : pending_)
-      if (id == batch) return count;
-    return pending_.emplace_back(batch, 0).second;
-  }
-  void forget(std::uint64_t batch) {
-    std::erase_if(pending_, [&](const auto& entry) { return entry.first == batch; });
-  }
-
   int layers_;
-  std::vector<std::pair<std::uint64_t, int>> pending_;  // updates applied so far, per batch in flight
+  BatchStore<int> pending_{"the completion node", "updates"};  // updates applied so far, per batch in flight
   std::int64_t completed_ = 0;
   std::function<void(std::int64_t)> callback_;
   Node node_;

@@ -57,16 +57,15 @@ void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) 
   const Tensor& output = *message.activity;
   if (message.pass == Pass::evaluate) {
     score(output, batch, evaluation_, message.pass);
-    std::get<1>(ports).try_put(BatchEvent{batch.id, -1});
+    std::get<port::scored>(ports).try_put(BatchEvent{batch.id, -1});
     return;
   }
-  if (message.pass != Pass::standard)
-    throw std::logic_error(std::string("the error node cannot take a ") + to_string(message.pass) + " message");
+  if (message.pass != Pass::standard) reject_message("the error node", message.pass);
   score(output, batch, training_, message.pass);
   TensorHandle error = acquire_tensor(pool_, output.rows);
   std::memcpy(error->data(), output.data(), output.size() * sizeof(float));
   subtract_onehot(*error, batch.labels);
-  std::get<0>(ports).try_put(next_message(Pass::error, message, std::move(error)));
+  std::get<port::error>(ports).try_put(next_message(Pass::error, message, std::move(error)));
 }
 
 }  // namespace pepita

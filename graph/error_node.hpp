@@ -23,8 +23,12 @@ struct ScoreTally {
 
 class ErrorNode {
  public:
-  using Ports = std::tuple<Message, BatchEvent>;  // e (to the projection or the layers), evaluation done
+  using Ports = std::tuple<Message, BatchEvent>;
   using Node = tbb::flow::multifunction_node<Message, Ports>;
+  struct port {
+    static constexpr std::size_t error = 0;   // e, to where the rule's edges take it
+    static constexpr std::size_t scored = 1;  // an evaluation batch is scored, to the completion node
+  };
 
   // The loss it reports is cross-entropy after a softmax output, binary cross-entropy after a
   // sigmoid one; e = h_L − onehot(y) is the gradient of either at the output's input.

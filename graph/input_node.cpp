@@ -1,6 +1,5 @@
 #include "graph/input_node.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -19,15 +18,18 @@ Message InputNode::receive(const Message& message) {
     case Pass::standard: {
       TensorHandle x = gather(*message.batch);
       if (!keeps_input_) return next_message(Pass::standard, message, std::move(x));
-      held_.emplace_back(message.batch->id, x);
+      held_.keep(message.batch->id, x);
       std::size_t bytes = 0;
-      for (const auto& entry : held_) bytes += entry.second->size() * sizeof(float);
+      for (const auto& [batch, held] : held_) bytes += held->size() * sizeof(float);
       peak_bytes_ = std::max(peak_bytes_, bytes);
       return next_message(Pass::standard, message, std::move(x));
     }
     case Pass::feedback: return modulate(message);
-    default: throw std::logic_error(std::string("the input node cannot take a ") + to_string(message.pass) + " message");
+    case Pass::modulated:
+    case Pass::error:
+    case Pass::backward: break;
   }
+  reject_message("the input node", message.pass);
 }
 
 TensorHandle InputNode::gather(BatchInfo& batch) {
@@ -45,13 +47,9 @@ TensorHandle InputNode::gather(BatchInfo& batch) {
 
 // x + F·e, written over the feedback tensor, which nobody else holds.
 Message InputNode::modulate(const Message& feedback) {
-  const std::uint64_t id = feedback.batch->id;
-  auto found = std::find_if(held_.begin(), held_.end(), [&](const auto& entry) { return entry.first == id; });
-  if (found == held_.end()) throw std::logic_error("feedback for batch " + std::to_string(id) + " that holds no input");
-  const Tensor& x = *found->second;
+  const TensorHandle x = held_.release(feedback.batch->id);
   Tensor& modulated = *feedback.activity;
-  for (std::size_t i = 0; i < x.size(); ++i) modulated.data()[i] += x.data()[i];
-  held_.erase(found);
+  for (std::size_t i = 0; i < x->size(); ++i) modulated.data()[i] += x->data()[i];
   return next_message(Pass::modulated, feedback, feedback.activity);
 }
 

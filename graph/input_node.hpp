@@ -2,10 +2,10 @@
 // The input population. It gathers a batch's images, sends x as the standard pass, keeps x until
 // the projected error F·e comes back, then sends the modulated input x + F·e down the same layers.
 #include <cstdint>
-#include <vector>
 
 #include <tbb/flow_graph.h>
 
+#include "graph/batch_store.hpp"
 #include "graph/message.hpp"
 #include "graph/node_clock.hpp"
 
@@ -30,7 +30,7 @@ class InputNode {
   int features_;
   bool keeps_input_;
   TensorPool pool_;
-  std::vector<std::pair<std::uint64_t, TensorHandle>> held_;  // x of each batch in flight
+  BatchStore<TensorHandle> held_{"the input node", "input"};  // x of each batch in flight
   std::size_t peak_bytes_ = 0;
   NodeClock clock_{"input"};
   Node node_;

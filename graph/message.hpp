@@ -3,6 +3,8 @@
 // order, so that several batches can be in flight at once.
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "data/dataset.hpp"
@@ -31,6 +33,11 @@ inline const char* to_string(Pass pass) {
     case Pass::backward: return "backward";
   }
   return "?";
+}
+
+// The one error for a message a node has no use for: a wiring or rule mistake, never bad input.
+[[noreturn]] inline void reject_message(const std::string& node, Pass pass) {
+  throw std::logic_error(node + " cannot take a " + to_string(pass) + " message");
 }
 
 // One batch's identity: which samples, of which data set, at which point of training.

@@ -118,4 +118,12 @@ std::string to_string(const StageSpec& s) {
   return "?";
 }
 
+std::string stage_node_name(const StageSpec& stage, int position, bool is_output) {
+  const char* kind = is_output                               ? "output "
+                     : stage.kind == StageSpec::Kind::conv   ? "conv "
+                     : stage.kind == StageSpec::Kind::pool   ? "pool "
+                                                             : "hidden ";
+  return kind + std::to_string(position);
+}
+
 }  // namespace pepita

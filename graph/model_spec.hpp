@@ -38,4 +38,8 @@ std::vector<ImageShape> stage_shapes(const std::vector<StageSpec>& stages, Image
 
 std::string to_string(const StageSpec& stage);
 
+// The graph node's name for a stage at `position` (1 first): "hidden 1", "conv 1", "pool 2",
+// "output 3". Traces, node loads and schedules all use it.
+std::string stage_node_name(const StageSpec& stage, int position, bool is_output);
+
 }  // namespace pepita

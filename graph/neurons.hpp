@@ -6,10 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
+#include "graph/batch_store.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -29,18 +27,12 @@ struct SomaEntry {
 class Soma {
  public:
   void keep(SomaEntry entry) {
-    entries_.push_back(std::move(entry));
+    const std::uint64_t batch = entry.batch;
+    entries_.keep(batch, std::move(entry));
     peak_bytes_ = std::max(peak_bytes_, held_bytes(false));
     peak_stash_bytes_ = std::max(peak_stash_bytes_, held_bytes(true));
   }
-  SomaEntry release(std::uint64_t batch) {
-    auto found = std::find_if(entries_.begin(), entries_.end(), [&](const SomaEntry& e) { return e.batch == batch; });
-    if (found == entries_.end())
-      throw std::logic_error("soma holds no standard activity for batch " + std::to_string(batch));
-    SomaEntry entry = std::move(*found);
-    entries_.erase(found);
-    return entry;
-  }
+  SomaEntry release(std::uint64_t batch) { return entries_.release(batch); }
   std::size_t batches_held() const { return entries_.size(); }
   std::size_t peak_bytes() const { return peak_bytes_; }              // activity, presynaptic, masks
   std::size_t peak_stash_bytes() const { return peak_stash_bytes_; }  // weight stashes
@@ -48,12 +40,12 @@ class Soma {
  private:
   std::size_t held_bytes(bool stashes) const {
     std::size_t total = 0;
-    for (const SomaEntry& e : entries_)
+    for (const auto& [batch, e] : entries_)
       for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask, &e.stash})
         if (*t && (t == &e.stash) == stashes) total += (*t)->size() * sizeof(float);
     return total;
   }
-  std::vector<SomaEntry> entries_;
+  BatchStore<SomaEntry> entries_{"soma", "standard activity"};
   std::size_t peak_bytes_ = 0;
   std::size_t peak_stash_bytes_ = 0;
 };

@@ -18,6 +18,7 @@ struct TraceSlice {
   double duration_us = 0;
   Pass pass = Pass::standard;
   std::uint64_t batch = 0;
+  std::uint32_t hops = 0;  // the message's logical clock: node visits on its batch's path before this one
 };
 
 class NodeClock {
@@ -29,8 +30,8 @@ class NodeClock {
    public:
     Visit(NodeClock& clock, const Message& message)
         : serial_(&clock), clock_(clock), pass_(message.pass), batch_(message.batch ? message.batch->id : 0),
-          start_(Clock::now()) {}
-    ~Visit() { clock_.record(start_, Clock::now(), pass_, batch_); }
+          hops_(message.hops), start_(Clock::now()) {}
+    ~Visit() { clock_.record(start_, Clock::now(), pass_, batch_, hops_); }
     Visit(const Visit&) = delete;
     Visit& operator=(const Visit&) = delete;
 
@@ -39,6 +40,7 @@ class NodeClock {
     NodeClock& clock_;
     Pass pass_;
     std::uint64_t batch_;
+    std::uint32_t hops_;
     Clock::time_point start_;
   };
 
@@ -56,12 +58,12 @@ class NodeClock {
   }
 
  private:
-  void record(Clock::time_point start, Clock::time_point end, Pass pass, std::uint64_t batch) {
+  void record(Clock::time_point start, Clock::time_point end, Pass pass, std::uint64_t batch, std::uint32_t hops) {
     const double seconds = std::chrono::duration<double>(end - start).count();
     busy_seconds_ += seconds;
     ++visits_;
     if (tracing_)
-      trace_.push_back({std::chrono::duration<double, std::micro>(start - origin_).count(), seconds * 1e6, pass, batch});
+      trace_.push_back({std::chrono::duration<double, std::micro>(start - origin_).count(), seconds * 1e6, pass, batch, hops});
   }
 
   std::string name_;

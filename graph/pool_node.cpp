@@ -1,7 +1,5 @@
 #include "graph/pool_node.hpp"
 
-#include <algorithm>
-#include <stdexcept>
 
 namespace pepita {
 
@@ -13,6 +11,7 @@ PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_
       activity_pool_(make_tensor_pool(max_rows, pool_.outputs())),
       workspace_pool_(make_tensor_pool(max_rows, pool_.workspace_features())),
       gradient_pool_(make_tensor_pool(max_rows, pool_.inputs())),
+      workspaces_(name_, "workspace"),
       clock_(name_),
       queue_(graph, MessagePriority{order}),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, StageNode::output_ports_type& ports) { receive(m, ports); })) {
@@ -23,24 +22,22 @@ void PoolNode::receive(const Message& message, StageNode::output_ports_type& por
   NodeClock::Visit visit(clock_, message);
   const std::uint64_t id = message.batch->id;
   if (message.pass == Pass::backward) {
-    auto found = std::find_if(workspaces_.begin(), workspaces_.end(), [&](const auto& w) { return w.first == id; });
-    if (found == workspaces_.end()) throw std::logic_error(name_ + " holds no workspace for batch " + std::to_string(id));
+    const TensorHandle workspace = workspaces_.release(id);
     TensorHandle gradient = acquire_tensor(gradient_pool_, message.activity->rows);
-    pool_.backward(*message.activity, *found->second, *gradient);
-    workspaces_.erase(found);
-    std::get<2>(ports).try_put(next_message(Pass::backward, message, std::move(gradient)));
+    pool_.backward(*message.activity, *workspace, *gradient);
+    std::get<port::down>(ports).try_put(next_message(Pass::backward, message, std::move(gradient)));
     return;
   }
   if (message.pass != Pass::standard && message.pass != Pass::modulated && message.pass != Pass::evaluate)
-    throw std::logic_error(name_ + " cannot take a " + to_string(message.pass) + " message");
+    reject_message(name_, message.pass);
   TensorHandle pooled = acquire_tensor(activity_pool_, message.activity->rows);
   TensorHandle workspace;
   if (message.pass == Pass::standard && keeps_workspace_) {
     workspace = acquire_tensor(workspace_pool_, message.activity->rows);
-    workspaces_.emplace_back(id, workspace);
+    workspaces_.keep(id, workspace);
   }
   pool_.forward(*message.activity, *pooled, workspace ? &*workspace : nullptr);
-  std::get<0>(ports).try_put(next_message(message.pass, message, std::move(pooled)));
+  std::get<port::up>(ports).try_put(next_message(message.pass, message, std::move(pooled)));
 }
 
 }  // namespace pepita

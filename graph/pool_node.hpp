@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/batch_store.hpp"
 #include "graph/node_clock.hpp"
 #include "graph/stage_node.hpp"
 #include "layers/max_pool_layer.hpp"
@@ -16,8 +17,7 @@ namespace pepita {
 class PoolNode {
  public:
   PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_layout, int window, int stride, int position,
-           bool keeps_workspace,
-           int max_rows, MessageOrder order);
+           bool keeps_workspace, int max_rows, MessageOrder order);
 
   StageQueue& entry() { return queue_; }
   StageNode& node() { return node_; }
@@ -30,11 +30,11 @@ class PoolNode {
 
   MaxPool pool_;
   std::string name_;
-  bool keeps_workspace_;  // only BP and FA send gradients back through the pool
+  bool keeps_workspace_;  // only for rules that send gradients back through the pool
   TensorPool activity_pool_;
   TensorPool workspace_pool_;
   TensorPool gradient_pool_;
-  std::vector<std::pair<std::uint64_t, TensorHandle>> workspaces_;  // per batch in flight
+  BatchStore<TensorHandle> workspaces_;  // per batch in flight
   NodeClock clock_;
   StageQueue queue_;
   StageNode node_;

@@ -28,8 +28,7 @@ TensorHandle ProjectionNode::random_perturbation(const BatchInfo& batch) {
 
 Message ProjectionNode::receive(const Message& message) {
   NodeClock::Visit visit(clock_, message);
-  if (message.pass != Pass::error)
-    throw std::logic_error(std::string("the projection cannot take a ") + to_string(message.pass) + " message");
+  if (message.pass != Pass::error) reject_message("the projection", message.pass);
   TensorHandle projected = acquire_tensor(pool_, message.activity->rows);
   if (options_.perturbation == Perturbation::random) map_.forward(*random_perturbation(*message.batch), *projected, nullptr);
   else map_.forward(*message.activity, *projected, nullptr);

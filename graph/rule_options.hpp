@@ -1,16 +1,7 @@
 #pragma once
-// The learning rule's variants, chosen per run.
-#include <cstdint>
-#include <string>
+// The learning rules' variants, chosen per run (the rules themselves: graph/learning_rule.hpp).
 
 namespace pepita {
-
-// The learning rules. Each is a graph topology plus a layer-local update (docs/design.md).
-enum class Rule { pepita, bp, fa, dfa, drtp };
-
-Rule parse_rule(const std::string& name);  // throws std::invalid_argument
-std::string to_string(Rule rule);
-inline constexpr const char* rule_names = "pepita, bp, fa, dfa, drtp";
 
 // What modulates PEPITA's input on the second pass: the error (the rule), or the paper's
 // ablation, a random vector k·r with r ~ U[0, 1)^classes drawn for every sample.
@@ -36,16 +27,6 @@ struct PepitaOptions {
   Presynaptic presynaptic = Presynaptic::modulated;
   ConvNormalisation conv_normalisation = ConvNormalisation::positions;
 };
-
-// How a layer treats the weights between a batch's standard pass and its learning pass when other
-// batches update them in between: use the latest W, or the version the standard pass used
-// (PipeDream's weight stashing).
-enum class WeightPolicy { latest, stash };
-
-// Which waiting message a layer takes first: its learning signal (1F1B), the standard pass
-// (GPipe: all forward work before any learning), oldest batch first either way; or no
-// preference at all (asynchronous).
-enum class MessageOrder { learning_first, standard_first, none };
 
 // Hyper-parameters every node reads; changed only while the graph is idle (between epochs).
 struct LearningState {

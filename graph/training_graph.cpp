@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <unistd.h>
 
 #include <omp.h>
 #include <tbb/task_scheduler_observer.h>
@@ -40,15 +43,61 @@ class OpenMpThreadsObserver final : public tbb::task_scheduler_observer {
   std::atomic<int> threads_{0};  // atomic: handed to workers inside libtbb (thread_handoff.hpp)
 };
 
+namespace {
+
+// The bytes of weights and optimizer state the model needs at the least (W and its velocity), so
+// that an impossible size is refused with a figure instead of failing somewhere inside an allocator.
+double minimum_model_bytes(const GraphConfig& config) {
+  double parameters = 0;
+  ImageShape input = config.input;
+  const std::vector<ImageShape> shapes = stage_shapes(config.stages, config.input);
+  for (std::size_t s = 0; s < config.stages.size(); ++s) {
+    const StageSpec& stage = config.stages[s];
+    if (stage.kind == StageSpec::Kind::conv)
+      parameters += double(stage.units) * input.channels * stage.kernel * stage.kernel;
+    else if (stage.kind == StageSpec::Kind::dense)
+      parameters += double(stage.units) * double(input.size());
+    input = shapes[s];
+  }
+  return parameters * 2 * sizeof(float);
+}
+
+std::string gigabytes(double bytes) {
+  std::ostringstream text;
+  text.precision(3);
+  text << bytes / 1e9 << " GB";
+  return text.str();
+}
+
+void require_memory_for(const GraphConfig& config) {
+  const double needed = minimum_model_bytes(config);
+  const double physical = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  // Tensor sizes are int-indexed, and no single layer can exceed the machine.
+  if (needed > physical || needed / 2 / sizeof(float) > double(std::numeric_limits<int>::max()))
+    throw std::invalid_argument("the model needs " + gigabytes(needed) + " for its weights and their momentum alone; this machine has " +
+                                gigabytes(physical));
+}
+
+}  // namespace
+
 TrainingGraph::TrainingGraph(const GraphConfig& config)
     : config_(config), arena_(std::max(1, config.graph_threads), /*reserved_for_masters=*/1) {
   if (config.input.size() == 0 || config.classes <= 0 || config.stages.empty())
     throw std::invalid_argument("the graph needs an input shape, classes and stages");
-  if (config.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
+  if (config.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
+  require_memory_for(config);
+  int layers = 0;
+  for (const StageSpec& stage : config.stages) layers += stage.learns();
+  rule_edges_ = config.rule->edges(layers);
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, resolved_dnnl_threads(config.dnnl_threads));
   arena_.execute([&] {
-    build();
+    try {
+      build();
+    } catch (const std::bad_alloc&) {  // past the estimate: activity pools, stashes, the machine's other tenants
+      throw std::runtime_error("out of memory while building the graph; its weights and momentum alone need " +
+                               gigabytes(minimum_model_bytes(config)));
+    }
     connect();
   });
   clocks_.push_back(&input_->clock());
@@ -75,15 +124,22 @@ TrainingGraph::~TrainingGraph() {
 void TrainingGraph::build() {
   graph_ = std::make_unique<tbb::flow::graph>();
   tbb::flow::graph& g = *graph_;
+  const LearningRule& rule = *config_.rule;
   tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
-  limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.in_flight));
-  input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows, config_.rule == Rule::pepita);
+  limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.flow.in_flight));
+  // The input keeps x until F·e returns only when the rule has a modulated pass to build from it.
+  input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows,
+                                       rule_edges_.error_to_input_via_projection);
   const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
+  int layers = 0;
+  for (const StageSpec& stage : config_.stages) layers += stage.learns();
   // A convolution hands its activity to a pool in the kernels' blocked layout when everything that
-  // meets that activity is element-wise alike: not under DFA or DRTP, whose B·e arrives in nchw.
-  const bool layout_free_rule = config_.rule == Rule::pepita || config_.rule == Rule::bp || config_.rule == Rule::fa;
+  // meets that activity is element-wise alike: not where a direct feedback B·s (DFA, DRTP) arrives
+  // in nchw to be multiplied with it.
+  bool direct_feedback = false;
+  for (int l = 0; l < layers; ++l) direct_feedback |= rule.feedback_weights({l, layers}) == FeedbackWeights::direct;
   const auto hands_blocked = [&](std::size_t s) {
-    return layout_free_rule && config_.stages[s].kind == StageSpec::Kind::conv && s + 1 < config_.stages.size() &&
+    return !direct_feedback && config_.stages[s].kind == StageSpec::Kind::conv && s + 1 < config_.stages.size() &&
            config_.stages[s + 1].kind == StageSpec::Kind::pool && can_block(shapes[s]);
   };
   ImageShape input = config_.input;
@@ -91,36 +147,24 @@ void TrainingGraph::build() {
     const StageSpec& stage = config_.stages[s];
     const int position = int(s) + 1;
     if (stage.kind == StageSpec::Kind::pool) {
-      const bool keeps_workspace = config_.rule == Rule::bp || config_.rule == Rule::fa;
       const ImageLayout layout = s > 0 && hands_blocked(s - 1) ? ImageLayout::blocked : ImageLayout::nchw;
-      pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position, keeps_workspace,
-                                                  config_.max_rows, config_.order));
+      pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position,
+                                                  rule_edges_.gradients_down, config_.max_rows, config_.flow.order));
       chain_.push_back({&pools_.back()->entry(), &pools_.back()->node(), pools_.back()->name()});
     } else {
-      const bool is_output = s + 1 == config_.stages.size();
-      LayerNodeConfig layer{.index = int(layers_.size()),
-                            .position = position,
-                            .stage = stage,
-                            .input = input,
-                            .classes = config_.classes,
-                            .is_output = is_output,
-                            .rule = config_.rule,
-                            .dropout = is_output ? 0.0f : config_.dropout,
-                            .momentum = config_.momentum,
-                            .max_rows = config_.max_rows,
-                            .seed = config_.seed,
-                            .pepita = config_.pepita,
-                            .weights = config_.weights,
-                            .order = config_.order,
-                            .deferred_updates = config_.deferred_updates,
-                            .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw};
+      const LayerNodeConfig layer{.graph = config_,
+                                  .place = {int(layers_.size()), layers},
+                                  .position = position,
+                                  .stage = stage,
+                                  .input = input,
+                                  .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw};
       layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
       chain_.push_back({&layers_.back()->entry(), &layers_.back()->node(), layers_.back()->name()});
     }
     input = shapes[s];
   }
-  error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, output_activation(config_.rule));
-  if (config_.rule == Rule::pepita)
+  error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, rule.output_activation());
+  if (rule_edges_.error_to_input_via_projection)
     projection_ = std::make_unique<ProjectionNode>(g, config_.classes, int(config_.input.size()), config_.max_rows,
                                                    config_.pepita, config_.seed);
   completion_ = std::make_unique<CompletionNode>(g, int(layers_.size()));
@@ -137,30 +181,39 @@ void TrainingGraph::connect() {
   connect(*tickets_, *limiter_, "tickets", "limiter");
   connect(*limiter_, input_->node(), "limiter", "input");
   connect(input_->node(), *chain_.front().entry, "input", chain_.front().name);
-  const bool sends_down = config_.rule == Rule::bp || config_.rule == Rule::fa;
   for (std::size_t s = 0; s < chain_.size(); ++s) {
     const Stage& stage = chain_[s];
-    if (s + 1 < chain_.size()) connect(output_port<0>(*stage.node), *chain_[s + 1].entry, stage.name, chain_[s + 1].name);
-    else connect(output_port<0>(*stage.node), error_->node(), stage.name, "error");
-    connect(output_port<1>(*stage.node), completion_->node(), stage.name, "completion");
-    if (sends_down && s > 0) connect(output_port<2>(*stage.node), *chain_[s - 1].entry, stage.name, chain_[s - 1].name);
+    if (s + 1 < chain_.size())
+      connect(output_port<port::up>(*stage.node), *chain_[s + 1].entry, stage.name, chain_[s + 1].name);
+    else
+      connect(output_port<port::up>(*stage.node), error_->node(), stage.name, "error");
+    connect(output_port<port::updated>(*stage.node), completion_->node(), stage.name, "completion");
   }
-  // Where the output error goes is what tells the rules apart.
-  auto& error_out = output_port<0>(error_->node());
-  switch (config_.rule) {
-    case Rule::pepita:
-      connect(error_out, projection_->node(), "error", "projection");
-      connect(projection_->node(), input_->node(), "projection", "input");
-      break;
-    case Rule::dfa:
-      for (auto& layer : layers_) connect(error_out, layer->entry(), "error", layer->name());
-      break;
-    case Rule::bp:
-    case Rule::fa:
-    case Rule::drtp: connect(error_out, layers_.back()->entry(), "error", layers_.back()->name()); break;
-  }
-  connect(output_port<1>(error_->node()), completion_->node(), "error", "completion");
+  connect_rule_edges();
+  connect(output_port<ErrorNode::port::scored>(error_->node()), completion_->node(), "error", "completion");
   connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter");
+}
+
+// Where the output error goes, and whether gradients go down, is what tells the rules apart.
+void TrainingGraph::connect_rule_edges() {
+  using tbb::flow::output_port;
+  auto& error_out = output_port<ErrorNode::port::error>(error_->node());
+  if (rule_edges_.gradients_down)
+    for (std::size_t s = 1; s < chain_.size(); ++s)
+      connect(output_port<port::down>(*chain_[s].node), *chain_[s - 1].entry, chain_[s].name, chain_[s - 1].name);
+  if (rule_edges_.error_to_input_via_projection) {
+    connect(error_out, projection_->node(), "error", "projection");
+    connect(projection_->node(), input_->node(), "projection", "input");
+  }
+  for (int l : rule_edges_.error_to_layers) {
+    LayerNode& target = *layers_.at(std::size_t(l));
+    connect(error_out, target.entry(), "error", target.name());
+  }
+}
+
+void TrainingGraph::set_learning_rate(float learning_rate) {
+  state_.learning_rate = learning_rate;
+  for (auto& layer : layers_) layer->layer().optimizer().set_learning_rate(learning_rate);  // weight decay's η
 }
 
 void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
@@ -206,6 +259,12 @@ void TrainingGraph::reset_node_loads() {
 void TrainingGraph::enable_trace() {
   const auto origin = Clock::now();
   for (NodeClock* clock : clocks_) clock->enable_trace(origin);
+}
+
+std::vector<TrainingGraph::NodeTrace> TrainingGraph::node_traces() const {
+  std::vector<NodeTrace> traces;
+  for (const NodeClock* clock : clocks_) traces.push_back({clock->name(), clock->trace()});
+  return traces;
 }
 
 int TrainingGraph::peak_concurrent_visits() const {

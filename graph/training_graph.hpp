@@ -6,10 +6,11 @@
 //                 │          └───────────── F·e ◀───────────────────────┘
 //                 └── token ◀── completion ◀── update events from every layer
 //
-// The feedback edge is the only path from the output back to the input: there is no backward
-// pass. The baselines change only the edges (docs/design.md): BP and FA add layer → layer-below
-// edges, DFA sends e from the error node to every layer, DRTP's hidden layers need no edge back. The limiter's threshold is the number of batches in flight. Every node runs inside one
-// task arena of the configured size, and oneDNN's OpenMP pool gets the configured threads.
+// The forward chain, the completion node and the limiter are the same for every rule; the rule
+// adds its own edges (LearningRule::edges): PEPITA the projection back to the input, BP and FA
+// edges down the chain, DFA e to every layer, DRTP e to the output only. The limiter's threshold is
+// the number of batches in flight. Every node runs inside one task arena of the configured size,
+// and oneDNN's OpenMP pool gets the configured threads.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -26,27 +27,9 @@
 #include "graph/layer_node.hpp"
 #include "graph/pool_node.hpp"
 #include "graph/projection_node.hpp"
-#include "graph/rule_options.hpp"
+#include "graph/graph_config.hpp"
 
 namespace pepita {
-
-struct GraphConfig {
-  Rule rule = Rule::pepita;
-  ImageShape input;
-  std::vector<StageSpec> stages;  // the model, output layer last (graph/model_spec.hpp)
-  int classes = 0;
-  float dropout = 0.1f;
-  float momentum = 0.9f;
-  std::uint64_t seed = 0;
-  int max_rows = 64;          // largest batch, training or evaluation
-  int in_flight = 1;          // batches admitted at once
-  int graph_threads = 1;      // oneTBB threads that run nodes
-  int dnnl_threads = 0;       // OpenMP threads inside each oneDNN primitive; 0 = all cores
-  WeightPolicy weights = WeightPolicy::latest;
-  MessageOrder order = MessageOrder::learning_first;
-  bool deferred_updates = false;  // GPipe: updates wait for flush_updates()
-  PepitaOptions pepita;
-};
 
 // Busy time of one node over the runs since the last reset_metrics().
 struct NodeLoad {
@@ -62,7 +45,8 @@ class TrainingGraph {
   TrainingGraph(const TrainingGraph&) = delete;
   TrainingGraph& operator=(const TrainingGraph&) = delete;
 
-  void set_learning_rate(float learning_rate) { state_.learning_rate = learning_rate; }
+  // η for every node; call while idle (between epochs).
+  void set_learning_rate(float learning_rate);
 
   // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
   // returns when every one is complete. Rethrows the first error a node raised.
@@ -83,6 +67,12 @@ class TrainingGraph {
   void enable_trace();
   // Chrome trace events (open in Perfetto): one track per node, one slice per message.
   std::string chrome_trace_json();
+  // Every node's trace slices since enable_trace, by node name, in graph order.
+  struct NodeTrace {
+    std::string node;
+    std::vector<TraceSlice> slices;
+  };
+  std::vector<NodeTrace> node_traces() const;
   // The most node visits that were running at the same moment, from the trace (0 before
   // enable_trace): above 1 only if the scheduler really ran layers in parallel.
   int peak_concurrent_visits() const;
@@ -107,6 +97,7 @@ class TrainingGraph {
  private:
   void build();
   void connect();
+  void connect_rule_edges();
   // After wait_for_all: order what the nodes did before what this thread does next (thread_handoff.hpp).
   void take_handoffs();
   template <class From, class To>
@@ -132,6 +123,7 @@ class TrainingGraph {
   std::unique_ptr<ProjectionNode> projection_;
   std::unique_ptr<CompletionNode> completion_;
   std::vector<std::pair<std::string, std::string>> edges_;
+  RuleEdges rule_edges_;
   std::vector<NodeClock*> clocks_;  // every node's, in graph order
   double run_seconds_ = 0;
   std::unique_ptr<class OpenMpThreadsObserver> openmp_observer_;

@@ -1,6 +1,5 @@
 #include "layers/conv_layer.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace pepita {
@@ -8,6 +7,13 @@ namespace pepita {
 namespace {
 
 using dnnl::algorithm;
+
+// W's size, checked before the base class allocates it.
+std::size_t weight_count(ImageShape input, int filters, int kernel, int stride, int padding) {
+  if (input.size() == 0 || filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
+    throw std::invalid_argument("a convolution needs positive sizes");
+  return std::size_t(filters) * input.channels * kernel * kernel;
+}
 
 // The same tensor, leaving its layout to the primitive that uses it.
 dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
@@ -18,21 +24,16 @@ dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
 
 ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
                      int stride, int padding, ImageLayout output_layout)
-    : input_(input),
+    : Layer(weight_count(input, filters, kernel, stride, padding), activation, momentum),
+      input_(input),
       output_{filters, window_positions(input.height, kernel, stride, padding),
               window_positions(input.width, kernel, stride, padding)},
       kernel_(kernel),
       stride_(stride),
       padding_(padding),
-      activation_(activation),
-      momentum_(momentum),
       output_layout_(output_layout),
-      weights_(std::size_t(filters) * input.channels * kernel * kernel, 0.0f),
-      velocity_(weights_.size(), 0.0f),
-      gradient_(weights_.size(), 0.0f),
+      gradient_(weights().size(), 0.0f),
       stream_(cpu_engine()) {
-  if (input.size() == 0 || filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
-    throw std::invalid_argument("a convolution needs positive sizes");
   if (output_.height <= 0 || output_.width <= 0)
     throw std::invalid_argument("the convolution kernel is larger than its padded input");
   if (activation == Activation::softmax) throw std::invalid_argument("a convolution cannot end in softmax");
@@ -61,13 +62,11 @@ dnnl::convolution_forward::primitive_desc ConvLayer::forward_desc(int rows, cons
   return {desc, attr, cpu_engine()};
 }
 
-ConvLayer::ForwardPrimitives& ConvLayer::forward_primitives(int rows) {
-  auto found = forward_by_rows_.find(rows);
-  if (found != forward_by_rows_.end()) return found->second;
+ConvLayer::ForwardPrimitives ConvLayer::make_forward(int rows) {
   const Operands p = operands(rows);
   dnnl::primitive_attr attr;
   algorithm fused;
-  if (fused_algorithm(activation_, fused)) {
+  if (fused_algorithm(activation(), fused)) {
     dnnl::post_ops post_ops;
     post_ops.append_eltwise(1.0f, fused, 0.0f, 0.0f);
     attr.set_post_ops(post_ops);
@@ -78,7 +77,7 @@ ConvLayer::ForwardPrimitives& ConvLayer::forward_primitives(int rows) {
   const dnnl::memory kernel_out = unblocks ? dnnl::memory(pd.dst_desc(), cpu_engine()) : unbound(p.dst);
   const dnnl::binary::primitive_desc mask_pd(dnnl::binary::desc(algorithm::binary_mul, p.dst, p.dst, p.dst),
                                              cpu_engine());
-  ForwardPrimitives primitives{
+  return ForwardPrimitives{
       reorder(unbound(p.weights), blocked_weights),
       BoundPrimitive(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, unbound(p.src)},
                                                      {DNNL_ARG_WEIGHTS, blocked_weights},
@@ -87,15 +86,13 @@ ConvLayer::ForwardPrimitives& ConvLayer::forward_primitives(int rows) {
       BoundPrimitive(dnnl::binary(mask_pd), {{DNNL_ARG_SRC_0, unbound(p.dst)},
                                              {DNNL_ARG_SRC_1, unbound(p.dst)},
                                              {DNNL_ARG_DST, unbound(p.dst)}})};
-  return forward_by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
 void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
-  if (!weights.empty() && weights.size() != weights_.size())
-    throw std::invalid_argument("stashed weights must have the shape of W");
+  const float* w = weights_or(weights, "stashed weights");
   out.rows = in.rows;
-  ForwardPrimitives& primitives = forward_primitives(in.rows);
-  primitives.load_weights.bind(DNNL_ARG_FROM, weights.empty() ? weights_.data() : weights.data());
+  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward(in.rows); });
+  primitives.load_weights.bind(DNNL_ARG_FROM, w);
   primitives.load_weights.run(stream_);
   primitives.convolution.bind(DNNL_ARG_SRC, in.data());
   run_into({primitives.convolution, DNNL_ARG_DST, primitives.unblock}, out.data(), stream_);
@@ -106,9 +103,7 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
   primitives.apply_mask.run(stream_);
 }
 
-ConvLayer::LearnPrimitives& ConvLayer::learn_primitives(int rows) {
-  auto found = learn_by_rows_.find(rows);
-  if (found != learn_by_rows_.end()) return found->second;
+ConvLayer::LearnPrimitives ConvLayer::make_learn(int rows) {
   const Operands p = operands(rows);
   const dnnl::convolution_backward_weights::desc desc(algorithm::convolution_direct, p.src, any_layout(p.weights),
                                                       kernel_output(p.dst), {stride_, stride_}, {padding_, padding_},
@@ -117,51 +112,35 @@ ConvLayer::LearnPrimitives& ConvLayer::learn_primitives(int rows) {
   const bool blocks = output_layout_ == ImageLayout::nchw;
   const dnnl::memory kernel_post = blocks ? dnnl::memory(pd.diff_dst_desc(), cpu_engine()) : unbound(p.dst);
   const dnnl::memory blocked_gradient(pd.diff_weights_desc(), cpu_engine());
-  LearnPrimitives primitives{
+  return LearnPrimitives{
       blocks ? reorder(unbound(p.dst), kernel_post) : BoundPrimitive{},
       BoundPrimitive(dnnl::convolution_backward_weights(pd), {{DNNL_ARG_SRC, unbound(p.src)},
                                                               {DNNL_ARG_DIFF_DST, kernel_post},
                                                               {DNNL_ARG_DIFF_WEIGHTS, blocked_gradient}}),
       reorder(blocked_gradient, dnnl::memory(p.weights, cpu_engine(), gradient_.data()))};
-  return learn_by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
 void ConvLayer::form_gradient(const Tensor& post, const Tensor& pre) {
-  LearnPrimitives& primitives = learn_primitives(post.rows);
+  LearnPrimitives& primitives = learn_by_rows_.get(post.rows, [&] { return make_learn(post.rows); });
   feed({primitives.gradient, DNNL_ARG_DIFF_DST, primitives.block_post}, post.data(), stream_);
   primitives.gradient.bind(DNNL_ARG_SRC, pre.data());
   primitives.gradient.run(stream_);
   primitives.unblock_gradient.run(stream_);
 }
 
-// The filters are small (32×1×5×5 on MNIST), so one pass over them beats two more primitives.
-void ConvLayer::step(std::span<const float> delta, float scale) {
-  for (std::size_t i = 0; i < weights_.size(); ++i) {
-    velocity_[i] = momentum_ * velocity_[i] + scale * delta[i];
-    weights_[i] -= velocity_[i];
-  }
-}
-
+// The filters are small (32×1×5×5 on MNIST), so the optimizer's plain step from gradient_ beats
+// fusing it into more primitives.
 void ConvLayer::learn(const Tensor& post, const Tensor& pre, float scale) {
   form_gradient(post, pre);
-  step(gradient_, scale);
+  optimizer().step(weights(), gradient_, scale);
 }
 
 void ConvLayer::accumulate(const Tensor& post, const Tensor& pre, float scale) {
-  if (accumulated_.empty()) accumulated_.assign(weights_.size(), 0.0f);
   form_gradient(post, pre);
-  for (std::size_t i = 0; i < accumulated_.size(); ++i) accumulated_[i] += scale * gradient_[i];
+  optimizer().accumulate(gradient_, scale);
 }
 
-void ConvLayer::apply_accumulated(float scale) {
-  if (accumulated_.empty()) return;
-  step(accumulated_, scale);
-  std::fill(accumulated_.begin(), accumulated_.end(), 0.0f);
-}
-
-ConvLayer::BackwardPrimitives& ConvLayer::backward_primitives(int rows) {
-  auto found = backward_by_rows_.find(rows);
-  if (found != backward_by_rows_.end()) return found->second;
+ConvLayer::BackwardPrimitives ConvLayer::make_backward(int rows) {
   const Operands p = operands(rows);
   const auto plain_dst = image_desc(rows, output_);
   const dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, p.src, p.weights, plain_dst,
@@ -169,20 +148,18 @@ ConvLayer::BackwardPrimitives& ConvLayer::backward_primitives(int rows) {
   const dnnl::convolution_backward_data::primitive_desc pd(desc, cpu_engine(), forward_desc(rows));
   const bool unblocks = output_layout_ == ImageLayout::blocked;
   const dnnl::memory post = unblocks ? dnnl::memory(plain_dst, cpu_engine()) : unbound(plain_dst);
-  BackwardPrimitives primitives{unblocks ? reorder(unbound(p.dst), post) : BoundPrimitive{},
+  return BackwardPrimitives{unblocks ? reorder(unbound(p.dst), post) : BoundPrimitive{},
                                 BoundPrimitive(dnnl::convolution_backward_data(pd), {{DNNL_ARG_DIFF_DST, post},
                                                                                      {DNNL_ARG_WEIGHTS, unbound(p.weights)},
                                                                                      {DNNL_ARG_DIFF_SRC, unbound(p.src)}})};
-  return backward_by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
 void ConvLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through) {
-  if (!through.empty() && through.size() != weights_.size())
-    throw std::invalid_argument("feedback weights must have the shape of W");
+  const float* w = weights_or(through, "feedback weights");
   grad_in.rows = post.rows;
-  BackwardPrimitives& primitives = backward_primitives(post.rows);
+  BackwardPrimitives& primitives = backward_by_rows_.get(post.rows, [&] { return make_backward(post.rows); });
   feed({primitives.convolution, DNNL_ARG_DIFF_DST, primitives.unblock_post}, post.data(), stream_);
-  primitives.convolution.bind(DNNL_ARG_WEIGHTS, through.empty() ? weights_.data() : through.data());
+  primitives.convolution.bind(DNNL_ARG_WEIGHTS, w);
   primitives.convolution.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
   primitives.convolution.run(stream_);
 }

@@ -2,7 +2,6 @@
 // A 2-D convolution without bias, h = σ(W ∗ x) ⊙ mask, on oneDNN primitives created once per batch
 // size and reused. Images travel as rows × (C·H·W) tensors in NCHW order, the data sets' layout
 // and what a dense layer after it reads; W is kept as plain oihw for initialisers and checkpoints.
-#include <map>
 #include <span>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "layers/dnnl_context.hpp"
 #include "layers/image_layout.hpp"
 #include "layers/layer.hpp"
+#include "layers/primitive_cache.hpp"
 
 namespace pepita {
 
@@ -33,24 +33,17 @@ class ConvLayer final : public Layer {
   ImageShape output_shape() const { return output_; }
   ImageLayout output_layout() const { return output_layout_; }
   int kernel() const { return kernel_; }
-  Activation activation() const { return activation_; }
 
-  // W is filters × channels × kernel × kernel (oihw), row-major.
-  std::span<float> weights() override { return weights_; }
-  std::span<const float> weights() const override { return weights_; }
-  std::span<float> velocity() override { return velocity_; }
-  std::span<const float> velocity() const override { return velocity_; }
-
+  // W (weights()) is filters × channels × kernel × kernel (oihw), row-major.
   // out = σ(W ∗ in), times the dropout mask when one is given (rows × outputs); through
   // `weights` (a stash, shaped like W) instead of W when given.
   void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) override;
 
   // ΔW[f, c, kh, kw] = Σ over samples and output positions of post[f, oh, ow] × pre[c, ih, iw] at
-  // ih = oh·stride + kh − padding (likewise iw); then v ← μ·v + scale·ΔW, W ← W − v.
+  // ih = oh·stride + kh − padding (likewise iw); then the optimizer's step from it.
   void learn(const Tensor& post, const Tensor& pre, float scale) override;
-  // GPipe: G ← G + scale·ΔW now; at the flush v ← μ·v + scale·G, W ← W − v, G ← 0.
+  // GPipe: G ← G + scale·ΔW now; the flush is the optimizer's.
   void accumulate(const Tensor& post, const Tensor& pre, float scale) override;
-  void apply_accumulated(float scale) override;
 
   // grad_in = the transposed convolution of post with W (or with `through`, shaped like W).
   void backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through = {}) override;
@@ -83,28 +76,23 @@ class ConvLayer final : public Layer {
   Operands operands(int rows) const;
   dnnl::memory::desc kernel_output(const dnnl::memory::desc& dst) const;
   dnnl::convolution_forward::primitive_desc forward_desc(int rows, const dnnl::primitive_attr& attr = {}) const;
-  ForwardPrimitives& forward_primitives(int rows);
-  LearnPrimitives& learn_primitives(int rows);
+  ForwardPrimitives make_forward(int rows);
+  LearnPrimitives make_learn(int rows);
   void form_gradient(const Tensor& post, const Tensor& pre);  // ΔW → gradient_
-  void step(std::span<const float> delta, float scale);       // v ← μ·v + scale·delta, W ← W − v
-  BackwardPrimitives& backward_primitives(int rows);
+  BackwardPrimitives make_backward(int rows);
 
   ImageShape input_;
   ImageShape output_;
   int kernel_;
   int stride_;
   int padding_;
-  Activation activation_;
-  float momentum_;
   ImageLayout output_layout_;
-  std::vector<float> weights_;
-  std::vector<float> velocity_;
-  std::vector<float> gradient_;     // ΔW of the latest learn (oihw): oneDNN 2.6 cannot fuse momentum into it
-  std::vector<float> accumulated_;  // GPipe's G; empty until first used
+  // ΔW of the latest learn (oihw), handed to the optimizer: oneDNN 2.6 cannot fuse momentum into it.
+  std::vector<float> gradient_;
   dnnl::stream stream_;
-  std::map<int, ForwardPrimitives> forward_by_rows_;
-  std::map<int, LearnPrimitives> learn_by_rows_;
-  std::map<int, BackwardPrimitives> backward_by_rows_;
+  PrimitiveCache<int, ForwardPrimitives> forward_by_rows_;
+  PrimitiveCache<int, LearnPrimitives> learn_by_rows_;
+  PrimitiveCache<int, BackwardPrimitives> backward_by_rows_;
 };
 
 }  // namespace pepita

@@ -1,8 +1,15 @@
 #pragma once
-// A layer's computation: its weights, their SGD-with-momentum state, and the oneDNN primitives
+// A layer's computation: its weights, the optimizer that changes them, and the oneDNN primitives
 // that use them. Graph nodes own one each; learning rules differ only in what they feed it.
+// What differs between layers is how ΔW is formed; the step itself is the optimizer's (sgd.hpp).
+#include <cstddef>
 #include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
+#include "layers/activation.hpp"
+#include "layers/sgd.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -15,30 +22,55 @@ class Layer {
   virtual int outputs() const = 0;  // values per sample out
   // Output positions that share each weight: OH×OW for a convolution, 1 for a dense layer.
   virtual int positions() const { return 1; }
+  Activation activation() const { return activation_; }  // σ
 
-  virtual std::span<float> weights() = 0;
-  virtual std::span<const float> weights() const = 0;
-  virtual std::span<float> velocity() = 0;
-  virtual std::span<const float> velocity() const = 0;
+  std::span<float> weights() { return weights_; }
+  std::span<const float> weights() const { return weights_; }
+  // The graph sets η (for weight decay) and λ here.
+  Sgd& optimizer() { return optimizer_; }
+  const Sgd& optimizer() const { return optimizer_; }
+  std::span<float> velocity() { return optimizer_.velocity(); }
+  std::span<const float> velocity() const { return optimizer_.velocity(); }
 
   // out = σ(W ∗ in), times the dropout mask (rows × outputs) when one is given. With `weights`,
   // the same computation through another version of W (a weight stash), same shape.
   virtual void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) = 0;
 
-  // One SGD-with-momentum step, v ← μ·v + scale·ΔW, W ← W − v, where ΔW is the weight-gradient
+  // One optimizer step, v ← μ·v + scale·ΔW (+ η·λ·W), W ← W − v, where ΔW is the weight-gradient
   // form of (post, pre) summed over the batch: postᵀ·pre for a dense layer, and for a convolution
   // the sum over output positions of post × the matching patch of pre. The caller picks scale
   // (η/N for a batch mean, η/(N·positions) for PEPITA's per-position mean).
   virtual void learn(const Tensor& post, const Tensor& pre, float scale) = 0;
 
-  // GPipe: G ← G + scale·ΔW now, and at the flush one step from G (v ← μ·v + scale·G, W ← W − v,
-  // G ← 0).
+  // GPipe: G ← G + scale·ΔW now, and at the flush the optimizer's one step from G (v ← μ·v +
+  // scale·G (+ η·λ·W), W ← W − v, G ← 0).
   virtual void accumulate(const Tensor& post, const Tensor& pre, float scale) = 0;
-  virtual void apply_accumulated(float scale) = 0;
+  void apply_accumulated(float scale) { optimizer_.flush(weights_, scale); }
 
   // grad_in = the gradient with respect to the input of Σ post·(W ∗ in), computed through
   // `through` instead of W when given (FA's fixed feedback weights, same shape as W).
   virtual void backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through = {}) = 0;
+
+ protected:
+  // `weight_count` weights, all zero until an initialiser fills them.
+  Layer(std::size_t weight_count, Activation activation, float momentum)
+      : activation_(activation), weights_(weight_count, 0.0f), optimizer_(weight_count, momentum) {}
+  // Moves only: the optimizer's primitive points into its velocity, and a move keeps that buffer.
+  Layer(Layer&&) = default;
+  Layer& operator=(Layer&&) = default;
+
+  // What a primitive should read as W: `stand_in` (a stash, feedback weights) when given, else W.
+  // `what` names the stand-in in the error thrown when it is not shaped like W.
+  const float* weights_or(std::span<const float> stand_in, const char* what) const {
+    if (stand_in.empty()) return weights_.data();
+    if (stand_in.size() != weights_.size()) throw std::invalid_argument(std::string(what) + " must have the shape of W");
+    return stand_in.data();
+  }
+
+ private:
+  Activation activation_;
+  std::vector<float> weights_;
+  Sgd optimizer_;
 };
 
 }  // namespace pepita

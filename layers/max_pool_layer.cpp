@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-
 namespace pepita {
 
 MaxPool::MaxPool(ImageShape input, int window, int stride, ImageLayout input_layout)
@@ -34,9 +33,7 @@ int MaxPool::workspace_features() const {
   return int((workspace_bytes(1) + sizeof(float) - 1) / sizeof(float));
 }
 
-MaxPool::Primitives& MaxPool::primitives(int rows) {
-  auto found = by_rows_.find(rows);
-  if (found != by_rows_.end()) return found->second;
+MaxPool::Primitives MaxPool::make_primitives(int rows) const {
   const auto in = image_desc(rows, input_, layout_);
   const auto out = image_desc(rows, output_, layout_);
   const auto plain_out = image_desc(rows, output_);
@@ -49,7 +46,7 @@ MaxPool::Primitives& MaxPool::primitives(int rows) {
   const dnnl::pooling_backward::desc backward_desc(dnnl::algorithm::pooling_max, in, out, {stride_, stride_},
                                                    {window_, window_}, {0, 0}, {0, 0});
   const dnnl::pooling_backward::primitive_desc backward_pd(backward_desc, cpu_engine(), training_pd);
-  Primitives primitives{
+  return Primitives{
       BoundPrimitive(dnnl::pooling_forward(inference_pd), {{DNNL_ARG_SRC, unbound(in)}, {DNNL_ARG_DST, kernel_out}}),
       BoundPrimitive(dnnl::pooling_forward(training_pd), {{DNNL_ARG_SRC, unbound(in)},
                                                           {DNNL_ARG_DST, kernel_out},
@@ -60,7 +57,6 @@ MaxPool::Primitives& MaxPool::primitives(int rows) {
                                                            {DNNL_ARG_WORKSPACE, unbound(workspace)},
                                                            {DNNL_ARG_DIFF_SRC, unbound(in)}}),
       workspace.get_size()};
-  return by_rows_.emplace(rows, std::move(primitives)).first->second;
 }
 
 void MaxPool::forward(const Tensor& in, Tensor& out, Tensor* workspace) {

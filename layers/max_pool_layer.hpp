@@ -3,11 +3,11 @@
 // Layer: the node that owns a convolution runs it. Training keeps a workspace that records where
 // each maximum came from, which is what backward routes the gradient through.
 #include <cstddef>
-#include <map>
 
 #include "data/dataset.hpp"
 #include "layers/dnnl_context.hpp"
 #include "layers/image_layout.hpp"
+#include "layers/primitive_cache.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -48,7 +48,10 @@ class MaxPool {
     std::size_t workspace_bytes = 0;
   };
   dnnl::pooling_forward::primitive_desc forward_desc(int rows, dnnl::prop_kind kind) const;
-  Primitives& primitives(int rows);
+  Primitives make_primitives(int rows) const;
+  Primitives& primitives(int rows) {
+    return by_rows_.get(rows, [&] { return make_primitives(rows); });
+  }
 
   ImageShape input_;
   ImageShape output_;
@@ -56,7 +59,7 @@ class MaxPool {
   int stride_;
   ImageLayout layout_;
   dnnl::stream stream_;
-  std::map<int, Primitives> by_rows_;
+  PrimitiveCache<int, Primitives> by_rows_;
 };
 
 }  // namespace pepita

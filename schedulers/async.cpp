@@ -1,22 +1,15 @@
-#include "schedulers/async.hpp"
-
-#include <stdexcept>
+// Asynchronous: no ordering beyond a token limit. Up to K batches in flight, every layer takes
+// whatever message waits, and updates apply as they come, to the latest weights.
+#include "schedulers/builtin_schedulers.hpp"
 
 namespace pepita {
 
-AsyncScheduler::AsyncScheduler(const SchedulerSettings& settings) : settings_(settings) {
-  if (settings.tokens < 1) throw std::invalid_argument("--tokens must be at least 1");
-}
-
-void AsyncScheduler::configure(GraphConfig& graph) const {
-  graph.in_flight = settings_.tokens;
-  graph.order = MessageOrder::none;
-  graph.weights = WeightPolicy::latest;
-  overlap_layers(graph, settings_);
-}
-
-void AsyncScheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches) {
-  graph.run(batches, Pass::standard);
+SchedulerEntry async_scheduler() {
+  return {"async", "K batches in flight, no message order, latest weights", {"tokens"},
+          [](const SchedulerSettings& settings) {
+            const FlowPolicy flow{.in_flight = settings.tokens, .order = MessageOrder::none};
+            return std::make_unique<Scheduler>(settings, flow, ThreadSplit::overlap_layers);
+          }};
 }
 
 }  // namespace pepita

@@ -1,30 +1,42 @@
-#include "schedulers/gpipe.hpp"
-
+// GPipe: M micro-batches go through their standard passes, then their learning passes; the layers
+// sum the updates and apply them together at the flush. M micro-batches of b samples thus take the
+// step that one batch of M·b would. The flush is GPipe's own control flow, so it overrides train().
 #include <algorithm>
-#include <stdexcept>
+
+#include "schedulers/builtin_schedulers.hpp"
 
 namespace pepita {
 
-GPipeScheduler::GPipeScheduler(const SchedulerSettings& settings) : settings_(settings) {
-  if (settings.micro_batches < 1) throw std::invalid_argument("--micro-batches must be at least 1");
-}
+namespace {
 
-void GPipeScheduler::configure(GraphConfig& graph) const {
-  graph.in_flight = settings_.micro_batches;
-  graph.order = MessageOrder::standard_first;
-  graph.deferred_updates = true;
-  overlap_layers(graph, settings_);
-}
+class GPipe final : public Scheduler {
+ public:
+  explicit GPipe(const SchedulerSettings& settings)
+      : Scheduler(settings,
+                  FlowPolicy{.in_flight = settings.micro_batches,
+                             .order = MessageOrder::standard_first,
+                             .updates = UpdateMode::deferred},
+                  ThreadSplit::overlap_layers) {}
 
-void GPipeScheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches) {
-  const std::size_t m = std::size_t(settings_.micro_batches);
-  for (std::size_t start = 0; start < batches.size(); start += m) {
-    const auto group = batches.subspan(start, std::min(m, batches.size() - start));
-    graph.run(group, Pass::standard);
-    int rows = 0;
-    for (const BatchHandle& micro_batch : group) rows += micro_batch->rows();
-    graph.flush_updates(rows);
+  void train(TrainingGraph& graph, std::span<const BatchHandle> batches) const override {
+    const std::size_t m = std::size_t(settings().micro_batches);
+    for (std::size_t start = 0; start < batches.size(); start += m) {
+      const auto group = batches.subspan(start, std::min(m, batches.size() - start));
+      graph.run(group, Pass::standard);
+      int rows = 0;
+      for (const BatchHandle& micro_batch : group) rows += micro_batch->rows();
+      graph.flush_updates(rows);
+    }
   }
+
+  int batches_per_update() const override { return settings().micro_batches; }
+};
+
+}  // namespace
+
+SchedulerEntry gpipe_scheduler() {
+  return {"gpipe", "M micro-batches forward, then learning, one update at the flush", {"micro-batches"},
+          [](const SchedulerSettings& settings) { return std::make_unique<GPipe>(settings); }};
 }
 
 }  // namespace pepita

@@ -1,22 +1,19 @@
-#include "schedulers/pipelined.hpp"
-
-#include <stdexcept>
+// Pipelined: up to K batches in flight. Each layer node stays serial (it owns its weights) while
+// different layers work on different batches at once; a layer with both kinds of work waiting
+// takes the learning signal first, oldest batch first (1F1B). Weights: the latest version (stale,
+// the biologically plausible regime) or the version the batch's standard pass used (stash).
+#include "schedulers/builtin_schedulers.hpp"
 
 namespace pepita {
 
-PipelinedScheduler::PipelinedScheduler(const SchedulerSettings& settings) : settings_(settings) {
-  if (settings.in_flight < 1) throw std::invalid_argument("--in-flight must be at least 1");
-}
-
-void PipelinedScheduler::configure(GraphConfig& graph) const {
-  graph.in_flight = settings_.in_flight;
-  graph.order = MessageOrder::learning_first;
-  graph.weights = settings_.weights;
-  overlap_layers(graph, settings_);
-}
-
-void PipelinedScheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches) {
-  graph.run(batches, Pass::standard);
+SchedulerEntry pipelined_scheduler() {
+  return {"pipelined", "K batches in flight, learning signal first (1F1B)", {"in-flight", "weights"},
+          [](const SchedulerSettings& settings) {
+            const FlowPolicy flow{.in_flight = settings.in_flight,
+                                  .order = MessageOrder::learning_first,
+                                  .weights = settings.weights};
+            return std::make_unique<Scheduler>(settings, flow, ThreadSplit::overlap_layers);
+          }};
 }
 
 }  // namespace pepita

@@ -1,13 +1,7 @@
 #include "schedulers/scheduler.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <thread>
-
-#include "schedulers/async.hpp"
-#include "schedulers/gpipe.hpp"
-#include "schedulers/pipelined.hpp"
-#include "schedulers/sequential.hpp"
 
 namespace pepita {
 
@@ -15,20 +9,22 @@ int SchedulerSettings::cores() const {
   return threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void overlap_layers(GraphConfig& graph, const SchedulerSettings& settings) {
-  const int cores = settings.cores();
-  graph.dnnl_threads = settings.dnnl_threads > 0 ? settings.dnnl_threads : 1;
-  graph.graph_threads = std::max(1, cores / graph.dnnl_threads);
+void Scheduler::configure(GraphConfig& graph) const {
+  graph.flow = flow_;
+  switch (split_) {
+    case ThreadSplit::all_to_dnnl:
+      graph.graph_threads = 1;
+      graph.dnnl_threads = settings_.dnnl_threads > 0 ? settings_.dnnl_threads : settings_.threads;
+      return;
+    case ThreadSplit::overlap_layers:
+      graph.dnnl_threads = settings_.dnnl_threads > 0 ? settings_.dnnl_threads : 1;
+      graph.graph_threads = std::max(1, settings_.cores() / graph.dnnl_threads);
+      return;
+  }
 }
 
-std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings) {
-  if (settings.name == "sequential") return std::make_unique<SequentialScheduler>(settings);
-  if (settings.name == "pipelined") return std::make_unique<PipelinedScheduler>(settings);
-  if (settings.name == "gpipe") return std::make_unique<GPipeScheduler>(settings);
-  if (settings.name == "async") return std::make_unique<AsyncScheduler>(settings);
-  throw std::invalid_argument("unknown scheduler '" + settings.name + "' (choose from: " + scheduler_names() + ")");
+void Scheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches) const {
+  graph.run(batches, Pass::standard);
 }
-
-std::string scheduler_names() { return "sequential, pipelined, gpipe, async"; }
 
 }  // namespace pepita

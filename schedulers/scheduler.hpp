@@ -1,45 +1,47 @@
 #pragma once
 // A scheduler decides how batches flow through the one training graph: how many are in flight,
-// where the threads go, and how an epoch's batches are fed. Each is a configuration of the same
-// graph, never a second training loop.
+// which waiting message a layer takes first, which weights a learning pass sees, when updates
+// land, and where the threads go. Each is a configuration of the same graph, never a second
+// training loop: a FlowPolicy value and a thread split. Only a scheduler that needs its own
+// control flow overrides train() (GPipe's flush).
+//
+// Schedulers are registry entries (schedulers/scheduler_registry.hpp).
 #include <memory>
 #include <span>
-#include <string>
 
-#include "graph/rule_options.hpp"
+#include "graph/flow_policy.hpp"
 #include "graph/training_graph.hpp"
+#include "schedulers/scheduler_settings.hpp"
 
 namespace pepita {
 
-struct SchedulerSettings {
-  std::string name = "sequential";
-  int threads = 0;       // total cores to use; 0 = all
-  int dnnl_threads = 0;  // OpenMP threads per oneDNN primitive; 0 = the scheduler's choice
-  int in_flight = 4;     // pipelined: batches in flight
-  WeightPolicy weights = WeightPolicy::latest;  // pipelined
-  int micro_batches = 4; // gpipe: micro-batches per flush
-  int tokens = 4;        // async: batches in flight
-
-  int cores() const;     // threads, or every core when 0
-};
+// Where the cores go. With nothing to overlap, all of them to oneDNN inside each primitive; when
+// layers overlap, one oneTBB thread per core and one OpenMP thread per primitive (unless asked
+// otherwise), so the total never oversubscribes the cores (docs/design.md, Threads).
+enum class ThreadSplit { all_to_dnnl, overlap_layers };
 
 class Scheduler {
  public:
+  Scheduler(const SchedulerSettings& settings, FlowPolicy flow, ThreadSplit split)
+      : settings_(settings), flow_(flow), split_(split) {}
   virtual ~Scheduler() = default;
-  virtual std::string name() const = 0;
-  // Shapes the graph before it is built: batches in flight, oneTBB and oneDNN threads.
-  virtual void configure(GraphConfig& graph) const = 0;
-  // Trains on one epoch's batches, in order.
-  virtual void train(TrainingGraph& graph, std::span<const BatchHandle> batches) = 0;
+
+  const FlowPolicy& flow() const { return flow_; }
+  // Shapes the graph before it is built: its flow policy, and the oneTBB and oneDNN threads.
+  void configure(GraphConfig& graph) const;
+  // Trains on one epoch's batches, in order: by default, all of them through the graph at once.
+  virtual void train(TrainingGraph& graph, std::span<const BatchHandle> batches) const;
+  // Batches whose updates land together; a chunk of an epoch (a checkpoint's interval) holds whole
+  // groups of them, so that chunking never moves an update.
+  virtual int batches_per_update() const { return 1; }
+
+ protected:
+  const SchedulerSettings& settings() const { return settings_; }
+
+ private:
+  SchedulerSettings settings_;
+  FlowPolicy flow_;
+  ThreadSplit split_;
 };
-
-std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings);
-
-// The split for schedulers that overlap layers: oneTBB threads for the nodes, and as many OpenMP
-// threads per primitive as leave the total at the core count (1 unless asked otherwise).
-void overlap_layers(GraphConfig& graph, const SchedulerSettings& settings);
-
-// Names make_scheduler accepts, for help texts and errors.
-std::string scheduler_names();
 
 }  // namespace pepita

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "data/whole_file.hpp"
 #include "train/checkpoint_codec.hpp"
 #include "train/reports.hpp"
 
@@ -17,21 +18,6 @@ CheckpointError file_error(const fs::path& file, const std::string& problem) {
   return CheckpointError(file.string() + ": " + problem);
 }
 
-std::string read_whole_file(const fs::path& file) {
-  std::error_code error;
-  const fs::file_type type = fs::status(file, error).type();
-  if (type == fs::file_type::not_found) throw file_error(file, "checkpoint file not found");
-  if (error) throw file_error(file, "cannot access: " + error.message());
-  if (type == fs::file_type::directory) throw file_error(file, "is a directory, not a checkpoint");
-
-  std::ifstream in(file, std::ios::binary);
-  const std::uintmax_t size = fs::file_size(file, error);
-  if (!in || error) throw file_error(file, "cannot open for reading");
-  std::string bytes(size, '\0');
-  in.read(bytes.data(), std::streamsize(size));
-  if (std::uintmax_t(in.gcount()) != size) throw file_error(file, "read error");
-  return bytes;
-}
 
 // A fingerprint's "key=value" words; a word without '=' is a key with an empty value.
 std::vector<std::pair<std::string, std::string>> fingerprint_fields(std::string_view fingerprint) {
@@ -92,7 +78,7 @@ void save_checkpoint(const fs::path& file, const Checkpoint& checkpoint) {
 }
 
 Checkpoint load_checkpoint(const fs::path& file) {
-  return decode_checkpoint(read_whole_file(file), file);
+  return decode_checkpoint(read_whole_file<CheckpointError, std::string>(file, "checkpoint"), file);
 }
 
 void require_compatible(const Checkpoint& checkpoint, const std::string& expected_fingerprint,

@@ -1,6 +1,7 @@
 #include "train/config.hpp"
 
 #include "graph/model_spec.hpp"
+#include "schedulers/scheduler_registry.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -9,23 +10,13 @@ namespace pepita {
 
 namespace {
 
-struct RuleRates {
-  double bp, fa, drtp, pepita;
-  double of(const std::string& rule) const {
-    if (rule == "bp") return bp;
-    if (rule == "fa") return fa;
-    if (rule == "drtp") return drtp;
-    return pepita;
-  }
-};
-
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
 }  // namespace
 
-TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const std::string& rule) {
+TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule) {
   TrainConfig config;
   config.dataset = dataset;
   config.model = model;
@@ -33,20 +24,16 @@ TrainConfig paper_defaults(const std::string& dataset, const std::string& model,
   const bool mnist = dataset == "mnist" || dataset.starts_with("idx:");
   config.hidden = {1024};
   config.epochs = 100;
-  // Table 2. DFA is not in the paper's table; it takes FA's rate.
-  RuleRates rates;
   if (model == "conv") {
-    rates = mnist ? RuleRates{0.1, 0.1, 0.01, 0.1} : RuleRates{0.01, 0.01, 0.01, 0.1};
     config.decay_epochs = {10, 30, 50};
     config.batch_size = 100;
     config.dropout = 0.0;
   } else {
-    rates = mnist ? RuleRates{0.1, 0.1, 0.01, 0.1} : RuleRates{0.01, 0.001, 0.001, 0.01};
     config.decay_epochs = mnist ? std::vector<int>{60} : std::vector<int>{60, 90};
     config.batch_size = 64;
     config.dropout = 0.1;
   }
-  config.learning_rate = rule == "dfa" ? rates.fa : rates.of(rule);
+  config.learning_rate = rule.paper_learning_rate({.conv = model == "conv", .mnist = mnist});  // Table 2
   return config;
 }
 
@@ -58,16 +45,15 @@ double learning_rate_at(const TrainConfig& config, int epoch) {
 }
 
 void validate(const TrainConfig& config) {
-  parse_rule(config.rule);  // throws for an unknown rule
   require(std::isfinite(config.learning_rate) && config.learning_rate > 0, "--lr must be a finite number > 0");
   require(std::isfinite(config.decay_factor) && config.decay_factor > 0, "--lr-decay must be a finite number > 0");
   require(std::isfinite(config.momentum) && config.momentum >= 0 && config.momentum < 1, "--momentum must be in [0, 1)");
+  require(std::isfinite(config.weight_decay) && config.weight_decay >= 0, "--weight-decay must be a finite number >= 0");
   require(std::isfinite(config.dropout) && config.dropout >= 0 && config.dropout < 1, "--dropout must be in [0, 1)");
   require(std::isfinite(config.pepita.f_scale) && config.pepita.f_scale >= 0, "--f-scale must be a finite number >= 0");
   require(std::isfinite(config.pepita.perturbation_scale) && config.pepita.perturbation_scale >= 0,
           "--perturb-scale must be a finite number >= 0");
-  require(config.rule == "pepita" || config.pepita.perturbation == Perturbation::error,
-          "--perturb applies to --rule pepita only");
+  config.rule->validate(config.pepita);
   require(config.epochs >= 1, "--epochs must be at least 1");
   require(config.batch_size >= 1, "--batch-size must be at least 1");
   require(config.eval_batch_size >= 1, "--eval-batch-size must be at least 1");

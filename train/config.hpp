@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "graph/rule_options.hpp"
-#include "schedulers/scheduler.hpp"
+#include "graph/rule_registry.hpp"
+#include "schedulers/scheduler_settings.hpp"
 
 namespace pepita {
 
 struct TrainConfig {
-  std::string rule = "pepita";
+  RuleChoice rule = "pepita";
   std::string model = "fc";
   std::string dataset = "mnist";
   std::filesystem::path data_dir = "data";
@@ -24,6 +25,7 @@ struct TrainConfig {
   std::vector<int> decay_epochs{60};  // the rate is multiplied by decay_factor after each of these
   double decay_factor = 0.1;
   double momentum = 0.9;
+  double weight_decay = 0.0;  // L2 λ on W, in the SGD step: v ← μ·v + η·(ΔW + λ·W)
   double dropout = 0.1;
   std::uint64_t seed = 0;
   PepitaOptions pepita;
@@ -31,8 +33,8 @@ struct TrainConfig {
   std::int64_t max_batches = 0;  // per epoch, 0 = all (for quick runs and tests)
 };
 
-// The paper's settings for a data set (mnist, cifar10, cifar100), model (fc) and rule.
-TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const std::string& rule);
+// The paper's settings for a data set (mnist, cifar10, cifar100), model (fc, conv) and rule.
+TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule);
 
 // The learning rate of a 1-based epoch: step decay after each listed epoch.
 double learning_rate_at(const TrainConfig& config, int epoch);

@@ -118,7 +118,7 @@ std::string scheduler_metrics_json(Trainer& trainer) {
   const GraphConfig& g = graph.config();
   std::ostringstream out;
   out << std::setprecision(6);
-  out << "{\n    \"in_flight\": " << g.in_flight << ", \"graph_threads\": " << g.graph_threads
+  out << "{\n    \"in_flight\": " << g.flow.in_flight << ", \"graph_threads\": " << g.graph_threads
       << ", \"dnnl_threads\": " << g.dnnl_threads << ",\n    \"layers\": [";
   for (int l = 0; l < graph.layer_count(); ++l) {
     const LayerMetrics& m = graph.layer_metrics(l);
@@ -178,7 +178,7 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
   out << std::setprecision(6);
   out << "{\n"
       << "  \"version\": " << json_string(PEPITA_VERSION) << ",\n"
-      << "  \"rule\": " << json_string(config.rule) << ",\n"
+      << "  \"rule\": " << json_string(config.rule.name()) << ",\n"
       << "  \"model\": " << json_string(config.model) << ",\n"
       << "  \"dataset\": " << json_string(config.dataset) << ",\n"
       << "  \"hidden\": " << json_array(config.hidden) << ",\n"

@@ -117,7 +117,7 @@ std::string run_fingerprint(Trainer& trainer) {
   const TrainConfig& config = trainer.config();
   TrainingGraph& graph = trainer.graph();
   std::ostringstream out;
-  out << "version=" << word(PEPITA_VERSION) << " rule=" << word(config.rule) << " model=" << word(config.model)
+  out << "version=" << word(PEPITA_VERSION) << " rule=" << word(config.rule.name()) << " model=" << word(config.model)
       << " dataset=" << word(config.dataset) << " layers=" << graph.layer(0).layer().inputs();
   for (int l = 0; l < graph.layer_count(); ++l) out << '-' << graph.layer(l).layer().outputs();
   out << " scheduler=" << word(config.scheduler.name);

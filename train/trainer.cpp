@@ -33,13 +33,14 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
     throw std::invalid_argument("--batch-size " + std::to_string(config.batch_size) + " is larger than the training set (" +
                                 std::to_string(data.train.size()) + " samples)");
   std::iota(test_order_.begin(), test_order_.end(), 0u);
-  GraphConfig graph{.rule = parse_rule(config.rule),
+  GraphConfig graph{.rule = config.rule,
                     .input = data.train.shape,
                     .stages = parse_model_spec(expand_model(config.model, config.hidden, data.train.classes),
                                                data.train.shape, data.train.classes),
                     .classes = data.train.classes,
                     .dropout = float(config.dropout),
                     .momentum = float(config.momentum),
+                    .weight_decay = float(config.weight_decay),
                     .seed = config.seed,
                     .max_rows = std::max(config.batch_size, config.eval_batch_size),
                     .pepita = config.pepita};
@@ -72,9 +73,9 @@ std::int64_t Trainer::batches_per_epoch() const {
 std::int64_t Trainer::chunk_batches() const {
   const std::int64_t all = batches_per_epoch();
   if (save_every_ <= 0) return all;
-  // GPipe applies one update per group of micro-batches: chunks of whole groups keep every group
-  // (and so every update) where an unchunked epoch has it.
-  const std::int64_t group = config_.scheduler.name == "gpipe" ? std::max(1, config_.scheduler.micro_batches) : 1;
+  // A scheduler may apply one update per group of batches (GPipe): chunks of whole groups keep every
+  // group (and so every update) where an unchunked epoch has it.
+  const std::int64_t group = std::max(1, scheduler_->batches_per_update());
   return std::min(all, (save_every_ + group - 1) / group * group);
 }
 

@@ -10,7 +10,7 @@
 
 #include "data/dataset.hpp"
 #include "graph/training_graph.hpp"
-#include "schedulers/scheduler.hpp"
+#include "schedulers/scheduler_registry.hpp"
 #include "train/config.hpp"
 
 namespace pepita {

@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include <boost/program_options/errors.hpp>
 
@@ -21,6 +22,7 @@ constexpr const char* usage =
     "  inspect print what a checkpoint (train --checkpoint-dir) holds\n"
     "  compare train a matrix of rules × schedulers × depths × batch sizes briefly; report\n"
     "          throughput, accuracy, update-locking latency and staleness\n"
+    "  schedule print the schedule a configuration implies under unit cost (train's options)\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
@@ -43,7 +45,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "fetch") return fetch_command(rest, out, err);
   if (command == "inspect") return inspect_command(rest, out, err);
   if (command == "compare") return compare_command(rest, out, err);
-  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare)");
+  if (command == "schedule") return schedule_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare, schedule)");
 }
 
 }  // namespace
@@ -60,6 +63,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const boost::program_options::error& e) {
     err << "pepita: " << e.what() << '\n';
     return exit_usage;
+  } catch (const std::bad_alloc&) {  // past the graph's up-front estimate: activity for a huge batch, say
+    err << "pepita: out of memory: the run needs more than this machine has free (try a smaller --hidden, "
+           "--batch-size or --eval-batch-size)\n";
+    return exit_failure;
   } catch (const std::exception& e) {  // bad data, divergence, I/O
     err << "pepita: " << e.what() << '\n';
     return exit_failure;

@@ -25,5 +25,6 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
 int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int inspect_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pepita::cli

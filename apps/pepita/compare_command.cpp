@@ -5,8 +5,11 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "data/data_dir.hpp"
 #include "graph/model_spec.hpp"
+#include "schedulers/scheduler_options.hpp"
+#include "schedulers/scheduler_registry.hpp"
 #include "train/reports.hpp"
 #include "train/trainer.hpp"
 #include "train_options.hpp"
@@ -25,39 +28,25 @@ std::vector<std::string> split(const std::string& text) {
   return parts;
 }
 
-// "sequential", "pipelined:K[:stash|latest]", "gpipe:M", "async:K"
-SchedulerSettings parse_scheduler(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream stream(text);
-  for (std::string part; std::getline(stream, part, ':');) parts.push_back(part);
-  SchedulerSettings s;
-  s.name = parts.at(0);
-  auto number = [&](std::size_t i) {
-    if (i >= parts.size()) return 4;
-    const std::vector<int> value = parse_int_list(parts[i], "schedulers");
-    if (value.size() != 1 || value[0] < 1) throw UsageError("--schedulers: '" + text + "' needs a positive count");
-    return value[0];
-  };
-  if (s.name == "pipelined") {
-    s.in_flight = number(1);
-    if (parts.size() > 2 && parts[2] != "stash" && parts[2] != "latest")
-      throw UsageError("--schedulers: '" + text + "': weights are stash or latest");
-    s.weights = parts.size() > 2 && parts[2] == "stash" ? WeightPolicy::stash : WeightPolicy::latest;
-  } else if (s.name == "gpipe") {
-    s.micro_batches = number(1);
-  } else if (s.name == "async") {
-    s.tokens = number(1);
-  } else if (s.name != "sequential" || parts.size() > 1) {
-    throw UsageError("--schedulers: '" + text + "' is not sequential, pipelined:K[:stash|latest], gpipe:M or async:K");
+// A scheduler label ("pipelined:4:stash"), checked now so that a typo fails before any training.
+SchedulerSettings parse_scheduler(const std::string& label) {
+  try {
+    SchedulerSettings settings = parse_scheduler_label(label);
+    make_scheduler(settings);
+    return settings;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--schedulers: " + std::string(e.what()));
   }
-  return s;
 }
 
-std::string label(const SchedulerSettings& s) {
-  if (s.name == "pipelined") return "pipelined:" + std::to_string(s.in_flight) + (s.weights == WeightPolicy::stash ? ":stash" : ":latest");
-  if (s.name == "gpipe") return "gpipe:" + std::to_string(s.micro_batches);
-  if (s.name == "async") return "async:" + std::to_string(s.tokens);
-  return s.name;
+// The labels every registered scheduler takes, for the option's help.
+std::string scheduler_forms() {
+  std::string forms;
+  for (const SchedulerEntry& entry : registered_schedulers()) {
+    forms += (forms.empty() ? "" : ", ") + entry.name;
+    for (const std::string& flag : entry.options) forms.append(":").append(scheduler_option(flag).value_name);
+  }
+  return forms;
 }
 
 struct Cell {
@@ -72,12 +61,11 @@ struct Cell {
 
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   po::options_description description("usage: pepita compare [options]");
+  add_dataset_options(description);
   description.add_options()
-      ("dataset", po::value<std::string>()->default_value("mnist"), "data set")
-      ("data-dir", po::value<std::string>(), "data directory (default $PEPITA_DATA_DIR, else ./data)")
       ("rules", po::value<std::string>()->default_value("pepita,bp,dfa,drtp"), "rules to compare")
       ("schedulers", po::value<std::string>()->default_value("sequential,pipelined:4:stash,gpipe:4"),
-       "schedulers: sequential, pipelined:K[:stash|latest], gpipe:M, async:K")
+       ("schedulers, each NAME[:VALUE…] in the order " + scheduler_forms() + " (a missing value: its default)").c_str())
       ("depths", po::value<std::string>()->default_value("1,2,4,8"), "hidden layers")
       ("width", po::value<int>()->default_value(256), "units per hidden layer")
       ("batch-sizes", po::value<std::string>()->default_value("1,16,64"), "batch sizes")
@@ -85,25 +73,18 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
       ("lr", po::value<double>(), "learning rate for every cell (default: each rule's paper rate)")
       ("threads", po::value<int>()->default_value(0), "cores (0: all)")
       ("seed", po::value<std::uint64_t>()->default_value(0), "seed")
-      ("csv", po::value<std::string>(), "also write one row per cell and layer to this CSV")
-      ("help,h", po::bool_switch(), "this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(description).run(), vm);
-  po::notify(vm);
-  if (vm["help"].as<bool>()) {
-    out << "Trains every combination briefly through the graph and reports throughput, test accuracy,\n"
-           "and per layer the update-locking latency (seconds and stages) and staleness.\n\n"
-        << description;
-    return exit_ok;
-  }
-  const std::string dataset = vm["dataset"].as<std::string>();
-  if (!is_known_dataset(dataset)) throw UsageError("--dataset: unknown data set '" + dataset + "'");
-  std::optional<std::string> data_dir;
-  if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
+      ("csv", po::value<std::string>(), "also write one row per cell and layer to this CSV");
+  const auto parsed = parse_command(args, description,
+                                    "Trains every combination briefly through the graph and reports throughput, test accuracy,\n"
+                                    "and per layer the update-locking latency (seconds and stages) and staleness.",
+                                    out);
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
+  const DatasetChoice dataset = dataset_choice(vm);
   std::vector<SchedulerSettings> schedulers;
   for (const std::string& s : split(vm["schedulers"].as<std::string>())) schedulers.push_back(parse_scheduler(s));
-  const std::vector<std::string> rules = split(vm["rules"].as<std::string>());
-  for (const std::string& rule : rules) parse_rule(rule);
+  std::vector<RuleChoice> rules;
+  for (const std::string& rule : split(vm["rules"].as<std::string>())) rules.emplace_back(rule);
   const std::vector<int> depths = parse_int_list(vm["depths"].as<std::string>(), "depths");
   const std::vector<int> batch_sizes = parse_int_list(vm["batch-sizes"].as<std::string>(), "batch-sizes");
   const int width = vm["width"].as<int>(), batches = vm["batches"].as<int>();
@@ -111,13 +92,13 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
   for (int d : depths) if (d < 0) throw UsageError("--depths must be >= 0");
   for (int b : batch_sizes) if (b < 1) throw UsageError("--batch-sizes must be >= 1");
 
-  const DatasetPair data = load_dataset(dataset, resolve_data_dir(data_dir));
+  const DatasetPair data = load_dataset(dataset.name, dataset.dir);
   std::vector<Cell> cells;
-  for (const std::string& rule : rules)
+  for (const RuleChoice& rule : rules)
     for (const SchedulerSettings& scheduler : schedulers)
       for (int depth : depths)
         for (int batch : batch_sizes) {
-          TrainConfig config = paper_defaults(dataset, "fc", rule);
+          TrainConfig config = paper_defaults(dataset.name, "fc", rule);
           config.hidden.assign(std::size_t(depth), width);
           config.batch_size = batch;
           config.epochs = 1;
@@ -127,11 +108,11 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
           config.scheduler = scheduler;
           config.scheduler.threads = vm["threads"].as<int>();
           Cell cell;
-          cell.rule = rule;
-          cell.scheduler = label(scheduler);
+          cell.rule = rule.name();
+          cell.scheduler = scheduler_label(scheduler);
           cell.depth = depth;
           cell.batch = batch;
-          err << "compare: " << rule << ' ' << cell.scheduler << " depth " << depth << " batch " << batch << std::flush;
+          err << "compare: " << cell.rule << ' ' << cell.scheduler << " depth " << depth << " batch " << batch << std::flush;
           try {
             Trainer trainer(config, data);
             const EpochRecord record = trainer.run_epoch(1);

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "data/data_dir.hpp"
 
 namespace po = boost::program_options;
@@ -16,22 +17,12 @@ namespace pepita::cli {
 int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   po::options_description description("pepita fetch [options] DATASET");
   description.add_options()
-      ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)")
-      ("help,h", po::bool_switch(), "this help");
-  po::options_description hidden;
-  hidden.add_options()("dataset", po::value<std::string>());
-  po::options_description all;
-  all.add(description).add(hidden);
-  po::positional_options_description positional;
-  positional.add("dataset", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm["help"].as<bool>()) {
-    out << "Downloads a data set (mnist, cifar10, cifar100, all) from its official source and verifies it.\n\n"
-        << description;
-    return exit_ok;
-  }
+      ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)");
+  const auto parsed = parse_command(
+      args, description, "Downloads a data set (mnist, cifar10, cifar100, all) from its official source and verifies it.",
+      out, "dataset");
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("dataset")) throw UsageError("fetch: name a data set (mnist, cifar10, cifar100, all)");
   std::optional<std::string> flag;
   if (vm.count("data-dir")) flag = vm["data-dir"].as<std::string>();

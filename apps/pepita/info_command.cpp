@@ -3,6 +3,7 @@
 #include <iomanip>
 
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "data/data_dir.hpp"
 #include "data/dataset.hpp"
 
@@ -35,25 +36,16 @@ void describe(const Dataset& data, std::ostream& out) {
 
 int info_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   po::options_description description("pepita info [options]");
+  add_dataset_options(description);
   description.add_options()
-      ("dataset", po::value<std::string>()->default_value("mnist")->value_name("NAME"), "mnist, cifar10, cifar100, or idx:DIR")
-      ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)")
-      ("coarse", po::bool_switch(), "CIFAR-100: the 20 coarse labels instead of the 100 fine ones")
-      ("help,h", po::bool_switch(), "this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(description).run(), vm);
-  po::notify(vm);
-  if (vm["help"].as<bool>()) {
-    out << "Prints a data set's summary: counts, shape, classes, pixel mean and std.\n\n" << description;
-    return exit_ok;
-  }
-  const std::string name = vm["dataset"].as<std::string>();
-  if (!is_known_dataset(name)) throw UsageError("--dataset: unknown data set '" + name + "' (mnist, cifar10, cifar100, idx:DIR)");
-  std::optional<std::string> flag;
-  if (vm.count("data-dir")) flag = vm["data-dir"].as<std::string>();
+      ("coarse", po::bool_switch(), "CIFAR-100: the 20 coarse labels instead of the 100 fine ones");
+  const auto parsed = parse_command(args, description, "Prints a data set's summary: counts, shape, classes, pixel mean and std.", out);
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
+  const DatasetChoice dataset = dataset_choice(vm);
   LoadOptions options;
   if (vm["coarse"].as<bool>()) options.cifar100_labels = Cifar100Labels::coarse;
-  const DatasetPair data = load_dataset(name, resolve_data_dir(flag), options);
+  const DatasetPair data = load_dataset(dataset.name, dataset.dir, options);
   describe(data.train, out);
   describe(data.test, out);
   return exit_ok;

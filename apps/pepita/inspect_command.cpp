@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "train/checkpoint.hpp"
 #include "train_options.hpp"
 
@@ -40,22 +41,12 @@ void indented(std::ostream& out, const std::string& text) {
 // compare two runs (tests/reliability/kill_and_resume.sh).
 int inspect_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   po::options_description description("pepita inspect [options] DIR|FILE");
-  description.add_options()("help,h", po::bool_switch(), "this help");
-  po::options_description hidden;
-  hidden.add_options()("checkpoint", po::value<std::string>());
-  po::options_description all;
-  all.add(description).add(hidden);
-  po::positional_options_description positional;
-  positional.add("checkpoint", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm["help"].as<bool>()) {
-    out << "Prints a checkpoint's fingerprint, position, a CRC-32 per array, its counters (the history's per-epoch\n"
-           "ones aside: see the metrics) and its configuration. DIR means DIR/checkpoint.pepita.\n\n"
-        << description;
-    return exit_ok;
-  }
+  const auto parsed = parse_command(args, description,
+                                    "Prints a checkpoint's fingerprint, position, a CRC-32 per array, its counters (the history's per-epoch\n"
+                                    "ones aside: see the metrics) and its configuration. DIR means DIR/checkpoint.pepita.",
+                                    out, "checkpoint");
+  if (!parsed) return exit_ok;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("checkpoint")) throw UsageError("inspect: name a checkpoint directory or file");
   std::filesystem::path file = vm["checkpoint"].as<std::string>();
   if (std::filesystem::is_directory(file)) file = checkpoint_file(file);

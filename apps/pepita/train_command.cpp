@@ -29,7 +29,7 @@ std::string clock_time(double seconds) {
 
 std::string describe(const TrainConfig& c, const Dataset& train) {
   std::ostringstream out;
-  out << "pepita train: rule " << c.rule << ", " << train.shape.channels << "×" << train.shape.height << "×"
+  out << "pepita train: rule " << c.rule.name() << ", " << train.shape.channels << "×" << train.shape.height << "×"
       << train.shape.width << "-" << expand_model(c.model, c.hidden, train.classes) << ", " << c.dataset << ", " << c.epochs << " epochs, batch " << c.batch_size << ", lr "
       << c.learning_rate << ", scheduler " << c.scheduler.name << ", seed " << c.seed;
   return out.str();

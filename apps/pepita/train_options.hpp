@@ -28,8 +28,8 @@ struct TrainRequest {
 boost::program_options::options_description train_options_description();
 
 // Throws UsageError, boost::program_options::error or std::invalid_argument on bad arguments.
-// With --resume it only checks that the other arguments may go with it and fills in `resume`,
-// `help` and `quiet`: the configuration is in the checkpoint (parse_resumed_options).
+// With --resume it only checks that the other arguments may go with it and reads those: the
+// configuration is in the checkpoint (parse_resumed_options).
 TrainRequest parse_train_options(const std::vector<std::string>& args);
 
 // `pepita train --resume DIR …`: the checkpoint's configuration text, read as a --config file

@@ -66,6 +66,10 @@ expect 2 "unknown scheduler 'warp'" -- train --scheduler warp
 expect 2 "unknown data set 'imagenet'" -- train --dataset imagenet
 expect 2 'config: cannot open' -- train --config "$work/missing.cfg"
 expect 2 'larger than the training set' -- train "${tiny_data[@]}" --batch-size 41
+# An impossible size: the bytes it would need, before anything is allocated (was: std::bad_alloc).
+expect 2 'model needs [0-9.]+ GB .*this machine has' -- train --dataset "idx:$work/tiny" --quiet --batch-size 5 --hidden 2000000000
+expect 2 "--rule: 'hebb' is not one of: pepita, bp" -- train --rule hebb
+expect 2 "--in-flight must be at least 1" -- train --scheduler pipelined --in-flight 0
 
 # Bad data: one line naming the file, exit 1.
 mkdir -p "$work/bad"

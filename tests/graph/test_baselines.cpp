@@ -23,9 +23,8 @@ struct Setup {
 
 GoldenNet golden_for(Trainer& trainer, const Setup& s) {
   GoldenNet net = GoldenNet::from(trainer, s.config, s.inputs(), s.classes());
-  const Rule rule = parse_rule(s.config.rule);
-  net.hidden = hidden_activation(rule);
-  net.output = output_activation(rule);
+  net.hidden = s.config.rule->hidden_activation();
+  net.output = s.config.rule->output_activation();
   return net;
 }
 
@@ -37,7 +36,7 @@ Vector one_hot(int label, int classes) {
 
 // One batch of DFA or DRTP on the golden net, with the graph's fixed feedback weights.
 void golden_direct_step(GoldenNet& net, const std::vector<Matrix>& B, const Dataset& data,
-                        const std::vector<std::uint32_t>& samples, float lr, Rule rule) {
+                        const std::vector<std::uint32_t>& samples, float lr, const std::string& rule) {
   const int n = int(samples.size()), L = net.layers(), C = net.out(L - 1);
   std::vector<Matrix> dW = net.zero_updates();
   for (int s = 0; s < n; ++s) {
@@ -46,7 +45,7 @@ void golden_direct_step(GoldenNet& net, const std::vector<Matrix>& B, const Data
     const Vector y = one_hot(data.labels[sample], C);
     Vector e = h.back();
     for (int c = 0; c < C; ++c) e[std::size_t(c)] -= y[std::size_t(c)];
-    const Vector& signal = rule == Rule::dfa ? e : y;  // DFA broadcasts the error, DRTP the target
+    const Vector& signal = rule == "dfa" ? e : y;  // DFA broadcasts the error, DRTP the target
     for (int l = 0; l < L - 1; ++l) {
       const Vector mask = net.mask(l, 0, n, s);
       Vector post(std::size_t(net.out(l)));
@@ -60,7 +59,7 @@ void golden_direct_step(GoldenNet& net, const std::vector<Matrix>& B, const Data
     GoldenNet::accumulate_outer(dW[std::size_t(L) - 1], e, h[std::size_t(L) - 1]);
   }
   std::vector<float> scale(std::size_t(L), lr / float(n));
-  if (rule == Rule::drtp) {  // Frenkel's scaling: hidden sums over the batch, BCE means over batch and classes
+  if (rule == "drtp") {  // Frenkel's scaling: hidden sums over the batch, BCE means over batch and classes
     std::fill(scale.begin(), scale.end() - 1, lr);
     scale.back() = lr / float(n * C);
   }
@@ -164,7 +163,7 @@ TEST_CASE("DFA and DRTP match golden transcriptions of their equations") {
       }
       trainer.run_epoch(1);
       golden_direct_step(golden, B, s.data.train, batch_samples(s.data.train, s.config, 0), float(s.config.learning_rate),
-                         parse_rule(rule_name));
+                         rule_name);
       expect_matches(trainer, golden, initial);
     }
   }

@@ -118,3 +118,25 @@ TEST_CASE("a diverging run stops with a message naming the epoch and batch") {
     CHECK(message.find("batch") != std::string::npos);
   }
 }
+
+TEST_CASE("--weight-decay λ adds η·λ·W to each layer's step, in dense and conv layers alike") {
+  for (std::string model : {"fc", "conv2k3-pool2-fc4"}) {
+    CAPTURE(model);
+    const DatasetPair data = tiny_pair(20, {1, 6, 6}, 4);
+    TrainConfig config = tiny_config({8});
+    config.model = model;
+    config.momentum = 0;  // one step from zero velocity: v = scale·ΔW + η·λ·W
+    config.max_batches = 1;
+    const float lambda = 0.25f;
+    Trainer initial(config, data), plain(config, data);
+    plain.run_epoch(1);
+    config.weight_decay = lambda;
+    Trainer decayed(config, data);
+    decayed.run_epoch(1);
+    const auto w0 = all_weights(initial), w_plain = all_weights(plain), w_decayed = all_weights(decayed);
+    const float eta = float(config.learning_rate);
+    for (std::size_t l = 0; l < w0.size(); ++l)
+      for (std::size_t k = 0; k < w0[l].size(); ++k)
+        CHECK(std::abs(w_decayed[l][k] - (w_plain[l][k] - eta * lambda * w0[l][k])) < 1e-6f);
+  }
+}

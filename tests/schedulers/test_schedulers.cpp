@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "../graph/tiny_problem.hpp"
-#include "schedulers/locking_profile.hpp"
 #include "train/trainer.hpp"
 
 using namespace pepita;
@@ -123,7 +122,7 @@ TEST_CASE("measured update-locking latency in stages equals the analytic profile
         CAPTURE(l + 1);
         const auto& stages = trainer.graph().layer_metrics(l).latency_stages;
         REQUIRE(!stages.empty());
-        const int expected = analytic_locking_stages(parse_rule(rule_name), layers, l + 1);
+        const int expected = config.rule->locking_stages(layers, l + 1);
         CHECK(std::all_of(stages.begin(), stages.end(), [&](std::uint32_t s) { return int(s) == expected; }));
       }
     }

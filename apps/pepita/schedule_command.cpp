@@ -1,0 +1,101 @@
+// `pepita schedule`: the schedule a training configuration implies under unit cost, as torchgpipe's
+// clock-cycle grid or as one line of actions per tick (schedulers/dry_run.hpp). It reads `pepita
+// train`'s options through train's own parser, so that it shows the schedule of the very run those
+// options make; it loads no data.
+#include <algorithm>
+#include <boost/program_options.hpp>
+
+#include "cli.hpp"
+#include "graph/model_spec.hpp"
+#include "schedulers/dry_run.hpp"
+#include "schedulers/scheduler_options.hpp"
+#include "schedulers/scheduler_registry.hpp"
+#include "train_options.hpp"
+
+namespace po = boost::program_options;
+
+namespace pepita::cli {
+
+namespace {
+
+// The shapes of the data sets known by name, so that the model is built without reading data. An
+// idx:DIR data set's class count is its largest label + 1: known only once every label is read.
+struct KnownShape {
+  const char* dataset;
+  ImageShape input;
+  int classes;
+};
+constexpr KnownShape known_shapes[] = {{"mnist", {1, 28, 28}, 10}, {"cifar10", {3, 32, 32}, 10}, {"cifar100", {3, 32, 32}, 100}};
+
+const KnownShape& known_shape(const std::string& dataset) {
+  for (const KnownShape& known : known_shapes)
+    if (dataset == known.dataset) return known;
+  throw UsageError("--dataset " + dataset +
+                   ": pepita schedule needs a data set of known shape (mnist, cifar10, cifar100); an idx data set's classes "
+                   "are known only from its labels");
+}
+
+po::options_description schedule_options() {
+  po::options_description own("what to show");
+  own.add_options()
+      ("batches", po::value<int>()->value_name("N"), "training batches to schedule (default 4)")
+      ("format", po::value<std::string>()->value_name("FORMAT"),
+       "grid (a row per node, a column per tick; default) or actions (a line per tick)");
+  return own;
+}
+
+// For --help: train's options that shape a schedule, with train's own descriptions.
+po::options_description shaping_options() {
+  std::vector<std::string> names = {"dataset", "rule", "model", "hidden", "scheduler"};
+  for (const SchedulerOption& option : scheduler_options()) names.emplace_back(option.flag);
+  names.insert(names.end(), {"config", "help"});
+  po::options_description shaping("what it is the schedule of (pepita train's options; its others are accepted and change nothing)");
+  const po::options_description train = train_options_description();
+  for (const auto& option : train.options())
+    if (std::find(names.begin(), names.end(), option->long_name()) != names.end()) shaping.add(option);
+  return shaping;
+}
+
+std::string dimensions(const ImageShape& shape) {
+  return std::to_string(shape.channels) + "×" + std::to_string(shape.height) + "×" + std::to_string(shape.width);
+}
+
+}  // namespace
+
+int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
+  // This command's own options first; everything else goes to train's parser as it stands.
+  const po::options_description own = schedule_options();
+  const po::parsed_options parsed = po::command_line_parser(args).options(own).allow_unregistered().run();
+  po::variables_map vm;
+  po::store(parsed, vm);
+  po::notify(vm);
+  const TrainRequest request = parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
+  if (request.help) {
+    out << "usage: pepita schedule [options]\n\n"
+           "Prints the schedule a training configuration implies when every node visit costs one tick: which node\n"
+           "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward; S0 is\n"
+           "batch 0's standard pass). Loads no data.\n\n"
+        << own << '\n'
+        << shaping_options();
+    return exit_ok;
+  }
+  if (request.resume) throw UsageError("--resume cannot be given to pepita schedule: give the run's options instead");
+  const int batches = vm.count("batches") ? vm["batches"].as<int>() : 4;
+  if (batches < 1) throw UsageError("--batches must be at least 1");
+  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "grid";
+  if (format != "grid" && format != "actions") throw UsageError("--format: '" + format + "' is not one of: grid, actions");
+
+  const TrainConfig& config = request.config;
+  const KnownShape& shape = known_shape(config.dataset);
+  const std::string spec = expand_model(config.model, config.hidden, shape.classes);
+  const std::vector<StageSpec> stages = parse_model_spec(spec, shape.input, shape.classes);
+  const std::unique_ptr<Scheduler> scheduler = make_scheduler(config.scheduler);
+  const Schedule schedule = dry_run(stages, *config.rule, *scheduler, batches);
+  out << "pepita schedule: rule " << config.rule.name() << ", scheduler " << scheduler_label(config.scheduler)
+      << ", model " << dimensions(shape.input) << "-" << spec << ": " << batches << " batches in " << schedule.ticks
+      << " ticks of unit cost\n"
+      << (format == "grid" ? schedule_grid(schedule) : schedule_actions(schedule));
+  return exit_ok;
+}
+
+}  // namespace pepita::cli

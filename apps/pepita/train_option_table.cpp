@@ -1,0 +1,230 @@
+#include "train_option_table.hpp"
+
+#include <algorithm>
+#include <boost/lexical_cast.hpp>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <concepts>
+#include <span>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "cli.hpp"
+#include "graph/rule_registry.hpp"
+#include "schedulers/scheduler_options.hpp"
+#include "schedulers/scheduler_registry.hpp"
+
+namespace po = boost::program_options;
+
+namespace pepita::cli {
+
+namespace {
+
+// An enumerated field's value names, found by the field's type: reading and writing share them.
+template <class Enum>
+using Choice = std::pair<const char*, Enum>;
+constexpr Choice<OutputError> output_errors[] = {{"standard", OutputError::standard}, {"modulated", OutputError::modulated}};
+constexpr Choice<Presynaptic> presynaptic_passes[] = {{"modulated", Presynaptic::modulated},
+                                                      {"standard", Presynaptic::standard}};
+constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}, {"random", Perturbation::random}};
+constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvNormalisation::positions},
+                                                             {"sqrt", ConvNormalisation::sqrt_positions},
+                                                             {"none", ConvNormalisation::none}};
+
+std::span<const Choice<OutputError>> choices(OutputError) { return output_errors; }
+std::span<const Choice<Presynaptic>> choices(Presynaptic) { return presynaptic_passes; }
+std::span<const Choice<Perturbation>> choices(Perturbation) { return perturbations; }
+std::span<const Choice<ConvNormalisation>> choices(ConvNormalisation) { return conv_normalisations; }
+
+template <class Enum>
+Enum parse_choice(const std::string& text, const std::string& key) {
+  std::string names;
+  for (const auto& [name, value] : choices(Enum{})) {
+    if (text == name) return value;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  throw UsageError("--" + key + ": '" + text + "' is not one of: " + names);
+}
+
+// A number as the shortest text that reads back as exactly the same double.
+std::string exact(double value) {
+  char text[32];
+  return {text, std::to_chars(text, text + sizeof text, value).ptr};
+}
+
+// A float option is read as a double and then narrowed: prefer the float's shortest text, if it
+// survives that trip, else the double's.
+std::string exact(float value) {
+  char text[32];
+  const std::string shortest(text, std::to_chars(text, text + sizeof text, value).ptr);
+  return float(boost::lexical_cast<double>(shortest)) == value ? shortest : exact(double(value));
+}
+
+// A field's value as the text that field_value (below) turns back into the same value.
+std::string text(const std::string& value) { return value; }
+std::string text(std::integral auto value) { return std::to_string(value); }
+std::string text(double value) { return exact(value); }
+std::string text(float value) { return exact(value); }
+std::string text(const RuleChoice& rule) { return rule.name(); }
+// Absolute, so that a run resumed from another working directory finds the same data.
+std::string text(const std::filesystem::path& path) { return std::filesystem::absolute(path).string(); }
+
+std::string text(const std::vector<int>& values) {
+  if (values.empty()) return "none";
+  std::string list = std::to_string(values.front());
+  for (std::size_t i = 1; i < values.size(); ++i) list.append(",").append(std::to_string(values[i]));
+  return list;
+}
+
+template <class Enum>
+  requires std::is_enum_v<Enum>
+std::string text(Enum value) {
+  for (const auto& [name, choice] : choices(Enum{}))
+    if (choice == value) return name;
+  throw std::logic_error("an enumerated option without a name");
+}
+
+// What boost parses a field's option as: a number as its own type (a float as a double, which is
+// then narrowed), anything else as text for field_value to take apart.
+template <class Field>
+using Parsed = std::conditional_t<std::is_same_v<Field, float>, double,
+                                  std::conditional_t<std::is_arithmetic_v<Field>, Field, std::string>>;
+
+template <class Field>
+Field field_value(const Parsed<Field>& parsed, const std::string& key) {
+  if constexpr (std::is_same_v<Field, std::vector<int>>) {
+    return parse_int_list(parsed, key);
+  } else if constexpr (std::is_enum_v<Field>) {
+    return parse_choice<Field>(parsed, key);
+  } else {
+    return Field(parsed);  // a number, a name, a path, or a rule (which throws for an unknown name)
+  }
+}
+
+// A bool option is a switch: given or not, with no value to write.
+template <class Parsed>
+po::value_semantic* value_semantic(const std::string& value_name) {
+  if constexpr (std::is_same_v<Parsed, bool>) {
+    return po::bool_switch();
+  } else {
+    return po::value<Parsed>()->value_name(value_name);
+  }
+}
+
+// The member a path of member pointers reaches: at(config, &TrainConfig::pepita,
+// &PepitaOptions::f_scale) is config.pepita.f_scale.
+template <class Object, class... Members>
+auto& at(Object& object, Members... path) {
+  return (object .* ... .* path);
+}
+
+// An option read into the request and not saved with the configuration.
+template <class... Members>
+OptionBinding request_field(Members... path) {
+  using Field = std::remove_cvref_t<decltype(at(std::declval<TrainRequest&>(), path...))>;
+  return {.value = value_semantic<Parsed<Field>>,
+          .read = [=](const po::variable_value& given, const std::string& key, TrainRequest& request) {
+            at(request, path...) = field_value<Field>(given.as<Parsed<Field>>(), key);
+          }};
+}
+
+// A field of TrainConfig: read into the request's configuration, and written back as it was read.
+template <class... Members>
+OptionBinding setting(Members... path) {
+  OptionBinding binding = request_field(&TrainRequest::config, path...);
+  binding.write = [=](const TrainConfig& config) { return text(at(config, path...)); };
+  return binding;
+}
+
+// A scheduler's knob, read and written by its catalogue entry.
+OptionBinding scheduler_setting(const SchedulerOption& option) {
+  return {.value = value_semantic<std::string>,
+          .read = [&option](const po::variable_value& given, const std::string&, TrainRequest& request) {
+            option.read(given.as<std::string>(), request.config.scheduler);
+          },
+          .write = [&option](const TrainConfig& config) { return option.write(config.scheduler); }};
+}
+
+// "sequential: one batch at a time (…); pipelined: …", from the registry.
+std::string scheduler_summaries() {
+  std::string summaries;
+  for (const SchedulerEntry& entry : registered_schedulers())
+    summaries += (summaries.empty() ? "" : "; ") + entry.name + ": " + entry.summary;
+  return summaries;
+}
+
+// A scheduler option's help, naming the schedulers that read it: "pipelined, async: …".
+std::string scheduler_option_help(const SchedulerOption& option) {
+  std::string readers;
+  for (const SchedulerEntry& entry : registered_schedulers())
+    if (std::find(entry.options.begin(), entry.options.end(), option.flag) != entry.options.end())
+      readers += (readers.empty() ? "" : ", ") + entry.name;
+  return readers + ": " + std::string(option.help);
+}
+
+}  // namespace
+
+std::string title(TrainOptionGroup group) {
+  switch (group) {
+    case TrainOptionGroup::what: return "what to train";
+    case TrainOptionGroup::how: return "how (defaults: the paper's settings for the data set and rule)";
+    case TrainOptionGroup::running: return "running";
+    case TrainOptionGroup::checkpoints:
+      return "checkpoints (on SIGINT or SIGTERM a run stops where it would next save, saves, and exits 130 or 143)";
+  }
+  throw std::logic_error("a train option group without a title");
+}
+
+std::vector<TrainOption> train_option_table() {
+  using enum TrainOptionGroup;
+  using Config = TrainConfig;
+  using Request = TrainRequest;
+  std::vector<TrainOption> table = {
+      {"dataset", "NAME", "mnist, cifar10, cifar100, or idx:DIR (default mnist)", what, setting(&Config::dataset)},
+      {"data-dir", "DIR", "data directory (default $PEPITA_DATA_DIR, else ./data)", what, setting(&Config::data_dir)},
+      {"rule", "RULE", "learning rule: " + rule_names() + " (default pepita)", what, setting(&Config::rule)},
+      {"model", "MODEL", "fc (default; layers from --hidden), conv (the paper's conv32k5-pool2-fcC), or a spec such as conv32k5-pool2-fc10 (docs/models.md)", what, setting(&Config::model)},
+      {"hidden", "N[,N…]", "hidden layer sizes (default 1024; 'none' for none)", what, setting(&Config::hidden)},
+
+      {"epochs", "N", "epochs (default 100)", how, setting(&Config::epochs)},
+      {"batch-size", "N", "training batch size (default 64)", how, setting(&Config::batch_size)},
+      {"eval-batch-size", "N", "evaluation batch size (default 1000)", how, setting(&Config::eval_batch_size)},
+      {"lr", "RATE", "learning rate η (default per Table 2: 0.1 on MNIST)", how, setting(&Config::learning_rate)},
+      {"decay-epochs", "E[,E…]", "multiply η by --lr-decay after these epochs (default 60 on MNIST, 60,90 on CIFAR)", how, setting(&Config::decay_epochs)},
+      {"lr-decay", "FACTOR", "step decay factor (default 0.1)", how, setting(&Config::decay_factor)},
+      {"momentum", "MU", "SGD momentum (default 0.9)", how, setting(&Config::momentum)},
+      {"weight-decay", "L", "L2 weight decay λ on W, as the ICLR 2024 follow-up's SGD: v ← μ·v + η·(ΔW + λ·W) (default 0)", how, setting(&Config::weight_decay)},
+      {"dropout", "P", "drop probability after hidden ReLUs (default 0.1)", how, setting(&Config::dropout)},
+      {"seed", "N", "seed for weights, F, dropout and shuffling (default 0)", how, setting(&Config::seed)},
+      {"f-scale", "S", "F ~ U(±S·√(6/input_dim)) (default 0.05)", how, setting(&Config::pepita, &PepitaOptions::f_scale)},
+      {"output-error", "PASS", "output update from the standard (Algorithm 1, default) or modulated pass's error", how, setting(&Config::pepita, &PepitaOptions::output_error)},
+      {"presynaptic", "PASS", "hidden updates' presynaptic term from the modulated (default) or standard pass", how, setting(&Config::pepita, &PepitaOptions::presynaptic)},
+      {"conv-norm", "HOW", "PEPITA conv update: divide the sum over output positions by their number (positions, default, §3.3), its square root (sqrt), or not (none)", how, setting(&Config::pepita, &PepitaOptions::conv_normalisation)},
+      {"perturb", "KIND", "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
+      {"perturb-scale", "K", "k for --perturb random (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},
+      {"max-batches", "N", "train on at most N batches per epoch (default all)", how, setting(&Config::max_batches)},
+
+      {"scheduler", "NAME", "how batches flow through the graph: " + scheduler_summaries(), running, setting(&Config::scheduler, &SchedulerSettings::name)},
+  };
+  for (const SchedulerOption& option : scheduler_options())
+    table.push_back({std::string(option.flag), std::string(option.value_name), scheduler_option_help(option), running,
+                     scheduler_setting(option)});
+  table.insert(table.end(), {
+      {"threads", "N", "cores to use (default all)", running, setting(&Config::scheduler, &SchedulerSettings::threads)},
+      {"dnnl-threads", "N", "OpenMP threads inside each oneDNN primitive (default: the scheduler's choice)", running, setting(&Config::scheduler, &SchedulerSettings::dnnl_threads)},
+      {"metrics", "PATH.csv", "write one CSV row per epoch", running, request_field(&Request::metrics_csv)},
+      {"summary", "PATH.json", "write a JSON summary at the end", running, request_field(&Request::summary_json)},
+      {"trace", "PATH.json", "write Chrome trace events (Perfetto): a track per node, a slice per message", running, request_field(&Request::trace_json)},
+      {"config", "FILE", "read options from a file (key = value lines); the command line wins", running, {.value = value_semantic<std::string>}},
+      {"quiet,q", "", "no progress on stderr", running, request_field(&Request::quiet)},
+      {"help,h", "", "this help", running, request_field(&Request::help)},
+
+      {"checkpoint-dir", "DIR", "save the run in DIR/checkpoint.pepita after every epoch, replacing it atomically (DIR must not hold one yet)", checkpoints, request_field(&Request::checkpoint_dir)},
+      {"checkpoint-every", "N", "also save after every N training batches of an epoch; gpipe rounds N up to a multiple of --micro-batches (default 0: at epoch ends only)", checkpoints, request_field(&Request::checkpoint_every)},
+      {"resume", "DIR", "continue the run saved in DIR with the configuration saved there; only --metrics, --summary, --trace, --quiet, --checkpoint-every, --checkpoint-dir and --data-dir may go with it", checkpoints, request_field(&Request::resume)},
+  });
+  return table;
+}
+
+}  // namespace pepita::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Everything the training graph is built from: the model, the rule, and the scheduler's flow policy.
+#include <cstdint>
+#include <vector>
+
+#include "data/dataset.hpp"
+#include "graph/flow_policy.hpp"
+#include "graph/model_spec.hpp"
+#include "graph/rule_options.hpp"
+#include "graph/rule_registry.hpp"
+
+namespace pepita {
+
+struct GraphConfig {
+  RuleChoice rule = "pepita";
+  ImageShape input;
+  std::vector<StageSpec> stages;  // the model, output layer last (graph/model_spec.hpp)
+  int classes = 0;
+  float dropout = 0.1f;           // hidden layers only
+  float momentum = 0.9f;
+  float weight_decay = 0.0f;      // λ: v ← μ·v + η·(ΔW + λ·W), the ICLR 2024 follow-up's SGD
+  std::uint64_t seed = 0;
+  int max_rows = 64;              // largest batch, training or evaluation
+  FlowPolicy flow{};              // the scheduler's: batches in flight, message order, weights, updates
+  int graph_threads = 1;          // oneTBB threads that run nodes
+  int dnnl_threads = 0;           // OpenMP threads inside each oneDNN primitive; 0 = all cores
+  PepitaOptions pepita;
+};
+
+}  // namespace pepita

@@ -1,0 +1,92 @@
+#include "graph/layer_visit.hpp"
+
+#include <algorithm>
+
+#include "graph/layer_node.hpp"
+
+namespace pepita {
+
+const LayerPlace& LayerVisit::place() const { return node_.config_.place; }
+const GraphConfig& LayerVisit::graph() const { return node_.config_.graph; }
+const Layer& LayerVisit::layer() const { return *node_.layer_; }
+float LayerVisit::learning_rate() const { return node_.state_.learning_rate; }
+
+void LayerVisit::reject() const {
+  reject_message(node_.name() + " under " + node_.config_.graph.rule.name(), message_.pass);
+}
+
+const Tensor& LayerVisit::integrate_modulated() {
+  Dendrite& dendrite = node_.dendrite_;
+  dendrite.integrate(acquire_tensor(node_.activity_pool_, batch().rows()));
+  const std::span<const float> weights = node_.learning_weights(standard_);
+  node_.note_weight_use(batch().id, standard_, weights);
+  node_.layer_->forward(incoming(), *dendrite.activity(), standard_.mask ? &*standard_.mask : nullptr,
+                        standard_.stash ? weights : std::span<const float>{});
+  node_.check(*dendrite.activity(), batch(), Pass::modulated);
+  return *dendrite.activity();
+}
+
+TensorHandle LayerVisit::mismatch() {
+  TensorHandle term = acquire_tensor(node_.term_pool_, batch().rows());
+  pepita::mismatch(*standard_.activity, *node_.dendrite_.activity(), *term);
+  return term;
+}
+
+TensorHandle LayerVisit::output_error(const Tensor& output) {
+  TensorHandle term = copy_of(output);
+  subtract_onehot(*term, batch().labels);
+  return term;
+}
+
+TensorHandle LayerVisit::copy_of(const Tensor& values) {
+  TensorHandle copy = acquire_tensor(node_.term_pool_, values.rows);
+  std::copy(values.values().begin(), values.values().end(), copy->data());
+  return copy;
+}
+
+TensorHandle LayerVisit::through_derivative(TensorHandle gradient) {
+  multiply_by_derivative(*gradient, *standard_.activity, standard_.mask ? &*standard_.mask : nullptr,
+                         node_.rule_.hidden_activation());
+  return gradient;
+}
+
+TensorHandle LayerVisit::project_to_units(const Tensor& class_signal) {
+  TensorHandle projected = acquire_tensor(node_.term_pool_, class_signal.rows);
+  node_.direct_feedback_->backward_data(class_signal, *projected);
+  return projected;
+}
+
+TensorHandle LayerVisit::onehot_target() {
+  TensorHandle target = acquire_tensor(node_.class_pool_, batch().rows());
+  std::fill(target->values().begin(), target->values().end(), 0.0f);
+  for (int r = 0; r < batch().rows(); ++r) target->row(r)[batch().labels[std::size_t(r)]] = 1.0f;
+  return target;
+}
+
+void LayerVisit::update(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation) {
+  node_.updates_.apply(post, pre, scale, normalisation, {standard_.standard_done, standard_.weight_version});
+  node_.metrics_.latency_stages.push_back(message_.hops + 1 - standard_.hops);
+  std::get<port::updated>(ports_).try_put(BatchEvent{batch().id, place().index});
+}
+
+void LayerVisit::send_down_through_weights(const Tensor& term) {
+  const std::span<const float> weights = node_.learning_weights(standard_);
+  node_.note_weight_use(batch().id, standard_, weights);
+  send_down(term, weights);
+}
+
+void LayerVisit::send_down_through_feedback(const Tensor& term) { send_down(term, node_.transport_feedback_); }
+
+void LayerVisit::send_down(const Tensor& term, std::span<const float> through) {
+  TensorHandle gradient = acquire_tensor(node_.down_pool_, term.rows);
+  node_.layer_->backward_data(term, *gradient, through);
+  std::get<port::down>(ports_).try_put(next_message(Pass::backward, message_, std::move(gradient)));
+}
+
+void LayerVisit::send_up(Pass pass, TensorHandle activity) {
+  std::get<port::up>(ports_).try_put(next_message(pass, message_, std::move(activity)));
+}
+
+TensorHandle LayerVisit::release_dendrite() { return node_.dendrite_.release(); }
+
+}  // namespace pepita

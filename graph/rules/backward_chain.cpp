@@ -1,0 +1,37 @@
+#include "graph/rules/backward_chain.hpp"
+
+#include "graph/layer_visit.hpp"
+
+namespace pepita {
+
+RuleEdges BackwardChain::edges(int layers) const {
+  RuleEdges edges;
+  edges.error_to_layers = {layers - 1};
+  edges.gradients_down = true;
+  return edges;
+}
+
+// The first layer sends nothing down, so it needs no B.
+FeedbackWeights BackwardChain::feedback_weights(const LayerPlace& place) const {
+  return carrier_ == Carrier::fixed_feedback && place.index > 0 ? FeedbackWeights::transport : FeedbackWeights::none;
+}
+
+void BackwardChain::learn(LayerVisit& visit) const {
+  if (!reaction(visit.pass(), visit.place()).takes) visit.reject();
+  // At the output, e is already the gradient at the pre-activation (softmax with cross-entropy).
+  const TensorHandle term =
+      visit.is_output() ? visit.incoming_handle() : visit.through_derivative(visit.copy_of(visit.incoming()));
+  if (visit.place().index > 0) {  // before the update: through the weights this batch's standard pass used
+    if (carrier_ == Carrier::weights) visit.send_down_through_weights(*term);
+    else visit.send_down_through_feedback(*term);
+  }
+  visit.update(*term, *visit.standard().presynaptic, visit.learning_rate() / float(visit.batch().rows()),
+               Normalisation::batch_mean);
+}
+
+LayerReaction BackwardChain::reaction(Pass pass, const LayerPlace& place) const {
+  if (pass != (place.is_output() ? Pass::error : Pass::backward)) return {};
+  return {.takes = true, .updates = true, .up = Pass::evaluate, .down = place.index > 0};
+}
+
+}  // namespace pepita

@@ -1,0 +1,15 @@
+#pragma once
+// The rules that ship with pepita-flow, one file each; rule_registry.cpp lists them.
+#include <memory>
+
+#include "graph/learning_rule.hpp"
+
+namespace pepita {
+
+std::unique_ptr<LearningRule> make_pepita_rule();
+std::unique_ptr<LearningRule> make_bp_rule();
+std::unique_ptr<LearningRule> make_fa_rule();
+std::unique_ptr<LearningRule> make_dfa_rule();
+std::unique_ptr<LearningRule> make_drtp_rule();
+
+}  // namespace pepita

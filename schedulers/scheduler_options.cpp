@@ -1,0 +1,55 @@
+#include "schedulers/scheduler_options.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace pepita {
+
+namespace {
+
+// A count of at least 1, or an error naming the option.
+int read_count(std::string_view flag, std::string_view text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty())
+    throw std::invalid_argument("--" + std::string(flag) + ": '" + std::string(text) + "' is not an integer");
+  if (value < 1) throw std::invalid_argument("--" + std::string(flag) + " must be at least 1");
+  return value;
+}
+
+WeightPolicy read_weights(std::string_view text) {
+  if (text == "latest") return WeightPolicy::latest;
+  if (text == "stash") return WeightPolicy::stash;
+  throw std::invalid_argument("--weights: '" + std::string(text) + "' is not one of: latest, stash");
+}
+
+// Built on first use: registrations from other translation units' static objects read it.
+const std::vector<SchedulerOption>& catalogue() {
+  static const std::vector<SchedulerOption> options = {
+    {"in-flight", "K", "batches in flight (default 4)",
+     [](std::string_view text, SchedulerSettings& s) { s.in_flight = read_count("in-flight", text); },
+     [](const SchedulerSettings& s) { return std::to_string(s.in_flight); }},
+    {"weights", "POLICY", "latest (default) or stash (each batch learns against the weights its standard pass used)",
+     [](std::string_view text, SchedulerSettings& s) { s.weights = read_weights(text); },
+     [](const SchedulerSettings& s) { return std::string(s.weights == WeightPolicy::stash ? "stash" : "latest"); }},
+    {"micro-batches", "M", "micro-batches of --batch-size per update (default 4)",
+     [](std::string_view text, SchedulerSettings& s) { s.micro_batches = read_count("micro-batches", text); },
+     [](const SchedulerSettings& s) { return std::to_string(s.micro_batches); }},
+    {"tokens", "K", "batches in flight (default 4)",
+     [](std::string_view text, SchedulerSettings& s) { s.tokens = read_count("tokens", text); },
+     [](const SchedulerSettings& s) { return std::to_string(s.tokens); }},
+  };
+  return options;
+}
+
+}  // namespace
+
+const std::vector<SchedulerOption>& scheduler_options() { return catalogue(); }
+
+const SchedulerOption& scheduler_option(std::string_view flag) {
+  for (const SchedulerOption& option : catalogue())
+    if (option.flag == flag) return option;
+  throw std::logic_error("no scheduler option --" + std::string(flag));
+}
+
+}  // namespace pepita

@@ -1,0 +1,43 @@
+#pragma once
+// The schedulers by name, each a registry entry: its name, a one-line summary, the options it
+// reads (schedulers/scheduler_options.hpp, in the order its label lists them) and its factory.
+// The trainer, `pepita compare` and --help read this registry and never a scheduler's name.
+// Built-in entries are listed in scheduler_registry.cpp; others register at start-up:
+//
+//   const SchedulerRegistration mine{{"mine", "what it does", {"in-flight"}, make_mine}};
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "schedulers/scheduler.hpp"
+
+namespace pepita {
+
+struct SchedulerEntry {
+  std::string name;
+  std::string summary;
+  std::vector<std::string> options;
+  // Throws std::invalid_argument for settings it cannot run.
+  std::function<std::unique_ptr<Scheduler>(const SchedulerSettings&)> make;
+};
+
+// Every registered entry, built-ins first, in registration order.
+const std::vector<SchedulerEntry>& registered_schedulers();
+// The entry of that name; throws std::invalid_argument listing the known names.
+const SchedulerEntry& find_scheduler(const std::string& name);
+std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings);
+// "sequential, pipelined, gpipe, async", for help texts and errors.
+std::string scheduler_names();
+
+// A scheduler with its options as one word: "pipelined:4:stash", "gpipe:4", "sequential".
+std::string scheduler_label(const SchedulerSettings& settings);
+// The settings a label names; missing values keep their defaults. Throws std::invalid_argument.
+SchedulerSettings parse_scheduler_label(const std::string& label);
+
+// Adds an entry for the life of the program; throws std::logic_error if its name is taken.
+struct SchedulerRegistration {
+  explicit SchedulerRegistration(SchedulerEntry entry);
+};
+
+}  // namespace pepita

@@ -1,0 +1,152 @@
+// Sgd against plain loops and torch's SGD-with-weight-decay formula, and the dense layer's fused
+// update against the optimizer's plain step.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "layers/dense_layer.hpp"
+#include "layers/sgd.hpp"
+#include "reference_conv.hpp"
+
+using namespace pepita;
+using namespace pepita::testing;
+
+namespace {
+
+constexpr std::size_t count = 37;  // not a multiple of a vector width: the loops' tails count too
+
+std::vector<float> copy_of(std::span<const float> values) { return {values.begin(), values.end()}; }
+
+// torch.optim.SGD(momentum=μ, weight_decay=λ) with η folded into the scale, as the layers call it:
+// v ← μ·v + scale·ΔW + η·λ·W, W ← W − v.
+void torch_step(std::vector<float>& w, std::vector<float>& v, const std::vector<float>& delta, float mu, float scale,
+                float eta, float lambda) {
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    v[i] = mu * v[i] + scale * delta[i] + eta * lambda * w[i];
+    w[i] -= v[i];
+  }
+}
+
+// ΔW = postᵀ·pre for a dense layer (post: rows × outputs, pre: rows × inputs), accumulated in double.
+std::vector<float> dense_gradient(const Tensor& post, const Tensor& pre) {
+  std::vector<float> delta(std::size_t(post.features) * pre.features);
+  for (int o = 0; o < post.features; ++o)
+    for (int i = 0; i < pre.features; ++i) {
+      double sum = 0.0;
+      for (int n = 0; n < post.rows; ++n) sum += double(post.row(n)[o]) * pre.row(n)[i];
+      delta[std::size_t(o) * pre.features + i] = float(sum);
+    }
+  return delta;
+}
+
+}  // namespace
+
+TEST_CASE("sgd step: two steps give v ← μ·v + s·ΔW, W ← W − v") {
+  const float mu = 0.9f, s1 = 0.05f, s2 = 0.02f;
+  const auto d1 = random_values(count, 31), d2 = random_values(count, 32);
+  std::vector<float> w = random_values(count, 33), v(count, 0.0f);
+  std::vector<float> weights = w;
+  Sgd sgd(count, mu);
+  CHECK(sgd.momentum() == mu);
+  CHECK(sgd.weight_decay() == 0.0f);
+
+  torch_step(w, v, d1, mu, s1, 0.0f, 0.0f);
+  torch_step(w, v, d2, mu, s2, 0.0f, 0.0f);
+  sgd.step(weights, d1, s1);
+  sgd.step(weights, d2, s2);
+  CHECK(max_error(sgd.velocity(), v) < 1e-6);
+  CHECK(max_error(weights, w) < 1e-6);
+  CHECK_THROWS_AS(sgd.step(std::span(weights).first(4), d1, s1), std::invalid_argument);
+  CHECK_THROWS_AS(sgd.step(weights, std::span(d1).first(4), s1), std::invalid_argument);
+}
+
+TEST_CASE("sgd weight decay: two steps of torch's SGD, v ← μ·v + s·ΔW + η·λ·W, W ← W − v") {
+  const float mu = 0.9f, eta = 0.1f, lambda = 5e-4f, s1 = 0.05f, s2 = 0.02f;
+  const auto d1 = random_values(count, 41), d2 = random_values(count, 42);
+  std::vector<float> w = random_values(count, 43), v(count, 0.0f);
+  std::vector<float> weights = w;
+  Sgd sgd(count, mu);
+  sgd.set_weight_decay(lambda);
+  sgd.set_learning_rate(eta);
+  CHECK(sgd.weight_decay() == lambda);
+  CHECK(sgd.learning_rate() == eta);
+
+  torch_step(w, v, d1, mu, s1, eta, lambda);
+  torch_step(w, v, d2, mu, s2, eta, lambda);
+  sgd.step(weights, d1, s1);
+  sgd.step(weights, d2, s2);
+  CHECK(max_error(sgd.velocity(), v) < 1e-6);
+  CHECK(max_error(weights, w) < 1e-6);
+
+  // And the decay did something: the same steps without it end elsewhere.
+  std::vector<float> undecayed = random_values(count, 43);
+  Sgd plain(count, mu);
+  plain.step(undecayed, d1, s1);
+  plain.step(undecayed, d2, s2);
+  CHECK(max_error(undecayed, w) > 1e-6);
+}
+
+TEST_CASE("sgd accumulate and flush: one step from the sum, then G is zero") {
+  const float mu = 0.9f, a1 = 0.5f, a2 = 0.25f, s = 0.05f;
+  const auto d1 = random_values(count, 51), d2 = random_values(count, 52);
+  std::vector<float> sum(count);
+  for (std::size_t i = 0; i < count; ++i) sum[i] = a1 * d1[i] + a2 * d2[i];
+  std::vector<float> accumulated = random_values(count, 53), stepped = accumulated;
+
+  Sgd gpipe(count, mu), reference(count, mu);
+  gpipe.accumulate(d1, a1);
+  gpipe.accumulate(d2, a2);
+  CHECK(max_error(gpipe.accumulator(), sum) < 1e-6);
+  gpipe.flush(accumulated, s);
+  reference.step(stepped, sum, s);
+  CHECK(max_error(gpipe.velocity(), reference.velocity()) < 1e-6);
+  CHECK(max_error(accumulated, stepped) < 1e-6);
+  CHECK(std::all_of(gpipe.accumulator().begin(), gpipe.accumulator().end(), [](float g) { return g == 0.0f; }));
+}
+
+TEST_CASE("sgd flush without accumulation does nothing") {
+  const std::vector<float> w = random_values(count, 61);
+  std::vector<float> weights = w;
+  Sgd sgd(count, 0.9f);
+  sgd.step(weights, random_values(count, 62), 0.1f);  // a velocity that a step would carry on
+  const std::vector<float> after_step = copy_of(weights), v = copy_of(sgd.velocity());
+  sgd.flush(weights, 0.1f);
+  CHECK(max_error(weights, after_step) == 0.0);
+  CHECK(max_error(sgd.velocity(), v) == 0.0);
+}
+
+TEST_CASE("dense fused learn and GPipe flush with weight decay equal the optimizer's plain step") {
+  const int rows = 3, inputs = 7, outputs = 5;
+  const float mu = 0.9f, eta = 0.1f, lambda = 1e-2f, s1 = 0.05f, s2 = 0.02f;
+  DenseLayer layer(inputs, outputs, Activation::identity, mu);
+  const std::vector<float> w0 = random_values(layer.weights().size(), 71, -0.5f, 0.5f);
+  std::copy(w0.begin(), w0.end(), layer.weights().begin());
+  layer.optimizer().set_weight_decay(lambda);
+  layer.optimizer().set_learning_rate(eta);
+  const Tensor pre = tensor_of(rows, random_values(std::size_t(rows) * inputs, 72));
+  const Tensor post1 = tensor_of(rows, random_values(std::size_t(rows) * outputs, 73));
+  const Tensor post2 = tensor_of(rows, random_values(std::size_t(rows) * outputs, 74));
+  const auto g1 = dense_gradient(post1, pre), g2 = dense_gradient(post2, pre);
+
+  Sgd reference(w0.size(), mu);
+  reference.set_weight_decay(lambda);
+  reference.set_learning_rate(eta);
+  std::vector<float> w = w0;
+
+  layer.learn(post1, pre, s1);
+  layer.learn(post2, pre, s2);
+  reference.step(w, g1, s1);
+  reference.step(w, g2, s2);
+  CHECK(max_error(layer.velocity(), reference.velocity()) < 1e-6);
+  CHECK(max_error(layer.weights(), w) < 1e-6);
+
+  layer.accumulate(post1, pre, s1);
+  layer.accumulate(post2, pre, s2);
+  layer.apply_accumulated(1.0f);
+  reference.accumulate(g1, s1);
+  reference.accumulate(g2, s2);
+  reference.flush(w, 1.0f);
+  CHECK(max_error(layer.velocity(), reference.velocity()) < 1e-6);
+  CHECK(max_error(layer.weights(), w) < 1e-6);
+}
