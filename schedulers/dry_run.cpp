@@ -23,12 +23,11 @@ struct Node {
   LayerPlace place;  // layers only
 };
 
-// A message waiting in front of a node.
+// A message waiting in front of a node. A node's queue holds them in the order they were sent.
 struct Waiting {
   Message message;
-  int ready = 0;              // the first tick a node may take it: the tick after it was sent
-  std::uint64_t arrival = 0;  // the order of sending: first come, first served, and the tie-break
-  int from = -1;              // the sending node; -1: the limiter
+  int ready = 0;  // the first tick a node may take it: the tick after it was sent
+  int from = -1;  // the sending node; -1: the limiter
 };
 
 constexpr const char* limiter_name = "limiter";
@@ -110,9 +109,9 @@ class DryRun {
   }
 
   // The message a free node takes at `tick`. Stages sit behind a priority queue with the flow's
-  // order: the message nothing else should run before, the earliest arrival among equals (oneTBB's
-  // heap breaks such ties its own way). The input, error and projection nodes are oneTBB function
-  // nodes with a FIFO queue: first come, first served.
+  // order: the message nothing else should run before, the earliest sent among equals (oneTBB's
+  // heap breaks such ties its own way). The input, error and projection nodes queue what they
+  // cannot take yet in oneTBB's FIFO buffer: first come, first served.
   std::optional<Waiting> take(int node, int tick) {
     std::vector<Waiting>& queue = waiting_[std::size_t(node)];
     const NodeKind kind = nodes_[std::size_t(node)].kind;
@@ -222,7 +221,7 @@ class DryRun {
   }
 
   void send(int to, Pass pass, const Message& from, int from_node, int tick) {
-    waiting_[std::size_t(to)].push_back({next_message(pass, from, TensorHandle{}), tick + 1, arrival_++, from_node});
+    waiting_[std::size_t(to)].push_back({next_message(pass, from, TensorHandle{}), tick + 1, from_node});
   }
 
   // CompletionNode: a batch is complete when all L layers have updated it, and its token returns.
@@ -238,7 +237,7 @@ class DryRun {
   // token travels two hand-offs (completion, limiter) further than a direct message.
   void admit(int ready) {
     for (; tokens_ > 0 && next_ < group_end_; ++next_, --tokens_)
-      waiting_[0].push_back({Message{Pass::standard, batches_[std::size_t(next_)], TensorHandle{}}, ready, arrival_++, -1});
+      waiting_[0].push_back({Message{Pass::standard, batches_[std::size_t(next_)], TensorHandle{}}, ready, -1});
   }
 
   // The graph has drained: every batch of the run must be complete, or its token never returned
@@ -263,8 +262,7 @@ class DryRun {
   std::vector<int> layer_nodes_;  // node numbers of the learning layers
   int error_node_ = 0;
   std::optional<int> projection_node_;
-  std::vector<std::vector<Waiting>> waiting_;  // per node, in order of arrival
-  std::uint64_t arrival_ = 0;
+  std::vector<std::vector<Waiting>> waiting_;  // per node
   // Real batches, so that the flow's order compares real messages with the very function the
   // stages' priority queues call.
   BatchPool batch_pool_;

@@ -52,6 +52,8 @@ expect 0 'pixel mean' -- info --help
 expect 2 'no command' --
 expect 2 "unknown command 'bogus'" -- bogus
 expect 2 'unrecognised option|unrecognized option' -- train --bogus
+expect 0 'S0' -- schedule --hidden 8
+expect 2 "--format: 'bogus'" -- schedule --format bogus
 expect 2 'epochs' -- train --epochs
 expect 2 'epochs' -- train --epochs abc
 expect 2 'epochs must be at least 1' -- train --epochs 0

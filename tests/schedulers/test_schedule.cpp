@@ -469,29 +469,33 @@ TEST_CASE("GPipe's grid: the group's standard passes, its learning, then the flu
   CHECK(schedule.flushes[0].batches == std::vector<std::uint64_t>{0, 1});
 }
 
-TEST_CASE("PEPITA's actions: F·e returns to the input, the modulated pass goes up; a batch enters when the last one completes") {
-  const Schedule schedule = dry_run(dense({8}), *RuleChoice("pepita"), *scheduler("pipelined:1"), 2);
-  CHECK(schedule_actions(schedule) ==
-        "t0: input S0\n"
-        "t1: hidden 1 S0\n"
-        "t2: output 2 S0\n"
-        "t3: error S0\n"
-        "t4: projection E0\n"
-        "t5: input F0\n"
-        "t6: hidden 1 M0\n"
-        "t7: output 2 M0\n"
-        "t8: input S1\n"
-        "t9: hidden 1 S1\n"
-        "t10: output 2 S1\n"
-        "t11: error S1\n"
-        "t12: projection E1\n"
-        "t13: input F1\n"
-        "t14: hidden 1 M1\n"
-        "t15: output 2 M1\n");
-  const ScheduledVisit& feedback = schedule.visits.at(5);
+TEST_CASE("1F1B takes the learning signal first, GPipe the standard pass") {
+  // At tick 5 the output has e of batch 0 and the standard pass of batch 2 waiting.
+  const auto at_output = [](const std::string& label) {
+    const Schedule schedule = dry_run(dense({8, 8}), *RuleChoice("bp"), *scheduler(label), 4);
+    for (const ScheduledVisit& visit : schedule.visits)
+      if (visit.node == "output 3" && visit.tick == 5) return visit_cell(visit);
+    return std::string("idle");
+  };
+  CHECK(at_output("pipelined:4") == "E0");
+  CHECK(at_output("gpipe:4") == "S2");
+}
+
+TEST_CASE("actions: a line per tick, a flush a line of its own") {
+  const Schedule schedule = dry_run(dense({}), *RuleChoice("drtp"), *scheduler("gpipe:1"), 1);
+  CHECK(schedule_actions(schedule) == "t0: input S0\nt1: output 1 S0\nt2: error S0\nt3: output 1 E0\nflush: batches 0\n");
+}
+
+TEST_CASE("PEPITA's modulated pass: F·e comes back to the input, one hop per visit") {
+  const Schedule schedule = dry_run(dense({8}), *RuleChoice("pepita"), *scheduler("sequential"), 1);
+  REQUIRE(schedule.visits.size() == 8);
+  const ScheduledVisit& feedback = schedule.visits[5];
+  CHECK(visit_cell(feedback) == "F0");
+  CHECK(feedback.node == "input");
   CHECK(feedback.from == "projection");
   CHECK(feedback.hops == 5);
-  CHECK(schedule.visits.at(0).from == "limiter");
+  CHECK(schedule.visits.front().from == "limiter");
+  CHECK(schedule.visits.back().updates);
 }
 
 TEST_CASE("the dry run fails where the graph would: a message the rule does not take, a cycle, a batch that never completes") {
