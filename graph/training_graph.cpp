@@ -86,9 +86,8 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
     throw std::invalid_argument("the graph needs an input shape, classes and stages");
   if (config.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   require_memory_for(config);
-  int layers = 0;
-  for (const StageSpec& stage : config.stages) layers += stage.learns();
-  rule_edges_ = config.rule->edges(layers);
+  for (const StageSpec& stage : config.stages) learning_layers_ += stage.learns();
+  rule_edges_ = config.rule->edges(learning_layers_);
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, resolved_dnnl_threads(config.dnnl_threads));
   arena_.execute([&] {
@@ -131,8 +130,7 @@ void TrainingGraph::build() {
   input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows,
                                        rule_edges_.error_to_input_via_projection);
   const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
-  int layers = 0;
-  for (const StageSpec& stage : config_.stages) layers += stage.learns();
+  const int layers = learning_layers_;
   // A convolution hands its activity to a pool in the kernels' blocked layout when everything that
   // meets that activity is element-wise alike: not where a direct feedback B·s (DFA, DRTP) arrives
   // in nchw to be multiplied with it.

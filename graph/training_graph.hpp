@@ -123,6 +123,7 @@ class TrainingGraph {
   std::unique_ptr<ProjectionNode> projection_;
   std::unique_ptr<CompletionNode> completion_;
   std::vector<std::pair<std::string, std::string>> edges_;
+  int learning_layers_ = 0;  // L: the stages that learn (pools do not)
   RuleEdges rule_edges_;
   std::vector<NodeClock*> clocks_;  // every node's, in graph order
   double run_seconds_ = 0;
