@@ -227,6 +227,22 @@ void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
   run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
 }
 
+std::size_t TrainingGraph::run_until(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+  withdrawn_ = 0;
+  completion_->after_each([&] {
+    if (!stop_requested()) return;
+    // The queue hands tickets out in order, so what it still holds is the tail of `batches`.
+    Message ticket;
+    while (tickets_->try_get(ticket)) ++withdrawn_;
+  });
+  struct Unhook {  // on every way out, a node's error included: the hook refers to this frame
+    CompletionNode& completion;
+    ~Unhook() { completion.after_each({}); }
+  } unhook{*completion_};
+  run(batches, Pass::standard);
+  return batches.size() - withdrawn_;
+}
+
 void TrainingGraph::take_handoffs() {
   for (NodeClock* clock : clocks_) take_handoff(clock);
   take_handoff(completion_.get());

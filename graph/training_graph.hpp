@@ -11,7 +11,9 @@
 // edges down the chain, DFA e to every layer, DRTP e to the output only. The limiter's threshold is
 // the number of batches in flight. Every node runs inside one task arena of the configured size,
 // and oneDNN's OpenMP pool gets the configured threads.
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -51,6 +53,11 @@ class TrainingGraph {
   // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
   // returns when every one is complete. Rethrows the first error a node raised.
   void run(std::span<const BatchHandle> batches, Pass pass);
+  // Trains on the batches as run() does, but asks `stop_requested` after every finished batch; once
+  // it answers true, the batches not yet admitted are withdrawn and those in flight finish. Returns
+  // how many were trained: always a prefix of `batches`, since they are admitted in order.
+  // `stop_requested` runs on a node thread.
+  std::size_t run_until(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested);
 
   // GPipe's flush: every layer applies the updates accumulated over `rows` samples. Call while idle.
   void flush_updates(int rows);
@@ -127,6 +134,7 @@ class TrainingGraph {
   RuleEdges rule_edges_;
   std::vector<NodeClock*> clocks_;  // every node's, in graph order
   double run_seconds_ = 0;
+  std::atomic<std::size_t> withdrawn_{0};  // tickets run_until took back from the queue
   std::unique_ptr<class OpenMpThreadsObserver> openmp_observer_;
 };
 

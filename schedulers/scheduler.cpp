@@ -23,8 +23,13 @@ void Scheduler::configure(GraphConfig& graph) const {
   }
 }
 
-void Scheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches) const {
-  graph.run(batches, Pass::standard);
+std::size_t Scheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches,
+                             const std::function<bool()>& stop_requested) const {
+  if (!stop_requested) {
+    graph.run(batches, Pass::standard);
+    return batches.size();
+  }
+  return graph.run_until(batches, stop_requested);
 }
 
 }  // namespace pepita

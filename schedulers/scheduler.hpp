@@ -6,6 +6,7 @@
 // control flow overrides train() (GPipe's flush).
 //
 // Schedulers are registry entries (schedulers/scheduler_registry.hpp).
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -29,8 +30,11 @@ class Scheduler {
   const FlowPolicy& flow() const { return flow_; }
   // Shapes the graph before it is built: its flow policy, and the oneTBB and oneDNN threads.
   void configure(GraphConfig& graph) const;
-  // Trains on one epoch's batches, in order: by default, all of them through the graph at once.
-  virtual void train(TrainingGraph& graph, std::span<const BatchHandle> batches) const;
+  // Trains on a run of one epoch's batches, in order: by default, all of them through the graph at
+  // once. Once `stop_requested` answers true it admits no more batches, at the first point where
+  // stopping moves no update, and returns how many it trained (a prefix of `batches`).
+  virtual std::size_t train(TrainingGraph& graph, std::span<const BatchHandle> batches,
+                            const std::function<bool()>& stop_requested) const;
   // Batches whose updates land together; a chunk of an epoch (a checkpoint's interval) holds whole
   // groups of them, so that chunking never moves an update.
   virtual int batches_per_update() const { return 1; }

@@ -203,10 +203,14 @@ bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
     const std::size_t done = std::size_t(batches_done_);
     const auto part = batches.subspan(done, std::min(chunk, total - done));
     const auto chunk_started = std::chrono::steady_clock::now();
-    scheduler_->train(*graph_, part);
+    const std::size_t trained = scheduler_->train(*graph_, part, stop_requested_);
     epoch_seconds_ += seconds_since(chunk_started);
-    batches_done_ += std::int64_t(part.size());
-    training_batches_ += part.size();
+    batches_done_ += std::int64_t(trained);
+    training_batches_ += trained;
+    if (trained < part.size()) {  // asked to stop inside the chunk
+      stopped = true;
+      break;
+    }
     // The epoch's end is saved after its evaluation, in run_epoch.
     if (std::size_t(batches_done_) < total && save_) save_();
   }

@@ -66,7 +66,9 @@ class Trainer {
   // batches (gpipe: rounded up to whole groups of micro-batches, so no group straddles a save),
   // which under the sequential scheduler is the same computation as one run of the whole epoch.
   void on_safe_point(std::int64_t every, std::function<void()> save);
-  // Asked before every chunk; once it answers true, run and run_epoch return at that boundary.
+  // Asked before every chunk and, inside one, after every finished batch (on a node thread, so it
+  // must be thread-safe). Once it answers true no more batches are admitted: those in flight finish
+  // (GPipe: the group in flight) and run and run_epoch return there, at a position a save can hold.
   void stop_when(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
   // Training batches per epoch (after --max-batches), and the batches a chunk holds.
   std::int64_t batches_per_epoch() const;

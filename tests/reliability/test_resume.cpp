@@ -3,6 +3,7 @@
 // with one line, never loaded.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <fstream>
@@ -146,6 +147,55 @@ TEST_CASE("a stop request ends the run at the next chunk boundary, and it resume
   CHECK(trained == 3 * 12 - 16);
   CHECK(state_bits(resumed) == state_bits(reference));
   CHECK(history_bits(resumed) == history_bits(reference));
+}
+
+TEST_CASE("a stop request inside a chunk ends the run after the batches in flight, and it resumes from there") {
+  const DatasetPair data = tiny_pair(60);  // 12 batches of 5 per epoch, one chunk each: no safe points
+  const TrainConfig config = three_epochs("pepita");
+  Trainer reference(config, data);
+  reference.run({});
+
+  Trainer stopping(config, data);
+  std::atomic<int> finished{0};  // the progress hook and the stop check both run on node threads
+  stopping.on_progress([&](const TrainingProgress&) { ++finished; });
+  stopping.stop_when([&] { return finished == 12 + 5; });
+  CHECK_FALSE(stopping.run({}));
+  CHECK(stopping.position().epoch == 2);
+  CHECK(stopping.position().batches_done == 5);  // sequential: one batch in flight
+  CHECK(stopping.position().next_batch_id == 17);
+
+  Trainer resumed(config, data);
+  restore_run_state(resumed, capture_run_state(stopping, config_text), "in memory");
+  CHECK(resumed.run({}));
+  CHECK(state_bits(resumed) == state_bits(reference));
+  CHECK(history_bits(resumed) == history_bits(reference));
+
+  SUBCASE("pipelined: the batches already admitted finish") {
+    TrainConfig pipelined = config;
+    pipelined.scheduler.name = "pipelined";
+    pipelined.scheduler.in_flight = 3;
+    pipelined.scheduler.threads = 2;
+    Trainer run(pipelined, data);
+    std::atomic<int> done{0};
+    run.on_progress([&](const TrainingProgress&) { ++done; });
+    run.stop_when([&] { return done >= 5; });
+    CHECK_FALSE(run.run({}));
+    CHECK(run.position().batches_done >= 5);
+    CHECK(run.position().batches_done <= 5 + 2);
+    CHECK(run.position().batches_done == done);
+    CHECK(run.graph().batches_held() == 0);
+  }
+  SUBCASE("gpipe: only between groups of micro-batches") {
+    TrainConfig gpipe = config;
+    gpipe.scheduler.name = "gpipe";
+    gpipe.scheduler.micro_batches = 3;
+    Trainer run(gpipe, data);
+    std::atomic<int> done{0};
+    run.on_progress([&](const TrainingProgress&) { ++done; });
+    run.stop_when([&] { return done >= 4; });
+    CHECK_FALSE(run.run({}));
+    CHECK(run.position().batches_done == 6);
+  }
 }
 
 TEST_CASE("under gpipe a chunk holds whole groups of micro-batches") {
