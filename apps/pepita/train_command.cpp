@@ -15,6 +15,7 @@
 #include "train/run_state.hpp"
 #include "train/trainer.hpp"
 #include "train_options.hpp"
+#include "training_session.hpp"
 
 namespace pepita::cli {
 
@@ -81,26 +82,6 @@ TrainRequest resumed_request(const std::vector<std::string>& args, const Checkpo
   }
 }
 
-// The file a run saves itself in, its directory made. A new run does not overwrite another
-// run's checkpoint: that is almost always a mistake that would lose the other run.
-std::filesystem::path prepare_checkpoint_file(const TrainRequest& request) {
-  const std::filesystem::path file = checkpoint_file(*request.checkpoint_dir);
-  std::error_code error;
-  const bool resumed_here = request.resume && std::filesystem::equivalent(file, checkpoint_file(*request.resume), error);
-  if (std::filesystem::exists(file) && !resumed_here)
-    throw UsageError(file.string() + " already holds a checkpoint: continue it with --resume " +
-                     request.checkpoint_dir->string() + ", or choose another --checkpoint-dir");
-  std::filesystem::create_directories(*request.checkpoint_dir);
-  return file;
-}
-
-// What a run saves of its configuration: what --config reads, and the checkpoint cadence.
-std::string saved_configuration(const TrainRequest& request) {
-  std::string text = config_text(request.config);
-  if (request.checkpoint_every > 0) text += "checkpoint-every = " + std::to_string(request.checkpoint_every) + "\n";
-  return text;
-}
-
 }  // namespace
 
 int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -116,53 +97,31 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
     resumed = load_checkpoint(checkpoint_file(*request.resume));
     request = resumed_request(args, *resumed, checkpoint_file(*request.resume));
   }
-  const TrainConfig& config = request.config;
-  std::optional<std::filesystem::path> save_file;
-  std::string configuration;
-  if (request.checkpoint_dir) {
-    save_file = prepare_checkpoint_file(request);
-    configuration = saved_configuration(request);
-  }
-  const StopSignals stop_signals;  // from here on, SIGINT and SIGTERM stop at the next safe point
+  const StopSignals stop_signals;  // from here on, SIGINT and SIGTERM stop after the batches in flight
   const auto started = std::chrono::steady_clock::now();
-  const DatasetPair data = load_dataset(config.dataset, config.data_dir);
-  Trainer trainer(config, data);
-  if (resumed) restore_run_state(trainer, *resumed, checkpoint_file(*request.resume));
+  const DatasetPair data = load_dataset(request.config.dataset, request.config.data_dir);
+  TrainingSession session(request, data, std::move(resumed));
+  const TrainConfig& config = session.request().config;
+  Trainer& trainer = session.trainer();
   ProgressLine progress(err, config.epochs, trainer.graph());
-  if (request.trace_json) trainer.enable_trace();
-  if (!request.quiet) trainer.on_progress([&](const TrainingProgress& p) { progress.update(p); });
-  const auto save = [&] { save_checkpoint(*save_file, capture_run_state(trainer, configuration)); };
-  if (save_file) trainer.on_safe_point(request.checkpoint_every, save);
-  trainer.stop_when([&] { return stop_signals.received() != 0; });
-  const auto write_metrics = [&] {
-    if (request.metrics_csv) write_file_atomically(*request.metrics_csv, metrics_csv(trainer.history()));
-  };
   out << describe(config, data.train) << std::endl;
-  if (resumed) {
+  if (session.resumed()) {
     const RunPosition at = trainer.position();
     out << "resuming " << request.resume->string() << ": " << at.epoch - 1 << " of " << config.epochs << " epochs done";
     if (at.epoch <= config.epochs) out << ", " << at.batches_done << " batches into epoch " << at.epoch;
     out << std::endl;
-    // A kill between a checkpoint and the metrics file leaves the file an epoch behind.
-    if (!trainer.history().empty()) write_metrics();
   }
-
-  const bool finished = trainer.run([&](const EpochRecord& r) {
-    print_epoch(out, r);
-    write_metrics();
-  });
-  if (!finished) {
-    if (save_file) save();
-    const std::string dir = request.checkpoint_dir ? request.checkpoint_dir->string() : "";
+  SessionHooks hooks{.on_epoch = [&](const EpochRecord& r) { print_epoch(out, r); },
+                     .stop_requested = [&] { return stop_signals.received() != 0; }};
+  if (!request.quiet) hooks.on_progress = [&](const TrainingProgress& p) { progress.update(p); };
+  if (!session.run(hooks)) {
+    const std::string dir = session.checkpoint_dir() ? session.checkpoint_dir()->string() : "";
     err << (request.quiet ? "" : "\n") << "pepita: interrupted; "
-        << (save_file ? "checkpoint saved in " + dir + " (resume with --resume " + dir + ")" : "no --checkpoint-dir, nothing saved")
+        << (dir.empty() ? "no --checkpoint-dir, nothing saved" : "checkpoint saved in " + dir + " (resume with --resume " + dir + ")")
         << std::endl;
     return 128 + stop_signals.received();  // the shell's status for a death by that signal
   }
-  const RunFacts facts{describe_machine(),
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
-  if (request.summary_json) write_file_atomically(*request.summary_json, summary_json(config, trainer, facts));
-  if (request.trace_json) write_file_atomically(*request.trace_json, trainer.graph().chrome_trace_json());
+  session.write_outputs(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   out << scheduler_metrics_text(trainer);
   out << "final test accuracy " << std::fixed << std::setprecision(2) << trainer.history().back().test_accuracy
       << "%, median " << std::setprecision(3) << median_epoch_seconds(trainer.history()) << " s per epoch"

@@ -1,0 +1,69 @@
+#include "training_session.hpp"
+
+#include <utility>
+
+#include "cli.hpp"
+#include "train/reports.hpp"
+#include "train/run_state.hpp"
+
+namespace pepita::cli {
+
+namespace {
+
+// What a run saves of its configuration: what --config reads, and the checkpoint cadence.
+std::string saved_configuration(const TrainRequest& request) {
+  std::string text = config_text(request.config);
+  if (request.checkpoint_every > 0) text += "checkpoint-every = " + std::to_string(request.checkpoint_every) + "\n";
+  return text;
+}
+
+}  // namespace
+
+std::filesystem::path prepare_checkpoint_file(const TrainRequest& request) {
+  const std::filesystem::path file = checkpoint_file(*request.checkpoint_dir);
+  std::error_code error;
+  const bool resumed_here = request.resume && std::filesystem::equivalent(file, checkpoint_file(*request.resume), error);
+  if (std::filesystem::exists(file) && !resumed_here)
+    throw UsageError(file.string() + " already holds a checkpoint: continue it with --resume " +
+                     request.checkpoint_dir->string() + ", or choose another --checkpoint-dir");
+  std::filesystem::create_directories(*request.checkpoint_dir);
+  return file;
+}
+
+TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, std::optional<Checkpoint> resumed)
+    : request_(std::move(request)), trainer_(request_.config, data), resumed_(resumed.has_value()) {
+  if (request_.checkpoint_dir) {
+    save_file_ = prepare_checkpoint_file(request_);
+    saved_configuration_ = saved_configuration(request_);
+  }
+  if (resumed) restore_run_state(trainer_, *resumed, checkpoint_file(*request_.resume));
+  if (request_.trace_json) trainer_.enable_trace();
+  if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
+}
+
+void TrainingSession::save() { save_checkpoint(*save_file_, capture_run_state(trainer_, saved_configuration_)); }
+
+void TrainingSession::write_metrics() {
+  if (request_.metrics_csv) write_file_atomically(*request_.metrics_csv, metrics_csv(trainer_.history()));
+}
+
+bool TrainingSession::run(const SessionHooks& hooks) {
+  // A kill between a checkpoint and the metrics file leaves the file an epoch behind.
+  if (resumed_ && !trainer_.history().empty()) write_metrics();
+  trainer_.on_progress(hooks.on_progress);
+  trainer_.stop_when(hooks.stop_requested);
+  const bool finished = trainer_.run([&](const EpochRecord& record) {
+    write_metrics();
+    if (hooks.on_epoch) hooks.on_epoch(record);
+  });
+  if (!finished && save_file_) save();
+  return finished;
+}
+
+void TrainingSession::write_outputs(double total_seconds) {
+  const RunFacts facts{describe_machine(), total_seconds};
+  if (request_.summary_json) write_file_atomically(*request_.summary_json, summary_json(request_.config, trainer_, facts));
+  if (request_.trace_json) write_file_atomically(*request_.trace_json, trainer_.graph().chrome_trace_json());
+}
+
+}  // namespace pepita::cli
