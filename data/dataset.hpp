@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,9 +29,13 @@ struct Dataset {
   int classes = 0;
   std::vector<float> images;          // size() × shape.size(), row-major C×H×W per sample
   std::vector<std::int32_t> labels;   // each in [0, classes)
+  // Pixels in the same layout that live elsewhere, kept alive by the pointer's deleter: the Python
+  // module lends a numpy array this way instead of copying it. When set, `images` stays empty.
+  std::shared_ptr<const float> borrowed_images{};
 
   std::size_t size() const { return labels.size(); }
-  const float* image(std::size_t i) const { return images.data() + i * shape.size(); }
+  const float* pixels() const { return borrowed_images ? borrowed_images.get() : images.data(); }
+  const float* image(std::size_t i) const { return pixels() + i * shape.size(); }
 };
 
 struct DatasetPair {

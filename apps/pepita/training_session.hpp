@@ -14,9 +14,9 @@
 namespace pepita::cli {
 
 struct SessionHooks {
-  std::function<void(const EpochRecord&)> on_epoch;          // after the metrics file is rewritten
-  std::function<void(const TrainingProgress&)> on_progress;  // on a node thread, after every batch
-  std::function<bool()> stop_requested;                      // on a node thread: must be thread-safe
+  std::function<void(const EpochRecord&)> on_epoch{};        // after the metrics file is rewritten
+  std::function<void(const TrainingProgress&)> on_progress{};  // on a node thread, after every batch
+  std::function<bool()> stop_requested{};                    // on a node thread: must be thread-safe
 };
 
 class TrainingSession {
