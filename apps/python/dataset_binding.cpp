@@ -4,6 +4,7 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
 #include "data/data_dir.hpp"
@@ -165,11 +166,11 @@ void bind_datasets(py::module_& module) {
       .def_readonly("test", &DatasetPair::test);
   module.def(
       "load_dataset",
-      [](const std::string& name, std::optional<std::string> data_dir, const std::string& cifar100_labels) {
+      [](const std::string& name, std::optional<std::filesystem::path> data_dir, const std::string& cifar100_labels) {
         if (cifar100_labels != "fine" && cifar100_labels != "coarse")
           throw py::value_error("cifar100_labels must be 'fine' or 'coarse'");
         const LoadOptions options{cifar100_labels == "fine" ? Cifar100Labels::fine : Cifar100Labels::coarse};
-        const std::filesystem::path dir = resolve_data_dir(data_dir);
+        const std::filesystem::path dir = resolve_data_dir(data_dir ? std::optional<std::string>(data_dir->string()) : std::nullopt);
         py::gil_scoped_release released;
         DatasetPair pair = load_dataset(name, dir, options);
         return DatasetPair{with_shared_pixels(std::move(pair.train)), with_shared_pixels(std::move(pair.test))};

@@ -8,6 +8,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
 #include "python_config.hpp"
@@ -98,7 +99,7 @@ bool on_main_thread() {
 // The request for a run from `config` in `checkpoint_dir`. With resume, a checkpoint already there
 // is continued, and must have been saved by this configuration (the data directory aside: the
 // data are passed in); without one the run starts afresh.
-cli::TrainRequest request_for(const Config& config, std::optional<std::string> checkpoint_dir,
+cli::TrainRequest request_for(const Config& config, std::optional<std::filesystem::path> checkpoint_dir,
                               std::int64_t checkpoint_every, bool resume, std::optional<Checkpoint>& resumed) {
   cli::TrainRequest request = config.request;
   if (checkpoint_dir) request.checkpoint_dir = *checkpoint_dir;
@@ -124,7 +125,7 @@ cli::TrainRequest request_for(const Config& config, std::optional<std::string> c
 }
 
 py::object train(const Config& config, const py::object& data, const std::optional<py::function>& callback,
-                 std::optional<std::string> checkpoint_dir, std::int64_t checkpoint_every, bool resume) {
+                 std::optional<std::filesystem::path> checkpoint_dir, std::int64_t checkpoint_every, bool resume) {
   std::optional<Checkpoint> resumed;
   cli::TrainRequest request = request_for(config, std::move(checkpoint_dir), checkpoint_every, resume, resumed);
   DatasetPair pair;

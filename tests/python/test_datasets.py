@@ -85,6 +85,6 @@ def test_load_dataset(pf, mnist):
 
 def test_missing_files_raise_os_error(pf, tmp_path):
     with pytest.raises(OSError, match="mnist"):
-        pf.load_dataset("mnist", data_dir=str(tmp_path))
+        pf.load_dataset("mnist", data_dir=tmp_path)
     with pytest.raises(ValueError):
         pf.load_dataset("mnist", data_dir=str(tmp_path), cifar100_labels="medium")

@@ -83,7 +83,7 @@ def test_a_stopped_run_resumes_to_the_uninterrupted_weights(pf, tiny, tmp_path):
     whole = pf.train(config, tiny)
     stopped = pf.train(config, tiny, callback=lambda m: m["epoch"] == 2, checkpoint_dir=str(tmp_path))
     assert not stopped.finished
-    resumed = pf.train(config, tiny, checkpoint_dir=str(tmp_path), resume=True)
+    resumed = pf.train(config, tiny, checkpoint_dir=tmp_path, resume=True)  # a pathlib.Path is taken too
     assert [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
     for name, array in whole.weights().items():
         np.testing.assert_array_equal(resumed.weights()[name], array)
