@@ -12,7 +12,10 @@ namespace pepita {
 ErrorNode::ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output)
     : output_(output),
       pool_(make_tensor_pool(max_rows, classes)),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) { receive(m, ports); })) {}
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
+        PortsOutbox<Node::output_ports_type, port::error, port::scored> out(ports);
+        visit(m, out);
+      })) {}
 
 ScoreTally ErrorNode::peek_training_tally() const {
   std::lock_guard lock(tally_mutex_);
@@ -51,13 +54,13 @@ void ErrorNode::score(const Tensor& output, const BatchInfo& batch, ScoreTally& 
   tally.samples += output.rows;
 }
 
-void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) {
+void ErrorNode::visit(const Message& message, Outbox& out) {
   NodeClock::Visit visit(clock_, message);
   const BatchInfo& batch = *message.batch;
   const Tensor& output = *message.activity;
   if (message.pass == Pass::evaluate) {
     score(output, batch, evaluation_, message.pass);
-    std::get<port::scored>(ports).try_put(BatchEvent{batch.id, -1});
+    out.report(BatchEvent{batch.id, -1});
     return;
   }
   if (message.pass != Pass::standard) reject_message("the error node", message.pass);
@@ -65,7 +68,7 @@ void ErrorNode::receive(const Message& message, Node::output_ports_type& ports) 
   TensorHandle error = acquire_tensor(pool_, output.rows);
   std::memcpy(error->data(), output.data(), output.size() * sizeof(float));
   subtract_onehot(*error, batch.labels);
-  std::get<port::error>(ports).try_put(next_message(Pass::error, message, std::move(error)));
+  out.up(next_message(Pass::error, message, std::move(error)));
 }
 
 }  // namespace pepita

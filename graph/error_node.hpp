@@ -9,6 +9,7 @@
 
 #include "graph/message.hpp"
 #include "graph/node_clock.hpp"
+#include "graph/outbox.hpp"
 #include "layers/activation.hpp"
 
 namespace pepita {
@@ -34,6 +35,8 @@ class ErrorNode {
   // sigmoid one; e = h_L − onehot(y) is the gradient of either at the output's input.
   ErrorNode(tbb::flow::graph& graph, int classes, int max_rows, Activation output);
   Node& node() { return node_; }
+  // One visit: e up (to where the rule's edges take it), or an evaluation batch reported scored.
+  void visit(const Message& message, Outbox& out);
   NodeClock& clock() { return clock_; }
   // The tallies since the last take; `peek` may be called from any thread while batches run.
   ScoreTally peek_training_tally() const;
@@ -43,7 +46,6 @@ class ErrorNode {
   ScoreTally take_evaluation_tally();
 
  private:
-  void receive(const Message& message, Node::output_ports_type& ports);
   void score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass);
 
   Activation output_;

@@ -9,7 +9,10 @@ InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool k
     : features_(features),
       keeps_input_(keeps_input),
       pool_(make_tensor_pool(max_rows, features)),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m) { return receive(m); })) {}
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
+        PortsOutbox<Node::output_ports_type, 0> out(ports);
+        visit(m, out);
+      })) {}
 
 Message InputNode::receive(const Message& message) {
   NodeClock::Visit visit(clock_, message);

@@ -8,16 +8,19 @@
 #include "graph/batch_store.hpp"
 #include "graph/message.hpp"
 #include "graph/node_clock.hpp"
+#include "graph/outbox.hpp"
 
 namespace pepita {
 
 class InputNode {
  public:
-  using Node = tbb::flow::function_node<Message, Message>;
+  using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
 
   // `keeps_input`: hold x until F·e returns — only PEPITA has a modulated pass to build from it.
   InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input);
   Node& node() { return node_; }
+  // One visit: x, or x + F·e, up.
+  void visit(const Message& message, Outbox& out) { out.up(receive(message)); }
   NodeClock& clock() { return clock_; }
   std::size_t peak_bytes() const { return peak_bytes_; }
   std::size_t batches_held() const { return held_.size(); }

@@ -70,7 +70,10 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       updates_(*layer_, config.graph.flow.updates, metrics_),
       clock_(name()),
       queue_(graph, MessagePriority{config.graph.flow.order}),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Ports_& ports) { receive(m, ports); })) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
+        StageOutbox out(ports);
+        visit(m, out);
+      })) {
   tbb::flow::make_edge(queue_, node_);
 }
 
@@ -81,14 +84,14 @@ std::span<float> LayerNode::feedback_weights() {
   return transport_feedback_;
 }
 
-void LayerNode::receive(const Message& message, Ports_& ports) {
+void LayerNode::visit(const Message& message, Outbox& out) {
   NodeClock::Visit visit(clock_, message);
   switch (message.pass) {
-    case Pass::standard: return on_standard(message, ports);
+    case Pass::standard: return on_standard(message, out);
     case Pass::modulated:
     case Pass::error:
-    case Pass::backward: return on_learning_signal(message, ports);
-    case Pass::evaluate: return on_evaluate(message, ports);
+    case Pass::backward: return on_learning_signal(message, out);
+    case Pass::evaluate: return on_evaluate(message, out);
     case Pass::feedback: reject_message(name(), message.pass);
   }
 }
@@ -113,7 +116,7 @@ void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard, 
   if (record_weight_use_) weight_uses_.push_back({batch, standard.weight_fingerprint, fingerprint(used)});
 }
 
-void LayerNode::on_standard(const Message& message, Ports_& ports) {
+void LayerNode::on_standard(const Message& message, Outbox& out) {
   const BatchInfo& batch = *message.batch;
   TensorHandle mask = dropout_mask_for(batch);
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
@@ -133,25 +136,25 @@ void LayerNode::on_standard(const Message& message, Ports_& ports) {
   }
   if (record_weight_use_) entry.weight_fingerprint = fingerprint(layer_->weights());
   if (rule_.learns_on_standard_pass(config_.place)) {
-    LayerVisit visit(*this, message, ports, entry);
-    rule_.learn(visit);
+    LayerVisit learning(*this, message, out, entry);
+    rule_.learn(learning);
   } else {
     soma_.keep(std::move(entry));
   }
-  std::get<port::up>(ports).try_put(next_message(Pass::standard, message, std::move(activity)));
+  out.up(next_message(Pass::standard, message, std::move(activity)));
 }
 
-void LayerNode::on_learning_signal(const Message& message, Ports_& ports) {
+void LayerNode::on_learning_signal(const Message& message, Outbox& out) {
   const SomaEntry standard = soma_.release(message.batch->id);
-  LayerVisit visit(*this, message, ports, standard);
-  rule_.learn(visit);
+  LayerVisit learning(*this, message, out, standard);
+  rule_.learn(learning);
   dendrite_.release();  // whatever the rule did not hand on
 }
 
-void LayerNode::on_evaluate(const Message& message, Ports_& ports) {
+void LayerNode::on_evaluate(const Message& message, Outbox& out) {
   TensorHandle activity = acquire_tensor(activity_pool_, message.batch->rows());
   layer_->forward(*message.activity, *activity, nullptr);
-  std::get<port::up>(ports).try_put(next_message(Pass::evaluate, message, std::move(activity)));
+  out.up(next_message(Pass::evaluate, message, std::move(activity)));
 }
 
 }  // namespace pepita

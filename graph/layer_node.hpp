@@ -53,6 +53,9 @@ class LayerNode {
   // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
   std::span<float> feedback_weights();
   std::string name() const;
+  // One visit: the standard pass up (after learning, where the rule learns on it), a learning
+  // signal to the rule, an evaluation pass up.
+  void visit(const Message& message, Outbox& out);
 
   // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
   void apply_accumulated(int rows) { updates_.flush(rows); }
@@ -79,11 +82,9 @@ class LayerNode {
 
  private:
   friend class LayerVisit;
-  using Ports_ = Node::output_ports_type;
-  void receive(const Message& message, Ports_& ports);
-  void on_standard(const Message& message, Ports_& ports);
-  void on_learning_signal(const Message& message, Ports_& ports);
-  void on_evaluate(const Message& message, Ports_& ports);
+  void on_standard(const Message& message, Outbox& out);
+  void on_learning_signal(const Message& message, Outbox& out);
+  void on_evaluate(const Message& message, Outbox& out);
 
   TensorHandle dropout_mask_for(const BatchInfo& batch);
   // The weights a batch's learning pass computes with: its stash, or the current W.

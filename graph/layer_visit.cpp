@@ -66,7 +66,7 @@ TensorHandle LayerVisit::onehot_target() {
 void LayerVisit::update(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation) {
   node_.updates_.apply(post, pre, scale, normalisation, {standard_.standard_done, standard_.weight_version});
   node_.metrics_.latency_stages.push_back(message_.hops + 1 - standard_.hops);
-  std::get<port::updated>(ports_).try_put(BatchEvent{batch().id, place().index});
+  out_.report(BatchEvent{batch().id, place().index});
 }
 
 void LayerVisit::send_down_through_weights(const Tensor& term) {
@@ -80,11 +80,11 @@ void LayerVisit::send_down_through_feedback(const Tensor& term) { send_down(term
 void LayerVisit::send_down(const Tensor& term, std::span<const float> through) {
   TensorHandle gradient = acquire_tensor(node_.down_pool_, term.rows);
   node_.layer_->backward_data(term, *gradient, through);
-  std::get<port::down>(ports_).try_put(next_message(Pass::backward, message_, std::move(gradient)));
+  out_.down(next_message(Pass::backward, message_, std::move(gradient)));
 }
 
 void LayerVisit::send_up(Pass pass, TensorHandle activity) {
-  std::get<port::up>(ports_).try_put(next_message(pass, message_, std::move(activity)));
+  out_.up(next_message(pass, message_, std::move(activity)));
 }
 
 TensorHandle LayerVisit::release_dendrite() { return node_.dendrite_.release(); }

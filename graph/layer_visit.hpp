@@ -8,7 +8,7 @@
 #include "graph/graph_config.hpp"
 #include "graph/message.hpp"
 #include "graph/neurons.hpp"
-#include "graph/stage_node.hpp"
+#include "graph/outbox.hpp"
 #include "graph/weight_updates.hpp"
 #include "layers/layer.hpp"
 
@@ -66,13 +66,13 @@ class LayerVisit {
 
  private:
   friend class LayerNode;
-  LayerVisit(LayerNode& node, const Message& message, StageNode::output_ports_type& ports, const SomaEntry& standard)
-      : node_(node), message_(message), ports_(ports), standard_(standard) {}
+  LayerVisit(LayerNode& node, const Message& message, Outbox& out, const SomaEntry& standard)
+      : node_(node), message_(message), out_(out), standard_(standard) {}
   void send_down(const Tensor& term, std::span<const float> through);
 
   LayerNode& node_;
   const Message& message_;
-  StageNode::output_ports_type& ports_;
+  Outbox& out_;
   const SomaEntry& standard_;
 };
 

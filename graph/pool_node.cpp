@@ -14,18 +14,21 @@ PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_
       workspaces_(name_, "workspace"),
       clock_(name_),
       queue_(graph, MessagePriority{order}),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, StageNode::output_ports_type& ports) { receive(m, ports); })) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, StageNode::output_ports_type& ports) {
+        StageOutbox out(ports);
+        visit(m, out);
+      })) {
   tbb::flow::make_edge(queue_, node_);
 }
 
-void PoolNode::receive(const Message& message, StageNode::output_ports_type& ports) {
+void PoolNode::visit(const Message& message, Outbox& out) {
   NodeClock::Visit visit(clock_, message);
   const std::uint64_t id = message.batch->id;
   if (message.pass == Pass::backward) {
     const TensorHandle workspace = workspaces_.release(id);
     TensorHandle gradient = acquire_tensor(gradient_pool_, message.activity->rows);
     pool_.backward(*message.activity, *workspace, *gradient);
-    std::get<port::down>(ports).try_put(next_message(Pass::backward, message, std::move(gradient)));
+    out.down(next_message(Pass::backward, message, std::move(gradient)));
     return;
   }
   if (message.pass != Pass::standard && message.pass != Pass::modulated && message.pass != Pass::evaluate)
@@ -37,7 +40,7 @@ void PoolNode::receive(const Message& message, StageNode::output_ports_type& por
     workspaces_.keep(id, workspace);
   }
   pool_.forward(*message.activity, *pooled, workspace ? &*workspace : nullptr);
-  std::get<port::up>(ports).try_put(next_message(message.pass, message, std::move(pooled)));
+  out.up(next_message(message.pass, message, std::move(pooled)));
 }
 
 }  // namespace pepita

@@ -22,12 +22,12 @@ class PoolNode {
   StageQueue& entry() { return queue_; }
   StageNode& node() { return node_; }
   NodeClock& clock() { return clock_; }
+  // One visit: either forward pass up, pooled; a gradient down through the argmax.
+  void visit(const Message& message, Outbox& out);
   std::string name() const { return name_; }
   std::size_t batches_held() const { return workspaces_.size(); }
 
  private:
-  void receive(const Message& message, StageNode::output_ports_type& ports);
-
   MaxPool pool_;
   std::string name_;
   bool keeps_workspace_;  // only for rules that send gradients back through the pool

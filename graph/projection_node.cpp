@@ -14,7 +14,10 @@ ProjectionNode::ProjectionNode(tbb::flow::graph& graph, int classes, int input_f
       map_(classes, input_features, Activation::identity, 0.0f),
       pool_(make_tensor_pool(max_rows, input_features)),
       perturbation_pool_(make_tensor_pool(max_rows, classes)),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m) { return receive(m); })) {
+      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
+        PortsOutbox<Node::output_ports_type, 0> out(ports);
+        visit(m, out);
+      })) {
   input_projection(map_.weights(), input_features, options.f_scale, seed);
 }
 

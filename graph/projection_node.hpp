@@ -7,6 +7,7 @@
 
 #include "graph/message.hpp"
 #include "graph/node_clock.hpp"
+#include "graph/outbox.hpp"
 #include "graph/rule_options.hpp"
 #include "layers/dense_layer.hpp"
 
@@ -14,11 +15,13 @@ namespace pepita {
 
 class ProjectionNode {
  public:
-  using Node = tbb::flow::function_node<Message, Message>;
+  using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
 
   ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, const PepitaOptions& options,
                  std::uint64_t seed);
   Node& node() { return node_; }
+  // One visit: F·e up, to the input.
+  void visit(const Message& message, Outbox& out) { out.up(receive(message)); }
   NodeClock& clock() { return clock_; }
   // F, input_features × classes, row-major.
   std::span<float> matrix() { return map_.weights(); }

@@ -9,6 +9,7 @@
 
 #include "graph/flow_policy.hpp"
 #include "graph/message.hpp"
+#include "graph/outbox.hpp"
 
 namespace pepita {
 
@@ -28,5 +29,7 @@ inline constexpr std::size_t up = 0;       // activity to the next stage, or the
 inline constexpr std::size_t updated = 1;  // "layer l updated batch b", to the completion node
 inline constexpr std::size_t down = 2;     // the gradient at the stage's input, to the stage below
 }  // namespace port
+
+using StageOutbox = PortsOutbox<StageNode::output_ports_type, port::up, port::updated, port::down>;
 
 }  // namespace pepita

@@ -178,7 +178,7 @@ void TrainingGraph::connect() {
   using tbb::flow::output_port;
   connect(*tickets_, *limiter_, "tickets", "limiter");
   connect(*limiter_, input_->node(), "limiter", "input");
-  connect(input_->node(), *chain_.front().entry, "input", chain_.front().name);
+  connect(output_port<0>(input_->node()), *chain_.front().entry, "input", chain_.front().name);
   for (std::size_t s = 0; s < chain_.size(); ++s) {
     const Stage& stage = chain_[s];
     if (s + 1 < chain_.size())
@@ -201,7 +201,7 @@ void TrainingGraph::connect_rule_edges() {
       connect(output_port<port::down>(*chain_[s].node), *chain_[s - 1].entry, chain_[s].name, chain_[s - 1].name);
   if (rule_edges_.error_to_input_via_projection) {
     connect(error_out, projection_->node(), "error", "projection");
-    connect(projection_->node(), input_->node(), "projection", "input");
+    connect(tbb::flow::output_port<0>(projection_->node()), input_->node(), "projection", "input");
   }
   for (int l : rule_edges_.error_to_layers) {
     LayerNode& target = *layers_.at(std::size_t(l));
