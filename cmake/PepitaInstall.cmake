@@ -11,7 +11,7 @@ set(PEPITA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pepita)
 # The sources include each other as "graph/x.hpp", "train/x.hpp", …: the headers keep those folders
 # under include/pepita/, and that folder is what the installed target puts on the include path.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data ${PROJECT_SOURCE_DIR}/graph ${PROJECT_SOURCE_DIR}/layers
-                  ${PROJECT_SOURCE_DIR}/schedulers ${PROJECT_SOURCE_DIR}/train
+                  ${PROJECT_SOURCE_DIR}/schedulers ${PROJECT_SOURCE_DIR}/simulation ${PROJECT_SOURCE_DIR}/train
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pepita
         FILES_MATCHING PATTERN "*.hpp")
 

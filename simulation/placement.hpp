@@ -1,0 +1,31 @@
+#pragma once
+// Which simulated device runs each node. A device runs one visit at a time.
+//   contiguous   (default) the learning layers split into D runs of consecutive layers, as even as
+//                they go, the earlier devices taking the extra layer
+//   interleaved  layer l on device l mod D: several virtual stages per device (interleaved 1F1B)
+//   0,0,1,1      an explicit device per learning layer
+// A pooling stage goes with the layer before it; the input node with the first layer, the error
+// node and the projection with the output layer. `pepita train --placement` reads the same text
+// for real ranks (the MPI issue) and for simulated devices.
+#include <string>
+#include <vector>
+
+#include "simulation/topology.hpp"
+
+namespace pepita {
+
+struct Placement {
+  int devices = 1;
+  std::vector<int> device_of;  // per node, graph order
+};
+
+// Throws std::invalid_argument with a one-line message naming the problem.
+Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement);
+
+// One device per node: the dry run's view, where every node is its own serial unit.
+Placement device_per_node(const GraphTopology& topology);
+
+// "0,0,1,1": the device of each learning layer, for the summary.
+std::string describe_layers(const GraphTopology& topology, const Placement& placement);
+
+}  // namespace pepita

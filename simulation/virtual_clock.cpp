@@ -1,0 +1,259 @@
+#include "simulation/virtual_clock.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+namespace pepita {
+
+// The outbox of one simulated visit: it routes what the visit sends by the graph's edges and keeps
+// it until the visit ends in virtual time.
+class VirtualClock::Recorder final : public Outbox {
+ public:
+  Recorder(const VirtualClock& clock, Running& visit) : clock_(clock), visit_(visit) {}
+  void up(Message message) override {
+    const std::vector<int>& targets = clock_.topology_.up_targets(visit_.node);
+    const std::size_t bytes = clock_.message_bytes(visit_.node, false, message);
+    for (int to : targets) visit_.sent.push_back({to, message, bytes});
+  }
+  void down(Message message) override {
+    // The first stage's down exit leads nowhere: dropped, as oneTBB drops an unconnected port's.
+    if (const std::optional<int> to = clock_.topology_.down_target(visit_.node))
+      visit_.sent.push_back({*to, message, clock_.message_bytes(visit_.node, true, message)});
+  }
+  void report(BatchEvent event) override { visit_.reports.push_back(std::move(event)); }
+
+ private:
+  const VirtualClock& clock_;
+  Running& visit_;
+};
+
+VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, std::shared_ptr<const CostModel> cost,
+                           ClockSettings settings, VisitExecutor& executor)
+    : topology_(topology),
+      placement_(std::move(placement)),
+      cost_(std::move(cost)),
+      settings_(settings),
+      executor_(executor),
+      memory_(topology, settings.memory),
+      waiting_(std::size_t(placement_.devices)),
+      free_at_(std::size_t(placement_.devices), 0.0),
+      busy_(std::size_t(placement_.devices), 0.0),
+      static_bytes_(std::size_t(placement_.devices), 0),
+      held_bytes_(std::size_t(placement_.devices), 0),
+      layers_(std::size_t(topology.layers())),
+      standard_done_(std::size_t(topology.layers())),
+      versions_(std::size_t(topology.layers()), 0),
+      awaiting_flush_(std::size_t(topology.layers())) {
+  if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
+  if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");
+  for (int n = 0; n < topology.size(); ++n) static_bytes_[std::size_t(placement_.device_of[std::size_t(n)])] += memory_.static_bytes(n);
+  peak_bytes_ = static_bytes_;
+}
+
+std::size_t VirtualClock::message_bytes(int from, bool down, const Message& message) const {
+  const std::size_t features = down ? topology_.down_features(from) : topology_.up_features(from);
+  return std::size_t(message.batch->rows()) * features * sizeof(float);
+}
+
+std::size_t VirtualClock::run(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+  batches_ = batches;
+  next_ = 0;
+  end_ = batches.size();
+  tokens_ = settings_.flow.in_flight;
+  stopping_ = false;
+  stop_requested_ = stop_requested;
+  admit(now_);
+  for (;;) {
+    while (start_visits()) {
+    }
+    if (running_.empty()) break;
+    // Everything that ends at the next moment ends together, in the order it started, before any
+    // device chooses again: a device freed at t sees every message that arrived by t.
+    now_ = running_.top().end;
+    while (!running_.empty() && running_.top().end == now_) {
+      Running visit = running_.top();
+      running_.pop();
+      finish(visit);
+    }
+    admit(now_);
+  }
+  if (waiting_count_ > 0 || next_ < end_) {
+    std::ostringstream message;
+    message << "deadlock: " << waiting_count_ << " messages wait and " << end_ - next_
+            << " batches were never admitted, yet no visit can start (a batch's layers never all updated it)";
+    throw std::logic_error(message.str());
+  }
+  for (const auto& [batch, state] : in_flight_)
+    if (state.updated != topology_.layers())
+      throw std::logic_error("deadlock: batch " + std::to_string(batch) + " is updated by " + std::to_string(state.updated) + " of " +
+                             std::to_string(topology_.layers()) + " layers, so the limiter never admits the batches behind it");
+  const std::size_t trained = next_;
+  batches_ = {};
+  stop_requested_ = {};
+  return trained;
+}
+
+// The limiter admits the run's next batches while it holds tokens; an admitted batch is a
+// message at the input node, behind anything sent there at the same moment.
+void VirtualClock::admit(double at) {
+  for (; tokens_ > 0 && next_ < end_ && !stopping_; ++next_, --tokens_) {
+    const BatchHandle& batch = batches_[next_];
+    in_flight_[batch->id] = {0, batch->rows()};
+    enqueue({Message{Pass::standard, batch, TensorHandle{}}, at, 0, 0, -1, 0});
+  }
+}
+
+// The message a free device takes now, if any: among those that have arrived at its nodes, the
+// one nothing else should run before, by the scheduler's order (stages only: the input, error
+// and projection nodes serve first come, first served, as oneTBB's buffers do), the earliest sent
+// among equals.
+std::optional<std::size_t> VirtualClock::choose(int device) const {
+  const MessageOrder& order = settings_.flow.order;
+  const std::vector<Waiting>& waiting = waiting_[std::size_t(device)];
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    const Waiting& w = waiting[i];
+    if (w.arrival > now_) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const Waiting& b = waiting[*best];
+    const bool prioritised = order.runs_after && topology_.node(w.node).is_stage() && topology_.node(b.node).is_stage();
+    if (prioritised && order.runs_after(b.message, w.message)) best = i;
+  }
+  return best;
+}
+
+// Starts what can start now: first every zero-cost visit (it takes no device time, so it runs
+// whether or not its device is busy), then on each free device, in device order, its choice.
+// Returns whether anything started.
+bool VirtualClock::start_visits() {
+  bool started = false;
+  for (int d = 0; d < placement_.devices; ++d) {
+    std::vector<Waiting>& waiting = waiting_[std::size_t(d)];
+    for (std::size_t i = 0; i < waiting.size();) {
+      if (waiting[i].arrival > now_ || waiting[i].duration > 0) {
+        ++i;
+        continue;
+      }
+      start(d, i);
+      started = true;
+      // A zero-cost visit ends now: deliver at once, so that what it sends can start in this moment.
+      while (!running_.empty() && running_.top().end <= now_) {
+        Running visit = running_.top();
+        running_.pop();
+        finish(visit);
+      }
+      i = 0;
+    }
+  }
+  for (int d = 0; d < placement_.devices; ++d) {
+    if (free_at_[std::size_t(d)] > now_) continue;
+    const std::optional<std::size_t> chosen = choose(d);
+    if (!chosen) continue;
+    start(d, *chosen);
+    started = true;
+  }
+  return started;
+}
+
+void VirtualClock::enqueue(Waiting waiting) {
+  waiting.sequence = sequence_++;
+  waiting.duration = cost_->visit_seconds(topology_, waiting.node, waiting.message.pass, waiting.message.batch->rows());
+  if (waiting.duration < 0) throw std::logic_error("a cost model gave a negative visit time");
+  waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])].push_back(std::move(waiting));
+  ++waiting_count_;
+}
+
+void VirtualClock::start(int device, std::size_t index) {
+  std::vector<Waiting>& waiting = waiting_[std::size_t(device)];
+  Waiting taken = std::move(waiting[index]);
+  waiting.erase(waiting.begin() + std::ptrdiff_t(index));
+  --waiting_count_;
+  const double duration = taken.duration;
+  Running visit{.end = now_ + duration, .sequence = sequence_++, .node = taken.node, .device = device, .sent = {}, .reports = {}};
+  {
+    Recorder out(*this, visit);
+    executor_.visit(taken.node, taken.message, out);
+  }
+  if (duration > 0) {
+    free_at_[std::size_t(device)] = visit.end;
+    busy_[std::size_t(device)] += duration;
+  }
+  ++visit_count_;
+  // Memory: a hold begins with the batch's standard visit and ends with its learning visit.
+  const std::int64_t change = memory_.on_visit(taken.node, taken.message.pass, taken.message.batch->id, taken.message.batch->rows());
+  std::size_t& held = held_bytes_[std::size_t(device)];
+  held = std::size_t(std::int64_t(held) + change);
+  peak_bytes_[std::size_t(device)] = std::max(peak_bytes_[std::size_t(device)], static_bytes_[std::size_t(device)] + held);
+  // Locking: when the batch's standard work at a layer ends, and at which weight version.
+  const TopologyNode& node = topology_.node(taken.node);
+  if (node.kind == NodeKind::layer && taken.message.pass == Pass::standard)
+    standard_done_[std::size_t(node.place.index)][taken.message.batch->id] = {visit.end, versions_[std::size_t(node.place.index)],
+                                                                              taken.message.hops + 1};
+  for (const BatchEvent& report : visit.reports)
+    if (report.layer >= 0) {
+      if (settings_.flow.updates == UpdateMode::immediate) landed(report.layer, report.batch, taken.message.hops, visit.end);
+      else awaiting_flush_[std::size_t(report.layer)].emplace_back(report.batch, taken.message.hops);
+    }
+  if (settings_.record_visits)
+    visits_.push_back({.start = now_,
+                       .end = visit.end,
+                       .node = taken.node,
+                       .device = device,
+                       .pass = taken.message.pass,
+                       .batch = taken.message.batch->id,
+                       .hops = taken.message.hops,
+                       .from = taken.from,
+                       .updates = !visit.reports.empty()});
+  running_.push(std::move(visit));
+}
+
+void VirtualClock::landed(int layer, std::uint64_t batch, std::uint32_t hops, double at) {
+  auto& done = standard_done_[std::size_t(layer)];
+  const auto found = done.find(batch);
+  if (found == done.end()) throw std::logic_error("an update for a batch whose standard pass the layer never saw");
+  SimulatedLayer& record = layers_[std::size_t(layer)];
+  record.latency.push_back(at - found->second.at);
+  record.latency_stages.push_back(hops + 1 - found->second.hops);
+  record.staleness.push_back(versions_[std::size_t(layer)] - found->second.version);
+  done.erase(found);
+  if (settings_.flow.updates == UpdateMode::immediate) ++versions_[std::size_t(layer)];
+}
+
+void VirtualClock::finish(Running& visit) {
+  for (Sent& sent : visit.sent) deliver(visit.node, visit.end, sent);
+  for (const BatchEvent& report : visit.reports) {
+    if (report.layer < 0) continue;
+    const auto state = in_flight_.find(report.batch);
+    if (state == in_flight_.end()) throw std::logic_error("an update for a batch that is not in flight");
+    if (++state->second.updated < topology_.layers()) continue;
+    samples_ += state->second.rows;
+    in_flight_.erase(state);
+    ++tokens_;
+    if (!stopping_ && stop_requested_ && stop_requested_()) stopping_ = true;
+  }
+}
+
+void VirtualClock::deliver(int from, double at, Sent& sent) {
+  double arrival = at;
+  if (placement_.device_of[std::size_t(from)] != placement_.device_of[std::size_t(sent.to)]) {
+    arrival += settings_.link.seconds(sent.bytes);
+    ++crossings_;
+    crossing_bytes_ += sent.bytes;
+  }
+  enqueue({std::move(sent.message), arrival, 0, sent.to, from, 0});
+}
+
+void VirtualClock::flush(const std::vector<std::uint64_t>& group) {
+  for (int l = 0; l < topology_.layers(); ++l) {
+    for (const auto& [batch, hops] : awaiting_flush_[std::size_t(l)]) landed(l, batch, hops, now_);
+    awaiting_flush_[std::size_t(l)].clear();
+    ++versions_[std::size_t(l)];
+  }
+  flushes_.push_back({now_, group});
+}
+
+}  // namespace pepita

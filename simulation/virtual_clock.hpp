@@ -1,0 +1,174 @@
+#pragma once
+// The training graph on a virtual clock: a discrete-event simulation of the graph's nodes on
+// simulated devices. Each node sits on a device (simulation/placement.hpp); a device runs one visit
+// at a time; a visit starts in virtual time once its message has arrived and its device is free,
+// and lasts what the cost model says. Among the messages waiting at a device's nodes, the one the
+// scheduler's MessageOrder prefers runs first (the very comparison the stages' priority queues
+// use), the earliest sent among equals. A message crossing devices arrives after the link's cost.
+// The limiter's tokens, the completion of a batch (all L layers updated) and GPipe's groups and
+// flushes are simulated as the real graph does them.
+//
+// The visits themselves are run by a VisitExecutor, one at a time, in order of virtual start: the
+// real nodes (TrainingGraph::visit: the arithmetic runs, only time is simulated) or the message
+// model (`--no-math`). Nothing here depends on the host's threads, so a run is deterministic.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <memory>
+#include <queue>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/flow_policy.hpp"
+#include "simulation/cost_model.hpp"
+#include "simulation/memory_model.hpp"
+#include "simulation/placement.hpp"
+#include "simulation/topology.hpp"
+#include "simulation/visit_executor.hpp"
+
+namespace pepita {
+
+struct SimulatedVisit {
+  double start = 0, end = 0;
+  int node = 0;
+  int device = 0;
+  Pass pass = Pass::standard;
+  std::uint64_t batch = 0;
+  std::uint32_t hops = 0;
+  int from = -1;         // the sending node; -1: the limiter
+  bool updates = false;  // a layer reported its update for the batch
+};
+
+struct SimulatedFlush {
+  double time = 0;
+  std::vector<std::uint64_t> batches;
+};
+
+// Per learning layer, over the run: the update-locking latency (end of the batch's standard visit
+// → its update landing, in virtual time), in stages (the message's logical clock), and staleness.
+struct SimulatedLayer {
+  std::vector<double> latency;
+  std::vector<std::uint32_t> latency_stages;
+  std::vector<std::uint64_t> staleness;
+};
+
+struct ClockSettings {
+  FlowPolicy flow{};
+  int batches_per_update = 1;  // GPipe's group: only for reporting; run() is called per group
+  LinkModel link{};
+  MemorySettings memory{};
+  bool record_visits = true;   // keep every visit (traces, schedules); off for speed at scale
+};
+
+class VirtualClock {
+ public:
+  VirtualClock(const GraphTopology& topology, Placement placement, std::shared_ptr<const CostModel> cost,
+               ClockSettings settings, VisitExecutor& executor);
+
+  // Trains `batches` from the current virtual time until the graph drains. After every completed
+  // batch it asks `stop_requested` (if given); once it answers true the batches not yet admitted
+  // are withdrawn. Returns how many were trained: a prefix of `batches`.
+  std::size_t run(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested = {});
+  // GPipe's flush: the group's updates land now (their locking latency ends here).
+  void flush(const std::vector<std::uint64_t>& group);
+
+  double now() const { return now_; }
+  std::int64_t samples() const { return samples_; }
+  std::int64_t visit_count() const { return visit_count_; }
+  const std::vector<SimulatedVisit>& visits() const { return visits_; }
+  const std::vector<SimulatedFlush>& flushes() const { return flushes_; }
+  const std::vector<SimulatedLayer>& layers() const { return layers_; }
+  // Per device: the virtual time it spent in visits, and the most bytes its nodes held at once.
+  const std::vector<double>& device_busy() const { return busy_; }
+  const std::vector<std::size_t>& device_peak_bytes() const { return peak_bytes_; }
+  std::int64_t messages_between_devices() const { return crossings_; }
+  std::size_t bytes_between_devices() const { return crossing_bytes_; }
+  const Placement& placement() const { return placement_; }
+  const GraphTopology& topology() const { return topology_; }
+  const CostModel& cost() const { return *cost_; }
+  const ClockSettings& settings() const { return settings_; }
+
+ private:
+  struct Waiting {
+    Message message;
+    double arrival = 0;
+    std::uint64_t sequence = 0;  // send order: ties between equals go to the earliest sent
+    int node = 0;
+    int from = -1;
+    double duration = 0;  // the visit's cost, known once the message is addressed
+  };
+  struct Sent {
+    int to = 0;
+    Message message;
+    std::size_t bytes = 0;
+  };
+  struct Running {
+    double end = 0;
+    std::uint64_t sequence = 0;
+    int node = 0;
+    int device = 0;
+    std::vector<Sent> sent;
+    std::vector<BatchEvent> reports;
+    bool operator>(const Running& other) const { return end != other.end ? end > other.end : sequence > other.sequence; }
+  };
+  class Recorder;
+
+  void admit(double at);
+  bool start_visits();
+  void enqueue(Waiting waiting);
+  void start(int device, std::size_t waiting_index);
+  void finish(Running& visit);
+  void deliver(int from, double at, Sent& sent);
+  void landed(int layer, std::uint64_t batch, std::uint32_t hops, double at);
+  std::optional<std::size_t> choose(int device) const;
+  std::size_t message_bytes(int from, bool down, const Message& message) const;
+
+  const GraphTopology& topology_;
+  Placement placement_;
+  std::shared_ptr<const CostModel> cost_;
+  ClockSettings settings_;
+  VisitExecutor& executor_;
+  MemoryModel memory_;
+
+  double now_ = 0;
+  std::uint64_t sequence_ = 0;
+  std::vector<std::vector<Waiting>> waiting_;  // per device: the messages not yet taken, in send order
+  std::size_t waiting_count_ = 0;
+  std::priority_queue<Running, std::vector<Running>, std::greater<>> running_;
+  std::vector<double> free_at_;   // per device
+  std::vector<double> busy_;
+  std::vector<std::size_t> static_bytes_, held_bytes_, peak_bytes_;
+  // The batches of the current run, and where admission stands.
+  std::span<const BatchHandle> batches_;
+  std::size_t next_ = 0, end_ = 0;
+  int tokens_ = 0;
+  struct InFlight {
+    int updated = 0;  // layers that have updated the batch
+    int rows = 0;
+  };
+  std::unordered_map<std::uint64_t, InFlight> in_flight_;
+  bool stopping_ = false;
+  std::function<bool()> stop_requested_;
+  std::int64_t samples_ = 0;
+  std::int64_t visit_count_ = 0;
+  std::int64_t crossings_ = 0;
+  std::size_t crossing_bytes_ = 0;
+  std::vector<SimulatedVisit> visits_;
+  std::vector<SimulatedFlush> flushes_;
+  std::vector<SimulatedLayer> layers_;
+  // Per layer and batch: when and at which weight version its standard visit ended, and its hops.
+  struct StandardDone {
+    double at = 0;
+    std::uint64_t version = 0;
+    std::uint32_t hops = 0;
+  };
+  std::vector<std::map<std::uint64_t, StandardDone>> standard_done_;
+  std::vector<std::uint64_t> versions_;  // per layer: updates that reached W
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> awaiting_flush_;  // deferred: (batch, hops)
+};
+
+}  // namespace pepita
