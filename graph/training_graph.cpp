@@ -148,7 +148,8 @@ void TrainingGraph::build() {
       const ImageLayout layout = s > 0 && hands_blocked(s - 1) ? ImageLayout::blocked : ImageLayout::nchw;
       pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position,
                                                   rule_edges_.gradients_down, config_.max_rows, config_.flow.order));
-      chain_.push_back({&pools_.back()->entry(), &pools_.back()->node(), pools_.back()->name()});
+      PoolNode& pool = *pools_.back();
+      chain_.push_back({&pool.entry(), &pool.node(), pool.name(), [&pool](const Message& m, Outbox& out) { pool.visit(m, out); }});
     } else {
       const LayerNodeConfig layer{.graph = config_,
                                   .place = {int(layers_.size()), layers},
@@ -157,7 +158,8 @@ void TrainingGraph::build() {
                                   .input = input,
                                   .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw};
       layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
-      chain_.push_back({&layers_.back()->entry(), &layers_.back()->node(), layers_.back()->name()});
+      LayerNode& node = *layers_.back();
+      chain_.push_back({&node.entry(), &node.node(), node.name(), [&node](const Message& m, Outbox& out) { node.visit(m, out); }});
     }
     input = shapes[s];
   }
@@ -241,6 +243,23 @@ std::size_t TrainingGraph::run_until(std::span<const BatchHandle> batches, const
   } unhook{*completion_};
   run(batches, Pass::standard);
   return batches.size() - withdrawn_;
+}
+
+std::size_t TrainingGraph::train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+  if (!stop_requested) {
+    run(batches, Pass::standard);
+    return batches.size();
+  }
+  return run_until(batches, stop_requested);
+}
+
+void TrainingGraph::visit(int node, const Message& message, Outbox& out) {
+  const int stages = int(chain_.size());
+  if (node == 0) return input_->visit(message, out);
+  if (node >= 1 && node <= stages) return chain_[std::size_t(node - 1)].visit(message, out);
+  if (node == stages + 1) return error_->visit(message, out);
+  if (node == stages + 2 && projection_) return projection_->visit(message, out);
+  throw std::out_of_range("the graph has no node " + std::to_string(node));
 }
 
 void TrainingGraph::take_handoffs() {

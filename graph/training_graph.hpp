@@ -23,6 +23,7 @@
 #include <tbb/flow_graph.h>
 #include <tbb/task_arena.h>
 
+#include "graph/batch_runner.hpp"
 #include "graph/completion_node.hpp"
 #include "graph/error_node.hpp"
 #include "graph/input_node.hpp"
@@ -40,7 +41,7 @@ struct NodeLoad {
   std::int64_t visits = 0;
 };
 
-class TrainingGraph {
+class TrainingGraph final : public BatchRunner {
  public:
   explicit TrainingGraph(const GraphConfig& config);
   ~TrainingGraph();
@@ -58,9 +59,18 @@ class TrainingGraph {
   // how many were trained: always a prefix of `batches`, since they are admitted in order.
   // `stop_requested` runs on a node thread.
   std::size_t run_until(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested);
+  // BatchRunner: run_until, or run when nothing may stop it.
+  std::size_t train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) override;
 
   // GPipe's flush: every layer applies the updates accumulated over `rows` samples. Call while idle.
-  void flush_updates(int rows);
+  void flush_updates(int rows) override;
+
+  // One visit of node `node` (graph order: 0 the input, 1…S the chain's stages, S + 1 the error
+  // node, S + 2 the projection) on the calling thread, its messages to `out` instead of the
+  // graph's edges: how the virtual clock runs the real nodes (simulation/simulated_training.hpp).
+  // Call only while the graph is idle.
+  void visit(int node, const Message& message, Outbox& out);
+  int node_count() const { return int(clocks_.size()); }
 
   // Per layer, over the whole life of the graph: latency, staleness, buffer bytes.
   LayerMetrics& layer_metrics(int index) { return layers_.at(std::size_t(index))->metrics(); }
@@ -124,6 +134,7 @@ class TrainingGraph {
     StageQueue* entry;
     StageNode* node;
     std::string name;
+    std::function<void(const Message&, Outbox&)> visit;
   };
   std::vector<Stage> chain_;
   std::unique_ptr<ErrorNode> error_;

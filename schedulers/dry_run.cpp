@@ -75,7 +75,7 @@ std::string joined(const std::vector<std::uint64_t>& batches) {
 
 // The graph under unit cost with every node its own serial unit: the virtual clock with one
 // device per node, each visit one tick (the input, error and projection included), the message
-// model sending what the real nodes send, and GPipe's groups run and flushed as its train() does.
+// model sending what the real nodes send, and the scheduler's own train() (GPipe's groups and flushes).
 Schedule dry_run(const std::vector<StageSpec>& stages, const LearningRule& rule, const Scheduler& scheduler,
                  int batches) {
   if (batches < 0) throw std::invalid_argument("a schedule needs a number of batches >= 0");
@@ -89,17 +89,7 @@ Schedule dry_run(const std::vector<StageSpec>& stages, const LearningRule& rule,
     all.push_back(pool.acquire());
     all.back()->id = std::uint64_t(b);
   }
-  const bool deferred = scheduler.flow().updates == UpdateMode::deferred;
-  const std::size_t group = deferred ? std::size_t(std::max(1, scheduler.batches_per_update())) : std::max<std::size_t>(1, all.size());
-  for (std::size_t first = 0; first < all.size(); first += group) {
-    const std::span<const BatchHandle> run(all.data() + first, std::min(group, all.size() - first));
-    clock.run(run);
-    if (deferred) {
-      std::vector<std::uint64_t> ids;
-      for (const BatchHandle& batch : run) ids.push_back(batch->id);
-      clock.flush(ids);
-    }
-  }
+  scheduler.train(clock, all, {});
   return schedule_of(topology, clock);
 }
 

@@ -19,17 +19,17 @@ class GPipe final : public Scheduler {
                   ThreadSplit::overlap_layers) {}
 
   // Stops only between groups: a group cut short would take a step of fewer samples.
-  std::size_t train(TrainingGraph& graph, std::span<const BatchHandle> batches,
+  std::size_t train(BatchRunner& runner, std::span<const BatchHandle> batches,
                     const std::function<bool()>& stop_requested) const override {
     const std::size_t m = std::size_t(settings().micro_batches);
     std::size_t start = 0;
     for (; start < batches.size(); start += m) {
       if (start > 0 && stop_requested && stop_requested()) break;
       const auto group = batches.subspan(start, std::min(m, batches.size() - start));
-      graph.run(group, Pass::standard);
+      runner.train(group, {});
       int rows = 0;
       for (const BatchHandle& micro_batch : group) rows += micro_batch->rows();
-      graph.flush_updates(rows);
+      runner.flush_updates(rows);
     }
     return std::min(start, batches.size());
   }

@@ -23,13 +23,9 @@ void Scheduler::configure(GraphConfig& graph) const {
   }
 }
 
-std::size_t Scheduler::train(TrainingGraph& graph, std::span<const BatchHandle> batches,
+std::size_t Scheduler::train(BatchRunner& runner, std::span<const BatchHandle> batches,
                              const std::function<bool()>& stop_requested) const {
-  if (!stop_requested) {
-    graph.run(batches, Pass::standard);
-    return batches.size();
-  }
-  return graph.run_until(batches, stop_requested);
+  return runner.train(batches, stop_requested);
 }
 
 }  // namespace pepita

@@ -33,7 +33,8 @@ class Scheduler {
   // Trains on a run of one epoch's batches, in order: by default, all of them through the graph at
   // once. Once `stop_requested` answers true it admits no more batches, at the first point where
   // stopping moves no update, and returns how many it trained (a prefix of `batches`).
-  virtual std::size_t train(TrainingGraph& graph, std::span<const BatchHandle> batches,
+  // `runner` is the flow graph, or the graph on a virtual clock.
+  virtual std::size_t train(BatchRunner& runner, std::span<const BatchHandle> batches,
                             const std::function<bool()>& stop_requested) const;
   // Batches whose updates land together; a chunk of an epoch (a checkpoint's interval) holds whole
   // groups of them, so that chunking never moves an update.

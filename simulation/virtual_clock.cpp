@@ -56,7 +56,7 @@ std::size_t VirtualClock::message_bytes(int from, bool down, const Message& mess
   return std::size_t(message.batch->rows()) * features * sizeof(float);
 }
 
-std::size_t VirtualClock::run(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
   batches_ = batches;
   next_ = 0;
   end_ = batches.size();
@@ -89,6 +89,7 @@ std::size_t VirtualClock::run(std::span<const BatchHandle> batches, const std::f
       throw std::logic_error("deadlock: batch " + std::to_string(batch) + " is updated by " + std::to_string(state.updated) + " of " +
                              std::to_string(topology_.layers()) + " layers, so the limiter never admits the batches behind it");
   const std::size_t trained = next_;
+  for (std::size_t b = 0; b < trained; ++b) unflushed_.push_back(batches[b]->id);
   batches_ = {};
   stop_requested_ = {};
   return trained;
@@ -247,13 +248,14 @@ void VirtualClock::deliver(int from, double at, Sent& sent) {
   enqueue({std::move(sent.message), arrival, 0, sent.to, from, 0});
 }
 
-void VirtualClock::flush(const std::vector<std::uint64_t>& group) {
+void VirtualClock::flush_updates(int) {
   for (int l = 0; l < topology_.layers(); ++l) {
     for (const auto& [batch, hops] : awaiting_flush_[std::size_t(l)]) landed(l, batch, hops, now_);
     awaiting_flush_[std::size_t(l)].clear();
     ++versions_[std::size_t(l)];
   }
-  flushes_.push_back({now_, group});
+  flushes_.push_back({now_, std::move(unflushed_)});
+  unflushed_.clear();
 }
 
 }  // namespace pepita

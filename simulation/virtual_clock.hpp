@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/batch_runner.hpp"
 #include "graph/flow_policy.hpp"
 #include "simulation/cost_model.hpp"
 #include "simulation/memory_model.hpp"
@@ -64,7 +65,7 @@ struct ClockSettings {
   bool record_visits = true;   // keep every visit (traces, schedules); off for speed at scale
 };
 
-class VirtualClock {
+class VirtualClock final : public BatchRunner {
  public:
   VirtualClock(const GraphTopology& topology, Placement placement, std::shared_ptr<const CostModel> cost,
                ClockSettings settings, VisitExecutor& executor);
@@ -72,9 +73,10 @@ class VirtualClock {
   // Trains `batches` from the current virtual time until the graph drains. After every completed
   // batch it asks `stop_requested` (if given); once it answers true the batches not yet admitted
   // are withdrawn. Returns how many were trained: a prefix of `batches`.
-  std::size_t run(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested = {});
-  // GPipe's flush: the group's updates land now (their locking latency ends here).
-  void flush(const std::vector<std::uint64_t>& group);
+  std::size_t train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) override;
+  // GPipe's flush: the updates of the batches trained since the last flush land now (their
+  // locking latency ends here). The clock keeps time only: the real layers flush themselves.
+  void flush_updates(int rows) override;
 
   double now() const { return now_; }
   std::int64_t samples() const { return samples_; }
@@ -159,6 +161,7 @@ class VirtualClock {
   std::size_t crossing_bytes_ = 0;
   std::vector<SimulatedVisit> visits_;
   std::vector<SimulatedFlush> flushes_;
+  std::vector<std::uint64_t> unflushed_;  // batches trained since the last flush
   std::vector<SimulatedLayer> layers_;
   // Per layer and batch: when and at which weight version its standard visit ended, and its hops.
   struct StandardDone {
