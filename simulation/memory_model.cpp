@@ -61,15 +61,16 @@ bool MemoryModel::releases(int node, Pass pass) const {
 
 std::int64_t MemoryModel::on_visit(int node, Pass pass, std::uint64_t batch, int rows) {
   std::size_t& held = held_[std::size_t(node)];
+  const std::uint64_t key = (std::uint64_t(node) << 40) | (batch & ((1ULL << 40) - 1));
   if (pass == Pass::standard) {
     const std::size_t bytes = per_batch_bytes(node, rows);
     if (bytes == 0) return 0;
-    holding_[{node, batch}] = bytes;
+    holding_[key] = bytes;
     held += bytes;
     return std::int64_t(bytes);
   }
   if (!releases(node, pass)) return 0;
-  const auto found = holding_.find({node, batch});
+  const auto found = holding_.find(key);
   if (found == holding_.end()) return 0;
   const std::size_t bytes = found->second;
   holding_.erase(found);

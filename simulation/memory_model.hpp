@@ -12,7 +12,7 @@
 // stash figures against the real layers' byte counters.
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,7 +47,7 @@ class MemoryModel {
   MemorySettings settings_;
   std::vector<std::size_t> static_;
   std::vector<std::size_t> held_;
-  std::map<std::pair<int, std::uint64_t>, std::size_t> holding_;  // (node, batch) → bytes
+  std::unordered_map<std::uint64_t, std::size_t> holding_;  // (node << 40 | batch) → bytes
 };
 
 }  // namespace pepita

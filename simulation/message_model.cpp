@@ -57,7 +57,15 @@ void MessageModel::react(int node, const Message& message, Outbox& out) {
 // rule's path passes a node twice with the same kind: a second visit is a rule whose messages go
 // round in a cycle, which the real graph would run forever.
 void MessageModel::require_first_visit(int node, const Message& message) {
-  if (visited_.insert({node, message.pass, message.batch->id}).second) return;
+  constexpr std::size_t passes = std::size_t(Pass::backward) + 1;
+  std::vector<std::uint64_t>& seen = visited_[message.batch->id];
+  if (seen.empty()) seen.resize((std::size_t(topology_.size()) * passes + 63) / 64, 0);
+  const std::size_t bit = std::size_t(node) * passes + std::size_t(message.pass);
+  const std::uint64_t mask = 1ULL << (bit % 64);
+  if (!(seen[bit / 64] & mask)) {
+    seen[bit / 64] |= mask;
+    return;
+  }
   throw std::logic_error("batch " + std::to_string(message.batch->id) + " comes to " + topology_.node(node).name + " as a " +
                          to_string(message.pass) + " message a second time: its messages go round in a cycle");
 }

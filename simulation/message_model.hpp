@@ -4,8 +4,8 @@
 // `--no-math` run and of `pepita schedule`'s dry run; tests hold its messages against the real
 // nodes' (tests/schedulers/test_schedule.cpp, tests/simulation/test_virtual_clock.cpp).
 #include <cstdint>
-#include <set>
-#include <tuple>
+#include <unordered_map>
+#include <vector>
 
 #include "simulation/topology.hpp"
 #include "simulation/visit_executor.hpp"
@@ -16,6 +16,7 @@ class MessageModel final : public VisitExecutor {
  public:
   explicit MessageModel(const GraphTopology& topology) : topology_(topology) {}
   void visit(int node, const Message& message, Outbox& out) override;
+  void completed(std::uint64_t batch) override { visited_.erase(batch); }
 
  private:
   void visit_layer(int node, const Message& message, Outbox& out);
@@ -23,7 +24,9 @@ class MessageModel final : public VisitExecutor {
   void require_first_visit(int node, const Message& message);
 
   const GraphTopology& topology_;
-  std::set<std::tuple<int, Pass, std::uint64_t>> visited_;  // (node, pass, batch) so far
+  // Per batch in flight, a bit per (node, pass) it has visited: cheap enough for millions of
+  // visits a second, and dropped when the batch completes.
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> visited_;
 };
 
 }  // namespace pepita

@@ -1,6 +1,8 @@
 #include "simulation/virtual_clock.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -67,10 +69,14 @@ std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std:
   for (;;) {
     while (start_visits()) {
     }
-    if (running_.empty()) break;
-    // Everything that ends at the next moment ends together, in the order it started, before any
+    // The next moment anything happens: a visit ends, or a message still on a link arrives.
+    while (!arrivals_.empty() && arrivals_.top() <= now_) arrivals_.pop();
+    double next = running_.empty() ? std::numeric_limits<double>::infinity() : running_.top().end;
+    if (!arrivals_.empty()) next = std::min(next, arrivals_.top());
+    if (std::isinf(next)) break;
+    // Everything that ends at that moment ends together, in the order it started, before any
     // device chooses again: a device freed at t sees every message that arrived by t.
-    now_ = running_.top().end;
+    now_ = next;
     while (!running_.empty() && running_.top().end == now_) {
       Running visit = running_.top();
       running_.pop();
@@ -132,29 +138,31 @@ std::optional<std::size_t> VirtualClock::choose(int device) const {
 // Returns whether anything started.
 bool VirtualClock::start_visits() {
   bool started = false;
-  for (int d = 0; d < placement_.devices; ++d) {
-    std::vector<Waiting>& waiting = waiting_[std::size_t(d)];
-    for (std::size_t i = 0; i < waiting.size();) {
-      if (waiting[i].arrival > now_ || waiting[i].duration > 0) {
-        ++i;
-        continue;
-      }
-      start(d, i);
-      started = true;
-      // A zero-cost visit ends now: deliver at once, so that what it sends can start in this moment.
-      while (!running_.empty() && running_.top().end <= now_) {
-        Running visit = running_.top();
-        running_.pop();
-        finish(visit);
-      }
-      i = 0;
+  for (std::size_t i = 0; i < instant_.size();) {
+    if (instant_[i].arrival > now_) {
+      ++i;
+      continue;
     }
+    Waiting taken = std::move(instant_[i]);
+    instant_.erase(instant_.begin() + std::ptrdiff_t(i));
+    start(std::move(taken));
+    started = true;
+    // A zero-cost visit ends now: deliver at once, so that what it sends can start in this moment.
+    while (!running_.empty() && running_.top().end <= now_) {
+      Running visit = running_.top();
+      running_.pop();
+      finish(visit);
+    }
+    i = 0;
   }
   for (int d = 0; d < placement_.devices; ++d) {
     if (free_at_[std::size_t(d)] > now_) continue;
     const std::optional<std::size_t> chosen = choose(d);
     if (!chosen) continue;
-    start(d, *chosen);
+    std::vector<Waiting>& waiting = waiting_[std::size_t(d)];
+    Waiting taken = std::move(waiting[*chosen]);
+    waiting.erase(waiting.begin() + std::ptrdiff_t(*chosen));
+    start(std::move(taken));
     started = true;
   }
   return started;
@@ -164,15 +172,15 @@ void VirtualClock::enqueue(Waiting waiting) {
   waiting.sequence = sequence_++;
   waiting.duration = cost_->visit_seconds(topology_, waiting.node, waiting.message.pass, waiting.message.batch->rows());
   if (waiting.duration < 0) throw std::logic_error("a cost model gave a negative visit time");
-  waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])].push_back(std::move(waiting));
+  if (waiting.arrival > now_) arrivals_.push(waiting.arrival);
   ++waiting_count_;
+  if (waiting.duration == 0) instant_.push_back(std::move(waiting));
+  else waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])].push_back(std::move(waiting));
 }
 
-void VirtualClock::start(int device, std::size_t index) {
-  std::vector<Waiting>& waiting = waiting_[std::size_t(device)];
-  Waiting taken = std::move(waiting[index]);
-  waiting.erase(waiting.begin() + std::ptrdiff_t(index));
+void VirtualClock::start(Waiting taken) {
   --waiting_count_;
+  const int device = placement_.device_of[std::size_t(taken.node)];
   const double duration = taken.duration;
   Running visit{.end = now_ + duration, .sequence = sequence_++, .node = taken.node, .device = device, .sent = {}, .reports = {}};
   {
@@ -233,6 +241,7 @@ void VirtualClock::finish(Running& visit) {
     if (++state->second.updated < topology_.layers()) continue;
     samples_ += state->second.rows;
     in_flight_.erase(state);
+    executor_.completed(report.batch);
     ++tokens_;
     if (!stopping_ && stop_requested_ && stop_requested_()) stopping_ = true;
   }

@@ -122,7 +122,7 @@ class VirtualClock final : public BatchRunner {
   void admit(double at);
   bool start_visits();
   void enqueue(Waiting waiting);
-  void start(int device, std::size_t waiting_index);
+  void start(Waiting taken);
   void finish(Running& visit);
   void deliver(int from, double at, Sent& sent);
   void landed(int layer, std::uint64_t batch, std::uint32_t hops, double at);
@@ -139,7 +139,9 @@ class VirtualClock final : public BatchRunner {
   double now_ = 0;
   std::uint64_t sequence_ = 0;
   std::vector<std::vector<Waiting>> waiting_;  // per device: the messages not yet taken, in send order
+  std::vector<Waiting> instant_;               // zero-cost visits, which need no device: in send order
   std::size_t waiting_count_ = 0;
+  std::priority_queue<double, std::vector<double>, std::greater<>> arrivals_;  // future arrivals on links
   std::priority_queue<Running, std::vector<Running>, std::greater<>> running_;
   std::vector<double> free_at_;   // per device
   std::vector<double> busy_;
@@ -169,7 +171,7 @@ class VirtualClock final : public BatchRunner {
     std::uint64_t version = 0;
     std::uint32_t hops = 0;
   };
-  std::vector<std::map<std::uint64_t, StandardDone>> standard_done_;
+  std::vector<std::unordered_map<std::uint64_t, StandardDone>> standard_done_;
   std::vector<std::uint64_t> versions_;  // per layer: updates that reached W
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> awaiting_flush_;  // deferred: (batch, hops)
 };

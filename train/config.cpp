@@ -1,5 +1,7 @@
 #include "train/config.hpp"
 
+#include <algorithm>
+
 #include "graph/model_spec.hpp"
 #include "schedulers/scheduler_registry.hpp"
 
@@ -44,6 +46,21 @@ double learning_rate_at(const TrainConfig& config, int epoch) {
   return rate;
 }
 
+GraphConfig graph_config(const TrainConfig& config, ImageShape input, int classes) {
+  GraphConfig graph{.rule = config.rule,
+                    .input = input,
+                    .stages = parse_model_spec(expand_model(config.model, config.hidden, classes), input, classes),
+                    .classes = classes,
+                    .dropout = float(config.dropout),
+                    .momentum = float(config.momentum),
+                    .weight_decay = float(config.weight_decay),
+                    .seed = config.seed,
+                    .max_rows = std::max(config.batch_size, config.eval_batch_size),
+                    .pepita = config.pepita};
+  make_scheduler(config.scheduler)->configure(graph);
+  return graph;
+}
+
 void validate(const TrainConfig& config) {
   require(std::isfinite(config.learning_rate) && config.learning_rate > 0, "--lr must be a finite number > 0");
   require(std::isfinite(config.decay_factor) && config.decay_factor > 0, "--lr-decay must be a finite number > 0");
@@ -62,6 +79,17 @@ void validate(const TrainConfig& config) {
   for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
   make_scheduler(config.scheduler);  // throws for an unknown name
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
+  const SimulationSettings& simulation = config.simulation;
+  require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");
+  require(simulation.devices >= 1, "--devices must be at least 1");
+  require(simulation.cost == "unit" || simulation.cost == "flops" || simulation.cost == "measured",
+          "--cost must be one of: unit, flops, measured");
+  require(std::isfinite(simulation.device_gflops) && simulation.device_gflops > 0, "--device-gflops must be a finite number > 0");
+  require(simulation.cost != "measured" || !simulation.profile.empty(), "--cost measured needs --profile FILE (made by pepita calibrate)");
+  require(std::isfinite(simulation.link_latency_seconds) && simulation.link_latency_seconds >= 0,
+          "--link-latency must be a finite number of seconds >= 0");
+  require(std::isfinite(simulation.link_gigabytes_per_second) && simulation.link_gigabytes_per_second >= 0,
+          "--link-bandwidth must be a finite number of GB/s >= 0 (0: unlimited)");
 }
 
 std::string to_string(OutputError value) { return value == OutputError::standard ? "standard" : "modulated"; }

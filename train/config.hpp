@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.hpp"
+#include "graph/graph_config.hpp"
 #include "graph/rule_options.hpp"
 #include "graph/rule_registry.hpp"
 #include "schedulers/scheduler_settings.hpp"
+#include "simulation/simulation_settings.hpp"
 
 namespace pepita {
 
@@ -31,10 +34,15 @@ struct TrainConfig {
   PepitaOptions pepita;
   SchedulerSettings scheduler;
   std::int64_t max_batches = 0;  // per epoch, 0 = all (for quick runs and tests)
+  SimulationSettings simulation;  // the host's clock, or simulated devices on a virtual clock
 };
 
 // The paper's settings for a data set (mnist, cifar10, cifar100), model (fc, conv) and rule.
 TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule);
+
+// The graph a run builds for data of this shape: the model, the rule and its options, and the
+// scheduler's flow policy and threads. Throws std::invalid_argument for a model that does not fit.
+GraphConfig graph_config(const TrainConfig& config, ImageShape input, int classes);
 
 // The learning rate of a 1-based epoch: step decay after each listed epoch.
 double learning_rate_at(const TrainConfig& config, int epoch);

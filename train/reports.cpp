@@ -12,6 +12,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "train/json_text.hpp"
+#include "train/simulation_report.hpp"
+
 namespace pepita {
 
 namespace {
@@ -34,25 +37,6 @@ class FileDescriptor {
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
   throw std::runtime_error(path.string() + ": " + what + ": " + std::strerror(errno));
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
-
-template <class T>
-std::string json_array(const std::vector<T>& values) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
-  out << ']';
-  return out.str();
 }
 
 }  // namespace
@@ -105,13 +89,6 @@ double median_epoch_seconds(const std::vector<EpochRecord>& history) {
 }
 
 namespace {
-
-std::string distribution_json(const Distribution& d) {
-  std::ostringstream out;
-  out << std::setprecision(6) << "{\"mean\": " << d.mean << ", \"p50\": " << d.p50 << ", \"p99\": " << d.p99
-      << ", \"max\": " << d.max << "}";
-  return out.str();
-}
 
 std::string scheduler_metrics_json(Trainer& trainer) {
   TrainingGraph& graph = trainer.graph();
@@ -199,6 +176,7 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
       << "  \"seconds_per_epoch\": " << median_seconds << ",\n"
       << "  \"samples_per_second\": " << (median_seconds > 0 ? double(samples_per_epoch) / median_seconds : 0.0) << ",\n"
       << "  \"total_seconds\": " << facts.total_seconds << ",\n"
+      << (trainer.simulation() ? simulation_json_members(*trainer.simulation(), "  ") + ",\n" : std::string())
       << "  \"machine\": " << json_string(facts.machine) << "\n"
       << "}\n";
   return out.str();

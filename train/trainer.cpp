@@ -33,19 +33,10 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
     throw std::invalid_argument("--batch-size " + std::to_string(config.batch_size) + " is larger than the training set (" +
                                 std::to_string(data.train.size()) + " samples)");
   std::iota(test_order_.begin(), test_order_.end(), 0u);
-  GraphConfig graph{.rule = config.rule,
-                    .input = data.train.shape,
-                    .stages = parse_model_spec(expand_model(config.model, config.hidden, data.train.classes),
-                                               data.train.shape, data.train.classes),
-                    .classes = data.train.classes,
-                    .dropout = float(config.dropout),
-                    .momentum = float(config.momentum),
-                    .weight_decay = float(config.weight_decay),
-                    .seed = config.seed,
-                    .max_rows = std::max(config.batch_size, config.eval_batch_size),
-                    .pepita = config.pepita};
-  scheduler_->configure(graph);
+  const GraphConfig graph = graph_config(config, data.train.shape, data.train.classes);
   graph_ = std::make_unique<TrainingGraph>(graph);
+  if (config.simulation.no_math) throw std::invalid_argument("--no-math runs without a trainer: there is nothing to train");
+  if (config.simulation.on_virtual_clock()) simulation_ = std::make_unique<Simulation>(*graph_, config.simulation);
 }
 
 std::vector<BatchHandle> Trainer::make_batches(const Dataset& data, std::span<const std::uint32_t> order,
@@ -203,8 +194,10 @@ bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
     const std::size_t done = std::size_t(batches_done_);
     const auto part = batches.subspan(done, std::min(chunk, total - done));
     const auto chunk_started = std::chrono::steady_clock::now();
-    const std::size_t trained = scheduler_->train(*graph_, part, stop_requested_);
+    BatchRunner& runner = simulation_ ? static_cast<BatchRunner&>(*simulation_) : *graph_;
+    const std::size_t trained = scheduler_->train(runner, part, stop_requested_);
     epoch_seconds_ += seconds_since(chunk_started);
+    if (simulation_) training_seconds_ += seconds_since(chunk_started);  // the flow graph's own run time stays 0
     batches_done_ += std::int64_t(trained);
     training_batches_ += trained;
     if (trained < part.size()) {  // asked to stop inside the chunk

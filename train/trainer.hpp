@@ -11,6 +11,7 @@
 #include "data/dataset.hpp"
 #include "graph/training_graph.hpp"
 #include "schedulers/scheduler_registry.hpp"
+#include "simulation/simulation.hpp"
 #include "train/config.hpp"
 
 namespace pepita {
@@ -88,6 +89,8 @@ class Trainer {
   double training_seconds() const { return training_seconds_; }
   // Records a Chrome trace of everything from now on.
   void enable_trace() { graph_->enable_trace(); }
+  // The virtual clock the run is timed on (--clock virtual), or null on the host's clock.
+  const Simulation* simulation() const { return simulation_.get(); }
 
  private:
   void add_training_loads();
@@ -106,6 +109,7 @@ class Trainer {
   BatchPool batch_pool_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<TrainingGraph> graph_;
+  std::unique_ptr<Simulation> simulation_;  // after the graph, whose nodes it runs
   std::vector<std::uint32_t> train_order_;
   std::vector<std::uint32_t> test_order_;
   // The position (RunPosition without the tally, which the graph keeps).

@@ -23,6 +23,8 @@ constexpr const char* usage =
     "  compare train a matrix of rules × schedulers × depths × batch sizes briefly; report\n"
     "          throughput, accuracy, update-locking latency and staleness\n"
     "  schedule print the schedule a configuration implies under unit cost (train's options)\n"
+    "  calibrate measure each node visit's time on this machine for the virtual clock's measured\n"
+    "          cost (train's options; writes a profile)\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
@@ -46,7 +48,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "inspect") return inspect_command(rest, out, err);
   if (command == "compare") return compare_command(rest, out, err);
   if (command == "schedule") return schedule_command(rest, out, err);
-  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare, schedule)");
+  if (command == "calibrate") return calibrate_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare, schedule, calibrate)");
 }
 
 }  // namespace

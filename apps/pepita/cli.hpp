@@ -26,5 +26,6 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
 int inspect_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pepita::cli

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli.hpp"
+#include "known_shapes.hpp"
 #include "graph/model_spec.hpp"
 #include "schedulers/dry_run.hpp"
 #include "schedulers/scheduler_options.hpp"
@@ -17,23 +18,6 @@ namespace po = boost::program_options;
 namespace pepita::cli {
 
 namespace {
-
-// The shapes of the data sets known by name, so that the model is built without reading data. An
-// idx:DIR data set's class count is its largest label + 1: known only once every label is read.
-struct KnownShape {
-  const char* dataset;
-  ImageShape input;
-  int classes;
-};
-constexpr KnownShape known_shapes[] = {{"mnist", {1, 28, 28}, 10}, {"cifar10", {3, 32, 32}, 10}, {"cifar100", {3, 32, 32}, 100}};
-
-const KnownShape& known_shape(const std::string& dataset) {
-  for (const KnownShape& known : known_shapes)
-    if (dataset == known.dataset) return known;
-  throw UsageError("--dataset " + dataset +
-                   ": pepita schedule needs a data set of known shape (mnist, cifar10, cifar100); an idx data set's classes "
-                   "are known only from its labels");
-}
 
 po::options_description schedule_options() {
   po::options_description own("what to show");
@@ -86,7 +70,7 @@ int schedule_command(const std::vector<std::string>& args, std::ostream& out, st
   if (format != "grid" && format != "actions") throw UsageError("--format: '" + format + "' is not one of: grid, actions");
 
   const TrainConfig& config = request.config;
-  const KnownShape& shape = known_shape(config.dataset);
+  const KnownShape& shape = known_shape(config.dataset, "pepita schedule");
   const std::string spec = expand_model(config.model, config.hidden, shape.classes);
   const std::vector<StageSpec> stages = parse_model_spec(spec, shape.input, shape.classes);
   const std::unique_ptr<Scheduler> scheduler = make_scheduler(config.scheduler);

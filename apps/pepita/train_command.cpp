@@ -8,7 +8,9 @@
 
 #include "cli.hpp"
 #include "data/dataset.hpp"
+#include "no_math_run.hpp"
 #include "stop_signals.hpp"
+#include "train/simulation_report.hpp"
 #include "train/checkpoint.hpp"
 #include "graph/model_spec.hpp"
 #include "train/reports.hpp"
@@ -98,6 +100,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
     request = resumed_request(args, *resumed, checkpoint_file(*request.resume));
   }
   const StopSignals stop_signals;  // from here on, SIGINT and SIGTERM stop after the batches in flight
+  if (request.config.simulation.no_math) return train_without_math(request, stop_signals, out);
   const auto started = std::chrono::steady_clock::now();
   const DatasetPair data = load_dataset(request.config.dataset, request.config.data_dir);
   TrainingSession session(request, data, std::move(resumed));
@@ -123,6 +126,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   session.write_outputs(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   out << scheduler_metrics_text(trainer);
+  if (trainer.simulation()) out << simulation_text(*trainer.simulation()) << std::endl;
   out << "final test accuracy " << std::fixed << std::setprecision(2) << trainer.history().back().test_accuracy
       << "%, median " << std::setprecision(3) << median_epoch_seconds(trainer.history()) << " s per epoch"
       << std::defaultfloat << std::endl;

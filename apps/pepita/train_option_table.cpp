@@ -31,8 +31,10 @@ constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}
 constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvNormalisation::positions},
                                                              {"sqrt", ConvNormalisation::sqrt_positions},
                                                              {"none", ConvNormalisation::none}};
+constexpr Choice<RunClock> clocks[] = {{"host", RunClock::host}, {"virtual", RunClock::virtual_devices}};
 
 std::span<const Choice<OutputError>> choices(OutputError) { return output_errors; }
+std::span<const Choice<RunClock>> choices(RunClock) { return clocks; }
 std::span<const Choice<Presynaptic>> choices(Presynaptic) { return presynaptic_passes; }
 std::span<const Choice<Perturbation>> choices(Perturbation) { return perturbations; }
 std::span<const Choice<ConvNormalisation>> choices(ConvNormalisation) { return conv_normalisations; }
@@ -68,7 +70,7 @@ std::string text(double value) { return exact(value); }
 std::string text(float value) { return exact(value); }
 std::string text(const RuleChoice& rule) { return rule.name(); }
 // Absolute, so that a run resumed from another working directory finds the same data.
-std::string text(const std::filesystem::path& path) { return std::filesystem::absolute(path).string(); }
+std::string text(const std::filesystem::path& path) { return path.empty() ? "" : std::filesystem::absolute(path).string(); }
 
 std::string text(const std::vector<int>& values) {
   if (values.empty()) return "none";
@@ -170,6 +172,7 @@ std::string title(TrainOptionGroup group) {
     case TrainOptionGroup::what: return "what to train";
     case TrainOptionGroup::how: return "how (defaults: the paper's settings for the data set and rule)";
     case TrainOptionGroup::running: return "running";
+    case TrainOptionGroup::simulation: return "simulated devices: the same graph on a virtual clock (docs/simulation.md)";
     case TrainOptionGroup::checkpoints:
       return "checkpoints (on SIGINT or SIGTERM a run stops where it would next save, saves, and exits 130 or 143)";
   }
@@ -219,6 +222,16 @@ std::vector<TrainOption> train_option_table() {
       {"config", "FILE", "read options from a file (key = value lines); the command line wins", running, {.value = value_semantic<std::string>}},
       {"quiet,q", "", "no progress on stderr", running, request_field(&Request::quiet)},
       {"help,h", "", "this help", running, request_field(&Request::help)},
+
+      {"clock", "CLOCK", "host (real threads, default) or virtual: nodes on simulated devices, time from a cost model; the arithmetic still runs", simulation, setting(&Config::simulation, &SimulationSettings::clock)},
+      {"devices", "D", "simulated devices (default 1), at most one per learning layer", simulation, setting(&Config::simulation, &SimulationSettings::devices)},
+      {"placement", "HOW", "contiguous (default: consecutive layers per device), interleaved (layer l on device l mod D), or a device per learning layer: 0,0,1,1", simulation, setting(&Config::simulation, &SimulationSettings::placement)},
+      {"cost", "MODEL", "unit (every stage visit 1, default), flops (FLOPs / --device-gflops) or measured (--profile from pepita calibrate)", simulation, setting(&Config::simulation, &SimulationSettings::cost)},
+      {"device-gflops", "G", "a simulated device's rate for --cost flops (default 100)", simulation, setting(&Config::simulation, &SimulationSettings::device_gflops)},
+      {"profile", "FILE", "visit times measured by pepita calibrate, for --cost measured", simulation, setting(&Config::simulation, &SimulationSettings::profile)},
+      {"link-latency", "S", "seconds a message takes between two devices, besides its bytes (default 0)", simulation, setting(&Config::simulation, &SimulationSettings::link_latency_seconds)},
+      {"link-bandwidth", "GBPS", "GB/s between two devices; a message's bytes are its real tensor sizes (default 0: unlimited)", simulation, setting(&Config::simulation, &SimulationSettings::link_gigabytes_per_second)},
+      {"no-math", "", "compute nothing: shapes and messages flow, the schedule, times and memory stay exact; no data is read, no weights exist", simulation, setting(&Config::simulation, &SimulationSettings::no_math)},
 
       {"checkpoint-dir", "DIR", "save the run in DIR/checkpoint.pepita after every epoch, replacing it atomically (DIR must not hold one yet)", checkpoints, request_field(&Request::checkpoint_dir)},
       {"checkpoint-every", "N", "also save after every N training batches of an epoch; gpipe rounds N up to a multiple of --micro-batches (default 0: at epoch ends only)", checkpoints, request_field(&Request::checkpoint_every)},

@@ -15,9 +15,9 @@
 namespace pepita::cli {
 
 // The sections of --help, in the order it shows them.
-enum class TrainOptionGroup { what, how, running, checkpoints };
-inline constexpr TrainOptionGroup train_option_groups[] = {TrainOptionGroup::what, TrainOptionGroup::how,
-                                                           TrainOptionGroup::running, TrainOptionGroup::checkpoints};
+enum class TrainOptionGroup { what, how, running, simulation, checkpoints };
+inline constexpr TrainOptionGroup train_option_groups[] = {TrainOptionGroup::what, TrainOptionGroup::how, TrainOptionGroup::running,
+                                                           TrainOptionGroup::simulation, TrainOptionGroup::checkpoints};
 
 std::string title(TrainOptionGroup group);
 

@@ -153,8 +153,9 @@ std::string config_text(const TrainConfig& config) {
     if (!option.is_configuration()) continue;
     const std::string key = option.key();
     const std::string value = option.binding.write(config);
+    if (value.empty()) continue;  // an option left empty (--profile without a measured cost): its default
     // The config file reader cuts a line at '#' and trims its ends.
-    const bool fits = value.find_first_of("#\r\n") == std::string::npos && !value.empty() &&
+    const bool fits = value.find_first_of("#\r\n") == std::string::npos &&
                       !std::isspace(static_cast<unsigned char>(value.front())) &&
                       !std::isspace(static_cast<unsigned char>(value.back()));
     if (!fits) throw std::invalid_argument("--" + key + ": '" + value + "' cannot be saved as a configuration line");

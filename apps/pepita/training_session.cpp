@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "train/reports.hpp"
 #include "train/run_state.hpp"
+#include "train/simulation_report.hpp"
 
 namespace pepita::cli {
 
@@ -63,7 +64,9 @@ bool TrainingSession::run(const SessionHooks& hooks) {
 void TrainingSession::write_outputs(double total_seconds) {
   const RunFacts facts{describe_machine(), total_seconds};
   if (request_.summary_json) write_file_atomically(*request_.summary_json, summary_json(request_.config, trainer_, facts));
-  if (request_.trace_json) write_file_atomically(*request_.trace_json, trainer_.graph().chrome_trace_json());
+  if (request_.trace_json)
+    write_file_atomically(*request_.trace_json, trainer_.simulation() ? simulation_chrome_trace(*trainer_.simulation())
+                                                                      : trainer_.graph().chrome_trace_json());
 }
 
 }  // namespace pepita::cli

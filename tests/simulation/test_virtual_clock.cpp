@@ -1,0 +1,234 @@
+// The virtual clock: textbook bubbles under unit cost, determinism, real arithmetic that matches
+// the flow graph's, the message model against the real nodes, and the memory model against the
+// layers' own byte counters.
+#include <doctest/doctest.h>
+
+#include <numeric>
+
+#include "../graph/tiny_problem.hpp"
+#include "schedulers/scheduler_registry.hpp"
+#include "simulation/message_model.hpp"
+#include "simulation/simulation.hpp"
+#include "train/config.hpp"
+#include "train/trainer.hpp"
+
+namespace pepita {
+namespace {
+
+using testing::all_weights;
+using testing::tiny_config;
+using testing::tiny_pair;
+
+constexpr ImageShape mnist{1, 28, 28};
+
+// A no-math run of `batches` batches of 4 samples on `devices` devices; returns the simulation.
+struct NoMathRun {
+  GraphConfig graph;
+  std::unique_ptr<Simulation> simulation;
+  double bubble() const {
+    const VirtualClock& clock = simulation->clock();
+    const double busy = std::accumulate(clock.device_busy().begin(), clock.device_busy().end(), 0.0);
+    return 1.0 - busy / (double(clock.device_busy().size()) * clock.now());
+  }
+};
+
+NoMathRun no_math_run(const std::string& rule, std::vector<int> hidden, const std::string& scheduler, int devices, int batches,
+                      SimulationSettings settings = {}) {
+  TrainConfig config;
+  config.rule = rule;
+  config.hidden = std::move(hidden);
+  config.scheduler = parse_scheduler_label(scheduler);
+  settings.clock = RunClock::virtual_devices;
+  settings.no_math = true;
+  settings.devices = devices;
+  NoMathRun run{graph_config(config, mnist, 10), nullptr};
+  run.simulation = std::make_unique<Simulation>(run.graph, settings);
+  static std::vector<std::uint32_t> samples(4);
+  static BatchPool pool([] { return BatchInfo{}; });
+  std::vector<BatchHandle> all;
+  for (int b = 0; b < batches; ++b) {
+    all.push_back(pool.acquire());
+    all.back()->id = std::uint64_t(b);
+    all.back()->samples = samples;
+  }
+  make_scheduler(config.scheduler)->train(*run.simulation, all, {});
+  return run;
+}
+
+std::vector<int> hidden_layers(int layers) { return std::vector<int>(std::size_t(layers - 1), 32); }
+
+TEST_CASE("unit cost, BP, L layers on L devices: GPipe's bubble is (L-1)/(M+L-1), over one group and over several") {
+  for (int layers : {2, 3, 4, 6})
+    for (int micro : {1, 2, 4, 8, 16})
+      for (int groups : {1, 3}) {
+        CAPTURE(layers);
+        CAPTURE(micro);
+        CAPTURE(groups);
+        const NoMathRun run = no_math_run("bp", hidden_layers(layers), "gpipe:" + std::to_string(micro), layers, micro * groups);
+        CHECK(run.bubble() == doctest::Approx(double(layers - 1) / double(micro + layers - 1)).epsilon(1e-12));
+        CHECK(run.simulation->clock().now() == doctest::Approx(2.0 * groups * (micro + layers - 1)));
+      }
+}
+
+TEST_CASE("unit cost, BP, L layers on L devices: 1F1B (pipelined, L in flight) has the same bubble, (L-1)/(M+L-1)") {
+  for (int layers : {2, 3, 4, 6})
+    for (int batches : {layers, 8, 16}) {
+      CAPTURE(layers);
+      CAPTURE(batches);
+      const NoMathRun run = no_math_run("bp", hidden_layers(layers), "pipelined:" + std::to_string(layers), layers, batches);
+      CHECK(run.bubble() == doctest::Approx(double(layers - 1) / double(batches + layers - 1)).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("a rule without a backward chain keeps no device waiting for one: DFA's layers learn from e at once") {
+  // Sequential, 4 layers: BP walks the chain up and down (8 stage visits a batch), DFA learns
+  // everywhere in one step after the forward pass (5).
+  CHECK(no_math_run("bp", hidden_layers(4), "sequential", 4, 3).simulation->clock().now() == 24);
+  CHECK(no_math_run("dfa", hidden_layers(4), "sequential", 4, 3).simulation->clock().now() == 15);
+}
+
+TEST_CASE("links: a message between devices costs latency plus bytes over bandwidth, its bytes the real tensor sizes") {
+  SimulationSettings settings;
+  settings.link_latency_seconds = 0.5;
+  settings.link_gigabytes_per_second = 1e-9;  // one byte per second: the bytes show in the time
+  const NoMathRun near = no_math_run("bp", {32}, "sequential", 2, 1);
+  const NoMathRun far = no_math_run("bp", {32}, "sequential", 2, 1, settings);
+  // One batch of 4 crosses once up (32 hidden units) and once down (32 again): 2 × (0.5 + 4·32·4).
+  CHECK(far.simulation->clock().messages_between_devices() == 2);
+  CHECK(far.simulation->clock().bytes_between_devices() == 2 * 4 * 32 * sizeof(float));
+  CHECK(far.simulation->clock().now() - near.simulation->clock().now() == doctest::Approx(2 * (0.5 + 4 * 32 * 4)));
+}
+
+TEST_CASE("placement: contiguous, interleaved, explicit, and one-line errors for a bad one") {
+  const GraphTopology topology(parse_model_spec("fc8-fc8-fc8-fc10", mnist, 10), mnist, 10, *RuleChoice("pepita"));
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "contiguous")) == "0,0,1,1");
+  CHECK(describe_layers(topology, place_nodes(topology, 3, "contiguous")) == "0,0,1,2");
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "interleaved")) == "0,1,0,1");
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "1,0,0,1")) == "1,0,0,1");
+  CHECK_THROWS_WITH_AS(place_nodes(topology, 5, ""), doctest::Contains("more than the model's 4 learning layers"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,0,1"), doctest::Contains("lists 3 devices for 4"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,0,0,0"), doctest::Contains("leaves device 1 without a layer"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,x,1,1"), doctest::Contains("'x' is not a device number"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,2,1,1"), doctest::Contains("device 2 is not one of the 2 devices"), std::invalid_argument);
+}
+
+// A virtual-clock run with arithmetic on the tiny problem.
+struct VirtualRun {
+  std::vector<std::vector<float>> weights;
+  std::vector<SimulatedVisit> visits;
+  double seconds = 0;
+  std::vector<std::size_t> peak_bytes;
+  std::vector<LayerMetrics> layer_metrics;
+};
+
+VirtualRun virtual_run(const std::string& rule, const std::string& scheduler, int devices, int threads, const std::string& cost = "flops") {
+  const DatasetPair data = tiny_pair(23);
+  TrainConfig config = tiny_config({8, 6});
+  config.rule = rule;
+  config.scheduler = parse_scheduler_label(scheduler);
+  config.scheduler.threads = threads;
+  config.simulation.clock = RunClock::virtual_devices;
+  config.simulation.devices = devices;
+  config.simulation.cost = cost;
+  config.simulation.device_gflops = 1e-3;
+  Trainer trainer(config, data);
+  trainer.run({});
+  VirtualRun run{all_weights(trainer), trainer.simulation()->clock().visits(), trainer.simulation()->clock().now(),
+                 trainer.simulation()->clock().device_peak_bytes(), {}};
+  for (int l = 0; l < trainer.graph().layer_count(); ++l) run.layer_metrics.push_back(trainer.graph().layer_metrics(l));
+  return run;
+}
+
+bool same_visits(const std::vector<SimulatedVisit>& a, const std::vector<SimulatedVisit>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].node != b[i].node || a[i].pass != b[i].pass ||
+        a[i].batch != b[i].batch || a[i].device != b[i].device)
+      return false;
+  return true;
+}
+
+TEST_CASE("the virtual clock is deterministic: the same run twice, with any --threads, gives the same times and weights") {
+  for (const char* rule : {"pepita", "bp", "dfa"})
+    for (const char* scheduler : {"pipelined:3", "async:3", "gpipe:2"}) {
+      CAPTURE(rule);
+      CAPTURE(scheduler);
+      const VirtualRun one = virtual_run(rule, scheduler, 2, 1);
+      const VirtualRun two = virtual_run(rule, scheduler, 2, 2);
+      CHECK(same_visits(one.visits, two.visits));
+      CHECK(one.seconds == two.seconds);
+      CHECK(one.weights == two.weights);
+      CHECK(one.peak_bytes == two.peak_bytes);
+    }
+}
+
+TEST_CASE("with arithmetic, a sequential run on the virtual clock learns exactly what the flow graph learns") {
+  for (const char* rule : {"pepita", "bp", "fa", "dfa", "drtp"}) {
+    CAPTURE(rule);
+    const DatasetPair data = tiny_pair(23);
+    TrainConfig config = tiny_config({8, 6});
+    config.rule = rule;
+    Trainer real(config, data);
+    real.run({});
+    const VirtualRun simulated = virtual_run(rule, "sequential", 3, 2);
+    CHECK(all_weights(real) == simulated.weights);
+  }
+}
+
+TEST_CASE("the message model sends what the real nodes send: the same visits, in the same virtual order") {
+  for (const char* rule : {"pepita", "bp", "fa", "dfa", "drtp"})
+    for (const char* scheduler : {"sequential", "pipelined:2", "pipelined:3:stash", "gpipe:2", "async:2"}) {
+      CAPTURE(rule);
+      CAPTURE(scheduler);
+      const VirtualRun real = virtual_run(rule, scheduler, 2, 1, "unit");
+      TrainConfig config = tiny_config({8, 6});
+      config.rule = rule;
+      config.scheduler = parse_scheduler_label(scheduler);
+      SimulationSettings settings;
+      settings.clock = RunClock::virtual_devices;
+      settings.no_math = true;
+      settings.devices = 2;
+      const GraphConfig graph = graph_config(config, {1, 3, 4}, 4);
+      Simulation model(graph, settings);
+      // The tiny problem's epoch: 23 samples in batches of 5.
+      static std::vector<std::uint32_t> samples(23);
+      BatchPool pool([] { return BatchInfo{}; });
+      std::vector<BatchHandle> batches;
+      for (std::size_t start = 0; start < samples.size(); start += 5) {
+        batches.push_back(pool.acquire());
+        batches.back()->id = batches.size() - 1;
+        batches.back()->samples = std::span<const std::uint32_t>(samples).subspan(start, std::min<std::size_t>(5, samples.size() - start));
+      }
+      make_scheduler(config.scheduler)->train(model, batches, {});
+      CHECK(same_visits(real.visits, model.clock().visits()));
+      CHECK(real.peak_bytes == model.clock().device_peak_bytes());
+    }
+}
+
+TEST_CASE("the memory model holds what the layers hold: soma and stash bytes match the layers' own counters") {
+  // One layer per device and one batch at a time: a device's peak is its static bytes plus its
+  // layer's peak soma and stash (the input's x sits on device 0 under PEPITA, so check the rest).
+  for (const char* rule : {"pepita", "bp", "dfa"})
+    for (const char* scheduler : {"sequential", "pipelined:3:stash"}) {
+      CAPTURE(rule);
+      CAPTURE(scheduler);
+      const VirtualRun run = virtual_run(rule, scheduler, 3, 1);
+      TrainConfig config = tiny_config({8, 6});
+      config.rule = rule;
+      config.scheduler = parse_scheduler_label(scheduler);
+      const GraphConfig graph = graph_config(config, {1, 3, 4}, 4);
+      const GraphTopology topology(graph.stages, graph.input, graph.classes, *graph.rule);
+      const MemoryModel model(topology, {.dropout = graph.dropout, .pepita = graph.pepita, .weights = graph.flow.weights,
+                                         .updates = graph.flow.updates});
+      for (int l = 1; l < 3; ++l) {
+        CAPTURE(l);
+        const LayerMetrics& real = run.layer_metrics[std::size_t(l)];
+        std::size_t static_bytes = model.static_bytes(topology.layer_node(l));
+        if (l == 2 && topology.projection_node()) static_bytes += model.static_bytes(*topology.projection_node());  // F
+        CHECK(run.peak_bytes[std::size_t(l)] - static_bytes == real.peak_soma_bytes + real.peak_stash_bytes);
+      }
+    }
+}
+
+}  // namespace
+}  // namespace pepita
