@@ -45,6 +45,17 @@ expect 2 "unknown command 'bogus'" -- bogus
 expect 2 'unrecognised option|unrecognized option' -- train --bogus
 expect 0 'S0' -- schedule --hidden 8
 expect 2 "--format: 'bogus'" -- schedule --format bogus
+# The virtual clock: a run of it, and its options' one-line errors.
+expect 0 'bubble 0.2727' -- train --clock virtual --no-math --rule bp --hidden 8,8,8 --devices 4 --scheduler gpipe --micro-batches 8 --epochs 1 --max-batches 8
+expect 2 'no-math needs --clock virtual' -- train --no-math
+expect 2 "--clock: 'bogus' is not one of: host, virtual" -- train --clock bogus
+expect 2 'more than the model.s 2 learning layers' -- train --clock virtual --no-math --devices 3
+expect 2 "--placement: 'x' is not a device number" -- train --clock virtual --no-math --devices 2 --placement 0,x
+expect 2 '--cost must be one of' -- train --clock virtual --cost bogus
+expect 2 'cost measured needs --profile' -- train --clock virtual --cost measured
+expect 2 'link-latency must be' -- train --clock virtual --link-latency -1
+expect 1 'nonexistent.json: cannot open the profile' -- train --clock virtual --no-math --cost measured --profile "$work/nonexistent.json"
+expect 2 'metrics cannot go with --no-math' -- train --clock virtual --no-math --metrics "$work/m.csv"
 expect 2 'epochs' -- train --epochs
 expect 2 'epochs' -- train --epochs abc
 expect 2 'epochs must be at least 1' -- train --epochs 0

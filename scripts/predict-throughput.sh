@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prediction against reality (docs/simulation.md): for cells of `pepita compare`, calibrates the
+# visit times on this machine (`pepita calibrate`), predicts the cell's throughput on the virtual
+# clock (--cost measured, 1 device for sequential, 2 for the schedulers that overlap layers on the
+# 2 cores), and measures it for real R times. Prints a markdown table: predicted, measured median,
+# predicted / measured. Keep the machine otherwise idle: calibration and measurement both time it.
+# usage: scripts/predict-throughput.sh OUT_DIR [R=3]
+# Cells: PREDICT_RULES, PREDICT_SCHEDULERS, PREDICT_DEPTHS, PREDICT_BATCHES override the defaults.
+set -euo pipefail
+shopt -s inherit_errexit
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${1:?usage: predict-throughput.sh OUT_DIR [REPEATS]}
+repeats=${2:-3}
+pepita=${PEPITA_BIN:-$root/build/apps/pepita/pepita}
+mkdir -p "$out"
+read -r -a rules <<<"${PREDICT_RULES:-pepita bp dfa drtp}"
+read -r -a schedulers <<<"${PREDICT_SCHEDULERS:-sequential pipelined:4:stash gpipe:4}"
+read -r -a depths <<<"${PREDICT_DEPTHS:-1 4}"
+read -r -a batches <<<"${PREDICT_BATCHES:-16 64}"
+cells=200  # training batches per cell, as pepita compare
+
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "| rule | scheduler | hidden | batch | devices | predicted samples/s | measured median | predicted / measured |"
+echo "|---|---|---|---|---|---|---|---|"
+for rule in "${rules[@]}"; do
+  for label in "${schedulers[@]}"; do
+    IFS=: read -r scheduler knob policy <<<"$label"
+    options=(--scheduler "$scheduler")
+    devices=2
+    case $scheduler in
+      sequential) devices=1 ;;
+      pipelined) options+=(--in-flight "${knob:-4}" --weights "${policy:-latest}") ;;
+      gpipe) options+=(--micro-batches "${knob:-4}") ;;
+      async) options+=(--tokens "${knob:-4}") ;;
+    esac
+    for depth in "${depths[@]}"; do
+      hidden=$(yes 256 | head -n "$depth" | paste -sd,)
+      for batch in "${batches[@]}"; do
+        cell=(--rule "$rule" --hidden "$hidden" --batch-size "$batch" --lr 0.001 "${options[@]}")
+        name="$rule-$label-$depth-$batch"
+        "$pepita" calibrate "${cell[@]}" --out "$out/$name.profile.json" >"$out/$name.calibrate.log" 2>&1
+        "$pepita" train "${cell[@]}" --clock virtual --no-math --cost measured --profile "$out/$name.profile.json" \
+          --devices "$devices" --epochs 1 --max-batches "$cells" --summary "$out/$name.predicted.json" -q >/dev/null
+        predicted=$(json "$out/$name.predicted.json" simulated_samples_per_second)
+        for r in $(seq 1 "$repeats"); do
+          "$pepita" train "${cell[@]}" --epochs 1 --max-batches "$cells" --summary "$out/$name.r$r.json" -q >/dev/null
+          json "$out/$name.r$r.json" samples_per_second
+        done | median >"$out/$name.measured"
+        measured=$(cat "$out/$name.measured")
+        awk -v r="$rule" -v s="$label" -v d="$depth" -v b="$batch" -v n="$devices" -v p="$predicted" -v m="$measured" \
+          'BEGIN { printf "| %s | %s | %s | %s | %s | %.0f | %.0f | %.2f |\n", r, s, d, b, n, p, m, p / m }'
+      done
+    done
+  done
+done | tee "$out/table.md"
