@@ -6,7 +6,8 @@ bool is_learning_signal(Pass pass) {
   switch (pass) {
     case Pass::modulated:
     case Pass::error:
-    case Pass::backward: return true;
+    case Pass::backward:
+    case Pass::weight: return true;
     case Pass::standard:
     case Pass::evaluate:
     case Pass::feedback: return false;
@@ -26,10 +27,23 @@ bool prefer(const Message& a, const Message& b) {
 
 bool no_preference(const Message&, const Message&) { return false; }
 
+// B, then F, then W: what another stage waits for before what only this stage needs.
+int zero_bubble_rank(Pass pass) {
+  if (pass == Pass::weight) return 2;
+  return is_learning_signal(pass) ? 0 : 1;
+}
+
+bool zero_bubble_order(const Message& a, const Message& b) {
+  const int a_rank = zero_bubble_rank(a.pass), b_rank = zero_bubble_rank(b.pass);
+  if (a_rank != b_rank) return a_rank > b_rank;
+  return a.batch->id > b.batch->id;
+}
+
 }  // namespace
 
 const MessageOrder MessageOrder::learning_first{"learning first", &prefer<true>};
 const MessageOrder MessageOrder::standard_first{"standard first", &prefer<false>};
 const MessageOrder MessageOrder::none{"none", &no_preference};
+const MessageOrder MessageOrder::zero_bubble{"zero bubble", &zero_bubble_order};
 
 }  // namespace pepita

@@ -17,6 +17,13 @@ enum class WeightPolicy { latest, stash };
 // (GPipe: one optimizer step per group of micro-batches).
 enum class UpdateMode { immediate, deferred };
 
+// How a layer with a backward chain (BP, FA) learns from its learning signal: in one visit that
+// sends the gradient down and updates, or split as in zero-bubble pipelining (Qi et al., ICLR 2024):
+// a B visit computes the term at the pre-activation and sends the gradient down at once, and a
+// later W visit of the same layer applies the weight gradient, so that W can fill a bubble instead
+// of holding up the layers below. Rules without a backward chain learn as they always do.
+enum class BackwardVisits { joined, split };
+
 // Which waiting message a layer takes first. A value, not an enumeration, so that a scheduler can
 // bring its own order: `runs_after(a, b)` is true when a should wait while b runs.
 struct MessageOrder {
@@ -29,9 +36,14 @@ struct MessageOrder {
   static const MessageOrder standard_first;
   // No preference at all (asynchronous): whichever message the queue yields.
   static const MessageOrder none;
+  // Zero bubble (ZB-H1): the learning signal (B) first, then the standard pass (F), then a split
+  // backward's weight visit (W), oldest batch first among equals. B unlocks the layer below, F
+  // feeds the layer above; W waits for nobody, so it runs when a stage would otherwise be idle.
+  static const MessageOrder zero_bubble;
 };
 
-// A learning signal: the message a layer learns from (as opposed to activity passing forward).
+// A learning signal: the message a layer learns from (as opposed to activity passing forward),
+// a split backward's weight visit included.
 bool is_learning_signal(Pass pass);
 
 struct FlowPolicy {
@@ -39,6 +51,7 @@ struct FlowPolicy {
   MessageOrder order = MessageOrder::learning_first;
   WeightPolicy weights = WeightPolicy::latest;
   UpdateMode updates = UpdateMode::immediate;
+  BackwardVisits backward = BackwardVisits::joined;
 };
 
 }  // namespace pepita

@@ -30,7 +30,8 @@ Message InputNode::receive(const Message& message) {
     case Pass::feedback: return modulate(message);
     case Pass::modulated:
     case Pass::error:
-    case Pass::backward: break;
+    case Pass::backward:
+    case Pass::weight: break;
   }
   reject_message("the input node", message.pass);
 }

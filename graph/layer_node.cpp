@@ -90,7 +90,8 @@ void LayerNode::visit(const Message& message, Outbox& out) {
     case Pass::standard: return on_standard(message, out);
     case Pass::modulated:
     case Pass::error:
-    case Pass::backward: return on_learning_signal(message, out);
+    case Pass::backward:
+    case Pass::weight: return on_learning_signal(message, out);
     case Pass::evaluate: return on_evaluate(message, out);
     case Pass::feedback: reject_message(name(), message.pass);
   }
@@ -145,7 +146,10 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
 }
 
 void LayerNode::on_learning_signal(const Message& message, Outbox& out) {
-  const SomaEntry standard = soma_.release(message.batch->id);
+  // A visit that sends the layer a message for a later visit (a split backward's B) leaves the
+  // batch in the soma for that visit: the lock, and the soma's bytes, last until the update.
+  const bool later_visit = rule_.reaction(message.pass, config_.place, config_.graph.flow.backward).sends_to_self();
+  const SomaEntry standard = later_visit ? soma_.entry(message.batch->id) : soma_.release(message.batch->id);
   LayerVisit learning(*this, message, out, standard);
   rule_.learn(learning);
   dendrite_.release();  // whatever the rule did not hand on

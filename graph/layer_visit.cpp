@@ -87,6 +87,10 @@ void LayerVisit::send_up(Pass pass, TensorHandle activity) {
   out_.up(next_message(pass, message_, std::move(activity)));
 }
 
+void LayerVisit::send_to_self(Pass pass, TensorHandle activity) {
+  out_.to_self(next_message(pass, message_, std::move(activity)));
+}
+
 TensorHandle LayerVisit::release_dendrite() { return node_.dendrite_.release(); }
 
 }  // namespace pepita

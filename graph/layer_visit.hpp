@@ -61,6 +61,9 @@ class LayerVisit {
   void send_down_through_feedback(const Tensor& term);
   // Activity to the next stage (or the error node).
   void send_up(Pass pass, TensorHandle activity);
+  // A message to this layer itself, for a later visit of the batch (a split backward's W visit):
+  // the soma keeps the batch until then.
+  void send_to_self(Pass pass, TensorHandle activity);
   // The dendrite's activity, handed on (the node drops it after the visit otherwise).
   TensorHandle release_dendrite();
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/flow_policy.hpp"
 #include "graph/message.hpp"
 #include "graph/rule_options.hpp"
 #include "layers/activation.hpp"
@@ -43,7 +44,11 @@ struct LayerReaction {
   bool updates = false;   // it applies its update (the completion node hears of it)
   Pass up = Pass::evaluate;  // activity it sends up the chain (evaluate: none)
   bool down = false;      // it sends the gradient at its input to the stage below
+  // A message it sends to itself, for a later visit of its own (evaluate: none): a split backward's
+  // B visit sends the term to its W visit. The soma keeps the batch until that later visit.
+  Pass to_self = Pass::evaluate;
   bool sends_up() const { return up != Pass::evaluate; }
+  bool sends_to_self() const { return to_self != Pass::evaluate; }
 };
 
 // Fixed random weights a layer owns for its learning signal.
@@ -76,8 +81,13 @@ class LearningRule {
   // the standard pass itself). A message kind the rule does not take is visit.reject()ed.
   virtual void learn(LayerVisit& visit) const = 0;
   // What learn() sends for a message of kind `pass` (a learning signal, or the standard pass where
-  // learns_on_standard_pass) at this layer.
-  virtual LayerReaction reaction(Pass pass, const LayerPlace& place) const = 0;
+  // learns_on_standard_pass) at this layer, when the scheduler's flow joins or splits the backward
+  // visits. A rule without a backward chain has nothing to split and ignores `backward`; learn()
+  // reads the same choice from the visit's graph (visit.graph().flow.backward).
+  virtual LayerReaction reaction(Pass pass, const LayerPlace& place, BackwardVisits backward) const = 0;
+  // Whether any visit of the layer sends a message to itself: the graph then gives the stage an
+  // edge back to its own queue.
+  bool sends_to_self(const LayerPlace& place, BackwardVisits backward) const;
 
   // --- analysis
   // Node visits on a batch's own path from the end of layer `layer`'s standard work (1-based, of

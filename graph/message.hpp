@@ -1,6 +1,7 @@
 #pragma once
 // What travels along the graph's edges. Every node keys its state by batch id, never by arrival
 // order, so that several batches can be in flight at once.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -21,7 +22,11 @@ enum class Pass : std::uint8_t {
   error,      // e = h_L − onehot(y), from the error node (to the projection, or to layers)
   feedback,   // F·e, from the projection back to the input node
   backward,   // ∂L/∂h_l, from layer l+1 down to layer l (BP and FA only)
+  weight,     // the term at a layer's pre-activation, from its own B visit to its W visit (split backward)
 };
+
+// Passes there are: for tables indexed by pass.
+inline constexpr std::size_t pass_count = std::size_t(Pass::weight) + 1;
 
 inline const char* to_string(Pass pass) {
   switch (pass) {
@@ -31,6 +36,7 @@ inline const char* to_string(Pass pass) {
     case Pass::error: return "error";
     case Pass::feedback: return "feedback";
     case Pass::backward: return "backward";
+    case Pass::weight: return "weight";
   }
   return "?";
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Two-compartment neurons. The soma holds a batch's standard-pass activity from its standard pass
-// until its learning signal arrives (that lifetime is the layer's update-locking latency); the
-// dendrite integrates the modulated pass. Their mismatch drives plasticity.
+// until the visit that updates — the learning signal's, or under a split backward the W visit
+// after it (that lifetime is the layer's update-locking latency); the dendrite integrates the
+// modulated pass. Their mismatch drives plasticity.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -33,6 +34,8 @@ class Soma {
     peak_stash_bytes_ = std::max(peak_stash_bytes_, held_bytes(true));
   }
   SomaEntry release(std::uint64_t batch) { return entries_.release(batch); }
+  // The entry, still held: for a visit after which another visit of the batch still needs it.
+  const SomaEntry& entry(std::uint64_t batch) const { return entries_.at(batch); }
   std::size_t batches_held() const { return entries_.size(); }
   std::size_t peak_bytes() const { return peak_bytes_; }              // activity, presynaptic, masks
   std::size_t peak_stash_bytes() const { return peak_stash_bytes_; }  // weight stashes

@@ -209,6 +209,13 @@ void TrainingGraph::connect_rule_edges() {
     LayerNode& target = *layers_.at(std::size_t(l));
     connect(error_out, target.entry(), "error", target.name());
   }
+  // A layer that sends itself messages (a split backward's W visits) takes them through its own
+  // queue, behind whatever the scheduler's order puts first.
+  for (int l = 0; l < learning_layers_; ++l)
+    if (config_.rule->sends_to_self({l, learning_layers_}, config_.flow.backward)) {
+      LayerNode& layer = *layers_.at(std::size_t(l));
+      connect(output_port<port::to_self>(layer.node()), layer.entry(), layer.name(), layer.name());
+    }
 }
 
 void TrainingGraph::set_learning_rate(float learning_rate) {

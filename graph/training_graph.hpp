@@ -8,7 +8,8 @@
 //
 // The forward chain, the completion node and the limiter are the same for every rule; the rule
 // adds its own edges (LearningRule::edges): PEPITA the projection back to the input, BP and FA
-// edges down the chain, DFA e to every layer, DRTP e to the output only. The limiter's threshold is
+// edges down the chain (and, when the flow splits their backward visits, each layer an edge to
+// itself), DFA e to every layer, DRTP e to the output only. The limiter's threshold is
 // the number of batches in flight. Every node runs inside one task arena of the configured size,
 // and oneDNN's OpenMP pool gets the configured threads.
 #include <atomic>

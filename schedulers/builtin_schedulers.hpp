@@ -8,5 +8,6 @@ SchedulerEntry sequential_scheduler();
 SchedulerEntry pipelined_scheduler();
 SchedulerEntry gpipe_scheduler();
 SchedulerEntry async_scheduler();
+SchedulerEntry zero_bubble_scheduler();
 
 }  // namespace pepita

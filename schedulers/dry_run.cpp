@@ -48,7 +48,8 @@ struct PassLetter {
   char letter;
 };
 constexpr PassLetter pass_letters[] = {{Pass::standard, 'S'}, {Pass::modulated, 'M'}, {Pass::error, 'E'},
-                                       {Pass::feedback, 'F'}, {Pass::backward, 'B'}, {Pass::evaluate, 'V'}};
+                                       {Pass::feedback, 'F'}, {Pass::backward, 'B'}, {Pass::weight, 'W'},
+                                       {Pass::evaluate, 'V'}};
 
 char pass_letter(Pass pass) {
   for (const auto& [known, letter] : pass_letters)
@@ -79,7 +80,7 @@ std::string joined(const std::vector<std::uint64_t>& batches) {
 Schedule dry_run(const std::vector<StageSpec>& stages, const LearningRule& rule, const Scheduler& scheduler,
                  int batches) {
   if (batches < 0) throw std::invalid_argument("a schedule needs a number of batches >= 0");
-  const GraphTopology topology(stages, dry_run_input, dry_run_classes, rule);
+  const GraphTopology topology(stages, dry_run_input, dry_run_classes, rule, scheduler.flow().backward);
   MessageModel model(topology);
   VirtualClock clock(topology, device_per_node(topology), std::make_shared<UnitCost>(/*auxiliary_cost=*/1.0),
                      ClockSettings{.flow = scheduler.flow(), .batches_per_update = scheduler.batches_per_update()}, model);

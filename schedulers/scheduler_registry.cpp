@@ -16,7 +16,7 @@ namespace {
 // Built on first use, so registrations from other translation units' static objects find it.
 NamedRegistry<SchedulerEntry>& registry() {
   static NamedRegistry<SchedulerEntry> schedulers(
-      "scheduler", {sequential_scheduler(), pipelined_scheduler(), gpipe_scheduler(), async_scheduler()});
+      "scheduler", {sequential_scheduler(), pipelined_scheduler(), gpipe_scheduler(), async_scheduler(), zero_bubble_scheduler()});
   return schedulers;
 }
 

@@ -13,12 +13,15 @@ double layer_product(const TopologyNode& layer, int rows) {
   return 2.0 * double(rows) * double(layer.positions) * double(layer.weights);
 }
 
-double learning_flops(const GraphTopology& topology, const TopologyNode& layer, Pass pass, int rows) {
-  const LayerReaction reaction = topology.rule().reaction(pass, layer.place);
+double learning_flops(const GraphTopology& topology, int node, Pass pass, int rows) {
+  const TopologyNode& layer = topology.node(node);
+  const LayerReaction reaction = topology.reaction(node, pass);
   double flops = 0;
   if (pass == Pass::modulated) flops += layer_product(layer, rows);  // the dendrite integrates through W_l
   if (reaction.updates) flops += layer_product(layer, rows);         // the weight gradient
   if (reaction.down) flops += layer_product(layer, rows);            // the gradient at the input
+  // A split backward's W visit takes the term its B visit formed: the rest is the B visit's.
+  if (pass == Pass::weight) return flops;
   if (topology.rule().feedback_weights(layer.place) == FeedbackWeights::direct)
     flops += 2.0 * rows * double(topology.classes()) * double(layer.outputs);  // s·B_l onto the units
   return flops + double(rows) * double(layer.outputs);                        // the element-wise term
@@ -38,10 +41,10 @@ double visit_flops(const GraphTopology& topology, int node, Pass pass, int rows)
       if (pass == Pass::standard || pass == Pass::evaluate) {
         flops = layer_product(n, rows) + double(rows) * double(n.outputs);
         if (pass == Pass::standard && topology.rule().learns_on_standard_pass(n.place))
-          flops += learning_flops(topology, n, pass, rows);
+          flops += learning_flops(topology, node, pass, rows);
         return flops;
       }
-      return learning_flops(topology, n, pass, rows);
+      return learning_flops(topology, node, pass, rows);
     }
   }
   return 0.0;

@@ -80,7 +80,10 @@ std::string layer_role(const GraphTopology& topology, int node, Pass pass) {
   const bool feeds_pool = n.stage->kind == StageSpec::Kind::conv && node + 1 <= topology.stages() &&
                           topology.node(node + 1).kind == NodeKind::pool;
   if (feeds_pool) role += " feeds-pool";
-  if (topology.rule().reaction(pass, n.place).down) role += " sends-down";
+  const LayerReaction reaction = topology.reaction(node, pass);
+  if (reaction.down) role += " sends-down";
+  // A split backward's B visit leaves the weight gradient to its W visit: less work than a whole one.
+  if (reaction.sends_to_self()) role += " defers-update";
   return role;
 }
 

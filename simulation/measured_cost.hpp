@@ -42,7 +42,8 @@ namespace pepita {
 //           layer in two models has one key, wherever it sits.
 //   role    layers: hidden or output; "feeds-pool" for a convolution whose activity a pool reads
 //           (with the rule, that decides the activity's layout); "sends-down" where the rule's reaction
-//           computes the gradient at the layer's input (BP's first layer does not).
+//           computes the gradient at the layer's input (BP's first layer does not); "defers-update"
+//           for a split backward's B visit, whose weight gradient is its "weight" visit's.
 // Left out, because they change no shape: η, momentum, the dropout rate, seeds, PEPITA's options,
 // and the scheduler's weight policy (a stash copies W in the standard visit; the profile's
 // "calibrated" line says which scheduler it was measured under).

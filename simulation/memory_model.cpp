@@ -52,7 +52,8 @@ bool MemoryModel::releases(int node, Pass pass) const {
   switch (topology_.node(node).kind) {
     case NodeKind::input: return pass == Pass::feedback;
     case NodeKind::pool: return pass == Pass::backward;
-    case NodeKind::layer: return is_learning_signal(pass);
+    // The visit that updates: not one that leaves the batch to a later visit of its own.
+    case NodeKind::layer: return is_learning_signal(pass) && !topology_.reaction(node, pass).sends_to_self();
     case NodeKind::error:
     case NodeKind::projection: return false;
   }

@@ -3,7 +3,8 @@
 // as its schedule. It mirrors what the real nodes allocate and hold:
 //   static   W_l and its velocity, FA's B_l or DFA's and DRTP's class-sized B_l, GPipe's summed
 //            update, the projection's F
-//   per batch, from its standard visit to its learning visit at that node:
+//   per batch, from its standard visit to its learning visit at that node (the W visit, where the
+//   backward is split):
 //            the soma: h_l, the dropout mask (hidden layers, dropout > 0), h_{l-1} where the rule
 //            learns from the standard presynaptic activity, and a copy of W_l under the stash
 //            policy where the learning pass computes with W_l; the input's x (until F·e returns);

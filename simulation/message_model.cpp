@@ -43,12 +43,14 @@ void MessageModel::visit_layer(int node, const Message& message, Outbox& out) {
 }
 
 // In the order the rules send: the gradient down (before the update, through the weights the
-// standard pass used), the report as the update lands, activity up.
+// standard pass used), a message to itself (a split backward's W visit), the report as the update
+// lands, activity up.
 void MessageModel::react(int node, const Message& message, Outbox& out) {
   const TopologyNode& layer = topology_.node(node);
-  const LayerReaction reaction = topology_.rule().reaction(message.pass, layer.place);
+  const LayerReaction reaction = topology_.reaction(node, message.pass);
   if (!reaction.takes) reject_message(layer.name, message.pass);
   if (reaction.down) out.down(next_message(Pass::backward, message, {}));
+  if (reaction.sends_to_self()) out.to_self(next_message(reaction.to_self, message, {}));
   if (reaction.updates) out.report(BatchEvent{message.batch->id, layer.place.index});
   if (reaction.sends_up()) out.up(next_message(reaction.up, message, {}));
 }
@@ -57,7 +59,7 @@ void MessageModel::react(int node, const Message& message, Outbox& out) {
 // rule's path passes a node twice with the same kind: a second visit is a rule whose messages go
 // round in a cycle, which the real graph would run forever.
 void MessageModel::require_first_visit(int node, const Message& message) {
-  constexpr std::size_t passes = std::size_t(Pass::backward) + 1;
+  constexpr std::size_t passes = pass_count;
   std::vector<std::uint64_t>& seen = visited_[message.batch->id];
   if (seen.empty()) seen.resize((std::size_t(topology_.size()) * passes + 63) / 64, 0);
   const std::size_t bit = std::size_t(node) * passes + std::size_t(message.pass);

@@ -37,7 +37,7 @@ Simulation::Simulation(TrainingGraph& graph, const SimulationSettings& settings)
 Simulation::Simulation(const GraphConfig& config, const SimulationSettings& settings) : Simulation(config, settings, nullptr) {}
 
 Simulation::Simulation(const GraphConfig& config, const SimulationSettings& settings, TrainingGraph* graph)
-    : settings_(settings), graph_(graph), topology_(config.stages, config.input, config.classes, *config.rule) {
+    : settings_(settings), graph_(graph), topology_(config.stages, config.input, config.classes, *config.rule, config.flow.backward) {
   if (!(settings.link_latency_seconds >= 0)) throw std::invalid_argument("--link-latency must be 0 or more seconds");
   if (!(settings.link_gigabytes_per_second >= 0)) throw std::invalid_argument("--link-bandwidth must be 0 (unlimited) or more GB/s");
   if (graph_) executor_ = std::make_unique<GraphVisits>(*graph_);

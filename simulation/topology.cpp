@@ -4,8 +4,9 @@
 
 namespace pepita {
 
-GraphTopology::GraphTopology(const std::vector<StageSpec>& stages, ImageShape input, int classes, const LearningRule& rule)
-    : rule_(rule), classes_(classes) {
+GraphTopology::GraphTopology(const std::vector<StageSpec>& stages, ImageShape input, int classes, const LearningRule& rule,
+                             BackwardVisits backward)
+    : rule_(rule), backward_(backward), classes_(classes) {
   if (stages.empty()) throw std::invalid_argument("the graph needs stages");
   int layers = 0;
   for (const StageSpec& stage : stages) layers += stage.learns();

@@ -30,7 +30,10 @@ struct TopologyNode {
 
 class GraphTopology {
  public:
-  GraphTopology(const std::vector<StageSpec>& stages, ImageShape input, int classes, const LearningRule& rule);
+  // `backward`: whether the scheduler's flow splits a backward chain's learning visits (its W
+  // visits are messages a layer sends itself, and what the models read from the rule's reactions).
+  GraphTopology(const std::vector<StageSpec>& stages, ImageShape input, int classes, const LearningRule& rule,
+                BackwardVisits backward = BackwardVisits::joined);
 
   const std::vector<TopologyNode>& nodes() const { return nodes_; }
   const TopologyNode& node(int index) const { return nodes_.at(std::size_t(index)); }
@@ -42,10 +45,13 @@ class GraphTopology {
   std::optional<int> projection_node() const { return projection_node_; }
   const RuleEdges& edges() const { return edges_; }
   const LearningRule& rule() const { return rule_; }
+  // What layer `node` sends when it takes a `pass` message: the rule's reaction under this flow.
+  LayerReaction reaction(int node, Pass pass) const { return rule_.reaction(pass, nodes_.at(std::size_t(node)).place, backward_); }
   int classes() const { return classes_; }
 
   // Where a node's up exit goes: the next stage, the error node, or (from the error node) the
-  // projection and the layers the rule's edges name; the projection's goes back to the input.
+  // projection and the layers the rule's edges name; the projection's goes back to the input. (A
+  // layer's to_self exit goes to the layer itself.)
   const std::vector<int>& up_targets(int node) const { return up_.at(std::size_t(node)); }
   // Where a stage's down exit goes: the stage below, when the rule sends gradients down; none from
   // the first stage (oneTBB drops what leaves an unconnected port, and so does the clock).
@@ -58,6 +64,7 @@ class GraphTopology {
   std::size_t node_inputs(int node) const { return nodes_.at(std::size_t(node)).inputs; }
 
   const LearningRule& rule_;
+  BackwardVisits backward_;
   int classes_ = 0;
   std::vector<TopologyNode> nodes_;
   std::vector<int> layer_nodes_;

@@ -23,6 +23,9 @@ class VirtualClock::Recorder final : public Outbox {
     if (const std::optional<int> to = clock_.topology_.down_target(visit_.node))
       visit_.sent.push_back({*to, message, clock_.message_bytes(visit_.node, true, message)});
   }
+  // The stage's edge back to its own queue: a message between two visits of one node never
+  // crosses a link.
+  void to_self(Message message) override { visit_.sent.push_back({visit_.node, std::move(message), 0}); }
   void report(BatchEvent event) override { visit_.reports.push_back(std::move(event)); }
 
  private:

@@ -67,14 +67,8 @@ po::options_description calibrate_options() {
 
 // For --help: train's options that decide what is measured, with train's own descriptions.
 po::options_description shaping_options() {
-  std::vector<std::string> names = {"dataset", "rule", "model", "hidden", "batch-size", "max-batches", "seed", "scheduler"};
-  for (const SchedulerOption& option : scheduler_options()) names.emplace_back(option.flag);
-  names.insert(names.end(), {"threads", "dnnl-threads", "config", "help"});
-  po::options_description shaping("what it measures (pepita train's options; its others are accepted and change nothing)");
-  const po::options_description train = train_options_description();
-  for (const auto& option : train.options())
-    if (std::find(names.begin(), names.end(), option->long_name()) != names.end()) shaping.add(option);
-  return shaping;
+  return train_options_subset({"dataset", "rule", "model", "hidden", "batch-size", "max-batches", "seed", "scheduler", "threads", "dnnl-threads"},
+                              "what it measures (pepita train's options; its others are accepted and change nothing)");
 }
 
 CalibrationSettings calibration_settings(const po::variables_map& vm) {
@@ -246,13 +240,9 @@ void print_table(const Profile& profile, const std::vector<std::string>& keys, s
 }  // namespace
 
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  // This command's own options first; everything else goes to train's parser as it stands.
   const po::options_description own = calibrate_options();
-  const po::parsed_options parsed = po::command_line_parser(args).options(own).allow_unregistered().run();
   po::variables_map vm;
-  po::store(parsed, vm);
-  po::notify(vm);
-  const TrainRequest request = parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
+  const TrainRequest request = parse_with_train_options(args, own, vm);
   if (request.help) {
     out << "usage: pepita calibrate [options]\n\n"
            "Measures how long each kind of node visit takes on this machine for the graph a training\n"
@@ -298,7 +288,8 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   TrainingGraph graph(graph_settings);
   graph.set_learning_rate(float(learning_rate_at(config, 1)));
 
-  const GraphTopology topology(graph_settings.stages, graph_settings.input, graph_settings.classes, *graph_settings.rule);
+  const GraphTopology topology(graph_settings.stages, graph_settings.input, graph_settings.classes, *graph_settings.rule,
+                               graph_settings.flow.backward);
   TimedVisits visits(graph, topology);
   VirtualClock clock(topology, device_per_node(topology), std::make_shared<UnitCost>(),
                      ClockSettings{.flow = graph_settings.flow, .batches_per_update = scheduler->batches_per_update(), .record_visits = false},

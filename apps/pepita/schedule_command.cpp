@@ -30,14 +30,8 @@ po::options_description schedule_options() {
 
 // For --help: train's options that shape a schedule, with train's own descriptions.
 po::options_description shaping_options() {
-  std::vector<std::string> names = {"dataset", "rule", "model", "hidden", "scheduler"};
-  for (const SchedulerOption& option : scheduler_options()) names.emplace_back(option.flag);
-  names.insert(names.end(), {"config", "help"});
-  po::options_description shaping("what it is the schedule of (pepita train's options; its others are accepted and change nothing)");
-  const po::options_description train = train_options_description();
-  for (const auto& option : train.options())
-    if (std::find(names.begin(), names.end(), option->long_name()) != names.end()) shaping.add(option);
-  return shaping;
+  return train_options_subset({"dataset", "rule", "model", "hidden", "scheduler"},
+                              "what it is the schedule of (pepita train's options; its others are accepted and change nothing)");
 }
 
 std::string dimensions(const ImageShape& shape) {
@@ -47,18 +41,14 @@ std::string dimensions(const ImageShape& shape) {
 }  // namespace
 
 int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
-  // This command's own options first; everything else goes to train's parser as it stands.
   const po::options_description own = schedule_options();
-  const po::parsed_options parsed = po::command_line_parser(args).options(own).allow_unregistered().run();
   po::variables_map vm;
-  po::store(parsed, vm);
-  po::notify(vm);
-  const TrainRequest request = parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
+  const TrainRequest request = parse_with_train_options(args, own, vm);
   if (request.help) {
     out << "usage: pepita schedule [options]\n\n"
            "Prints the schedule a training configuration implies when every node visit costs one tick: which node\n"
-           "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward; S0 is\n"
-           "batch 0's standard pass). Loads no data.\n\n"
+           "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward, W a split\n"
+           "backward's weight visit; S0 is batch 0's standard pass). Loads no data.\n\n"
         << own << '\n'
         << shaping_options();
     return exit_ok;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "schedulers/scheduler_options.hpp"
 #include "data/data_dir.hpp"
 #include "data/dataset.hpp"
 #include "train_option_table.hpp"
@@ -162,6 +163,24 @@ std::string config_text(const TrainConfig& config) {
     text += key + " = " + value + "\n";
   }
   return text;
+}
+
+TrainRequest parse_with_train_options(const std::vector<std::string>& args, const po::options_description& own,
+                                      po::variables_map& vm) {
+  const po::parsed_options parsed = po::command_line_parser(args).options(own).allow_unregistered().run();
+  po::store(parsed, vm);
+  po::notify(vm);
+  return parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
+}
+
+po::options_description train_options_subset(std::vector<std::string> names, const std::string& caption) {
+  for (const SchedulerOption& option : scheduler_options()) names.emplace_back(option.flag);
+  names.insert(names.end(), {"config", "help"});
+  po::options_description subset(caption);
+  const po::options_description train = train_options_description();
+  for (const auto& option : train.options())
+    if (std::find(names.begin(), names.end(), option->long_name()) != names.end()) subset.add(option);
+  return subset;
 }
 
 }  // namespace pepita::cli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 
 #include "train/config.hpp"
 
@@ -26,6 +27,16 @@ struct TrainRequest {
 };
 
 boost::program_options::options_description train_options_description();
+
+// A command that reads pepita train's options beside its own (schedule, calibrate): its `own`
+// options into `vm`, everything else through train's parser, which it returns. Throws as
+// parse_train_options.
+TrainRequest parse_with_train_options(const std::vector<std::string>& args,
+                                      const boost::program_options::options_description& own,
+                                      boost::program_options::variables_map& vm);
+// For such a command's --help: the train options among `names` (the scheduler options, --config
+// and --help always), with train's own descriptions, under `caption`.
+boost::program_options::options_description train_options_subset(std::vector<std::string> names, const std::string& caption);
 
 // Throws UsageError, boost::program_options::error or std::invalid_argument on bad arguments.
 // With --resume it only checks that the other arguments may go with it and reads those: the

@@ -24,7 +24,7 @@ class DirectFeedbackAlignment final : public LearningRule {
                  Normalisation::batch_mean);
   }
 
-  LayerReaction reaction(Pass pass, const LayerPlace&) const override {
+  LayerReaction reaction(Pass pass, const LayerPlace&, BackwardVisits) const override {
     if (pass != Pass::error) return {};
     return {.takes = true, .updates = true, .up = Pass::evaluate, .down = false};
   }

@@ -35,7 +35,7 @@ class DirectRandomTargetProjection final : public LearningRule {
     visit.update(visit.incoming(), *visit.standard().presynaptic, scale, Normalisation::batch_mean);
   }
 
-  LayerReaction reaction(Pass pass, const LayerPlace& place) const override {
+  LayerReaction reaction(Pass pass, const LayerPlace& place, BackwardVisits) const override {
     if (pass != (place.is_output() ? Pass::error : Pass::standard)) return {};
     return {.takes = true, .updates = true, .up = Pass::evaluate, .down = false};
   }

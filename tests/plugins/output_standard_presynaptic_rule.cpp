@@ -31,7 +31,7 @@ class OutputStandardPresynaptic final : public LearningRule {
     visit.update(*visit.mismatch(), visit.incoming(), scale, Normalisation::batch_mean);
     visit.send_up(Pass::modulated, visit.release_dendrite());
   }
-  LayerReaction reaction(Pass pass, const LayerPlace& place) const override {
+  LayerReaction reaction(Pass pass, const LayerPlace& place, BackwardVisits) const override {
     if (pass != Pass::modulated) return {};
     return {.takes = true, .updates = true, .up = place.is_output() ? Pass::evaluate : Pass::modulated, .down = false};
   }

@@ -282,7 +282,7 @@ TrainConfig crowded(const std::string& rule) {
 }
 
 // Every registered rule under every scheduler on a dense and a convolutional model, and crowded
-// under pipelined and GPipe: run once, shared by the test cases below.
+// under pipelined, GPipe and zero bubble: run once, shared by the test cases below.
 const std::vector<Run>& runs() {
   static const std::vector<Run> all = [] {
     const DatasetPair vectors = tiny_pair(60);
@@ -290,11 +290,11 @@ const std::vector<Run>& runs() {
     const DatasetPair more = tiny_pair(200);
     std::vector<Run> list;
     for (const std::string& name : rules()) {
-      for (const char* label : {"sequential", "pipelined:2:latest", "pipelined:2:stash", "gpipe:2", "async:2"}) {
+      for (const char* label : {"sequential", "pipelined:2:latest", "pipelined:2:stash", "gpipe:2", "async:2", "zb-h1:2"}) {
         list.push_back(observe(tiny(name, "fc"), label, vectors));
         list.push_back(observe(tiny(name, "conv2k3-pool2-fc4"), label, images));
       }
-      for (const char* label : {"pipelined:4:stash", "gpipe:4"}) list.push_back(observe(crowded(name), label, more));
+      for (const char* label : {"pipelined:4:stash", "gpipe:4", "zb-h1:4"}) list.push_back(observe(crowded(name), label, more));
     }
     return list;
   }();
@@ -320,19 +320,19 @@ class TestRule : public LearningRule {
 // The error node sends e to the output, which does not take it.
 class Deaf final : public TestRule {
  public:
-  LayerReaction reaction(Pass, const LayerPlace&) const override { return {}; }
+  LayerReaction reaction(Pass, const LayerPlace&, BackwardVisits) const override { return {}; }
 };
 // The output sends its standard pass on as it learns from e: the error node hears it twice.
 class Echo final : public TestRule {
  public:
-  LayerReaction reaction(Pass pass, const LayerPlace&) const override {
+  LayerReaction reaction(Pass pass, const LayerPlace&, BackwardVisits) const override {
     return {.takes = pass == Pass::error, .updates = true, .up = Pass::standard};
   }
 };
 // The output takes e and never updates: no batch ever completes.
 class Idle final : public TestRule {
  public:
-  LayerReaction reaction(Pass pass, const LayerPlace&) const override { return {.takes = pass == Pass::error}; }
+  LayerReaction reaction(Pass pass, const LayerPlace&, BackwardVisits) const override { return {.takes = pass == Pass::error}; }
 };
 
 }  // namespace
@@ -380,7 +380,7 @@ TEST_CASE("every stage of every real run takes its messages in the flow's order"
 }
 
 TEST_CASE("the dry run keeps its own order, and the order check catches a schedule that does not") {
-  for (const char* label : {"pipelined:4", "gpipe:4"}) {
+  for (const char* label : {"pipelined:4", "gpipe:4", "zb-h1:4"}) {
     CAPTURE(label);
     const std::unique_ptr<Scheduler> s = scheduler(label);
     int pairs = 0;
@@ -467,6 +467,30 @@ TEST_CASE("GPipe's grid: the group's standard passes, its learning, then the flu
   REQUIRE(schedule.flushes.size() == 2);
   CHECK(schedule.flushes[0].tick == 7);
   CHECK(schedule.flushes[0].batches == std::vector<std::uint64_t>{0, 1});
+}
+
+TEST_CASE("zero bubble's grid: B visits send the gradient down at once, the W visits that update wait for them") {
+  const Schedule schedule = dry_run(dense({8}), *RuleChoice("bp"), *scheduler("zb-h1:2"), 3);
+  CHECK(schedule_grid(schedule) ==
+        "tick     0  1  2  3  4  5  6  7  8  9  10 11 12 13 14\n"
+        "input    S0 S1 ·  ·  ·  ·  ·  ·  S2 ·  ·  ·  ·  ·  ·\n"
+        "hidden 1 ·  S0 S1 ·  ·  B0 B1 W0 W1 S2 ·  ·  ·  B2 W2\n"
+        "output 2 ·  ·  S0 S1 E0 E1 W0 W1 ·  ·  S2 ·  E2 W2 ·\n"
+        "error    ·  ·  ·  S0 S1 ·  ·  ·  ·  ·  ·  S2 ·  ·  ·\n"
+        "S standard, E error, B backward, W weight; · idle\n");
+  // Only the W visits update, each a visit after the layer's own B visit sent it the term.
+  for (const ScheduledVisit& visit : schedule.visits) {
+    CAPTURE(visit.node + " " + visit_cell(visit));
+    CHECK(visit.updates == (visit.pass == Pass::weight));
+    if (visit.pass == Pass::weight) CHECK(visit.from == visit.node);
+  }
+  // Split, a layer holds a batch one visit longer than the rule's analytic profile: its W visit.
+  for (int l = 0; l < 2; ++l)
+    for (const Lock& lock : locks(schedule, schedule.layers[std::size_t(l)]))
+      CHECK(int(lock.hops) == RuleChoice("bp")->locking_stages(2, l + 1) + 1);
+  // Under PEPITA, which has no backward to split, zb-h1 sends what pipelined sends.
+  CHECK(schedule_grid(dry_run(dense({8}), *RuleChoice("pepita"), *scheduler("zb-h1:2"), 3)) ==
+        schedule_grid(dry_run(dense({8}), *RuleChoice("pepita"), *scheduler("pipelined:2"), 3)));
 }
 
 TEST_CASE("1F1B takes the learning signal first, GPipe the standard pass") {

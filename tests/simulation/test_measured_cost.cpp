@@ -134,6 +134,16 @@ TEST_CASE("measured cost: a layer that sends the gradient down has its own key")
   CHECK(Model("fc10", "bp").key(1, Pass::error) == "bp dense 784x10 output error rows=64");
 }
 
+TEST_CASE("measured cost: a split backward's B and W visits have keys of their own") {
+  // The B visit leaves the weight gradient to the W visit, so it does less than a joined one.
+  const GraphTopology split(parse_model_spec("fc32-fc32-fc10", mnist, mnist_classes), mnist, mnist_classes, *RuleChoice("bp"),
+                            BackwardVisits::split);
+  CHECK(visit_key(split, 2, Pass::backward, 64) == "bp dense 32x32 hidden sends-down defers-update backward rows=64");
+  CHECK(visit_key(split, 3, Pass::error, 64) == "bp dense 32x10 output sends-down defers-update error rows=64");
+  CHECK(visit_key(split, 2, Pass::weight, 64) == "bp dense 32x32 hidden weight rows=64");
+  CHECK(visit_key(split, 2, Pass::backward, 64) != Model("fc32-fc32-fc10", "bp").key(2, Pass::backward));
+}
+
 TEST_CASE("measured cost: a profile loads, and each visit costs its median") {
   const TempDir dir;
   const fs::path file = write_text(dir / "profile.json", good_profile);
