@@ -12,14 +12,14 @@ repeats=${1:-5}
 pepita=${PEPITA_BIN:-$root/build/apps/pepita/pepita}
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
-hidden=$(yes 8192 | head -n 63 | paste -sd,)
+hidden=$(seq 63 | sed "s/.*/8192/" | paste -sd,)
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$summary" "$1"; }
 echo "rule	visits	simulated_seconds	median_host_seconds	median_visits_per_second"
 for rule in bp fa pepita dfa drtp; do
   for r in $(seq 1 "$repeats"); do
     "$pepita" train --clock virtual --no-math --rule "$rule" --hidden "$hidden" --devices 64 --scheduler gpipe \
       --micro-batches 256 --epochs 10 --max-batches 256 --cost flops --device-gflops 1000 --summary "$summary" -q >/dev/null
-    echo "$(field host_seconds) $(field host_visits_per_second)"
-  done | sort -g | awk -v rule="$rule" -v visits="$(field visits)" -v simulated="$(field simulated_seconds)" \
-    '{ s[NR] = $1; v[NR] = $2 } END { m = int((NR + 1) / 2); printf "%s\t%s\t%s\t%.3f\t%.3g\n", rule, visits, simulated, s[m], v[m] }'
+    echo "$(field host_seconds) $(field host_visits_per_second) $(field visits) $(field simulated_seconds)"
+  done | sort -g | awk -v rule="$rule" \
+    '{ s[NR] = $1; v[NR] = $2; n = $3; t = $4 } END { m = int((NR + 1) / 2); printf "%s\t%s\t%s\t%.3f\t%.3g\n", rule, n, t, s[m], v[m] }'
 done

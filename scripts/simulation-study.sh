@@ -27,7 +27,7 @@ batches=(--max-batches 256)
 datacentre=(--link-bandwidth 25)
 rules=(bp fa pepita dfa drtp)
 
-hidden() { local n=$(($1 - 1)); printf "%s" "$(yes "$2" | head -n "$n" | paste -sd,)"; }
+hidden() { seq $(($1 - 1)) | sed "s/.*/$2/" | paste -sd,; }  # L layers: L - 1 hidden of width $2
 # Runs one configuration and prints the summary's fields given as Python expressions over `s`.
 field() {
   local expr=$1; shift
