@@ -41,7 +41,7 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       settings_(settings),
       executor_(executor),
       memory_(topology, settings.memory),
-      waiting_(std::size_t(placement_.devices)),
+      waiting_(std::size_t(placement_.devices), DeviceQueue{std::multiset<Waiting, RunsBefore>(RunsBefore{&settings_.flow.order}), {}}),
       free_at_(std::size_t(placement_.devices), 0.0),
       busy_(std::size_t(placement_.devices), 0.0),
       static_bytes_(std::size_t(placement_.devices), 0),
@@ -114,28 +114,6 @@ void VirtualClock::admit(double at) {
   }
 }
 
-// The message a free device takes now, if any: among those that have arrived at its nodes, the
-// one nothing else should run before, by the scheduler's order (stages only: the input, error
-// and projection nodes serve first come, first served, as oneTBB's buffers do), the earliest sent
-// among equals.
-std::optional<std::size_t> VirtualClock::choose(int device) const {
-  const MessageOrder& order = settings_.flow.order;
-  const std::vector<Waiting>& waiting = waiting_[std::size_t(device)];
-  std::optional<std::size_t> best;
-  for (std::size_t i = 0; i < waiting.size(); ++i) {
-    const Waiting& w = waiting[i];
-    if (w.arrival > now_) continue;
-    if (!best) {
-      best = i;
-      continue;
-    }
-    const Waiting& b = waiting[*best];
-    const bool prioritised = order.runs_after && topology_.node(w.node).is_stage() && topology_.node(b.node).is_stage();
-    if (prioritised && order.runs_after(b.message, w.message)) best = i;
-  }
-  return best;
-}
-
 // Starts what can start now: first every zero-cost visit (it takes no device time, so it runs
 // whether or not its device is busy), then on each free device, in device order, its choice.
 // Returns whether anything started.
@@ -159,13 +137,18 @@ bool VirtualClock::start_visits() {
     i = 0;
   }
   for (int d = 0; d < placement_.devices; ++d) {
-    if (free_at_[std::size_t(d)] > now_) continue;
-    const std::optional<std::size_t> chosen = choose(d);
-    if (!chosen) continue;
-    std::vector<Waiting>& waiting = waiting_[std::size_t(d)];
-    Waiting taken = std::move(waiting[*chosen]);
-    waiting.erase(waiting.begin() + std::ptrdiff_t(*chosen));
-    start(std::move(taken));
+    DeviceQueue& queue = waiting_[std::size_t(d)];
+    // Messages off the link by now join the arrived; in send order, so ties keep it.
+    for (std::size_t i = 0; i < queue.on_link.size();) {
+      if (queue.on_link[i].arrival > now_) {
+        ++i;
+        continue;
+      }
+      queue.arrived.insert(std::move(queue.on_link[i]));
+      queue.on_link.erase(queue.on_link.begin() + std::ptrdiff_t(i));
+    }
+    if (free_at_[std::size_t(d)] > now_ || queue.arrived.empty()) continue;
+    start(std::move(queue.arrived.extract(queue.arrived.begin()).value()));
     started = true;
   }
   return started;
@@ -178,7 +161,12 @@ void VirtualClock::enqueue(Waiting waiting) {
   if (waiting.arrival > now_) arrivals_.push(waiting.arrival);
   ++waiting_count_;
   if (waiting.duration == 0) instant_.push_back(std::move(waiting));
-  else waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])].push_back(std::move(waiting));
+  else {
+    waiting.stage = topology_.node(waiting.node).is_stage();
+    DeviceQueue& queue = waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])];
+    if (waiting.arrival > now_) queue.on_link.push_back(std::move(waiting));
+    else queue.arrived.insert(std::move(waiting));
+  }
 }
 
 void VirtualClock::start(Waiting taken) {

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <memory>
 #include <queue>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -102,6 +103,26 @@ class VirtualClock final : public BatchRunner {
     int node = 0;
     int from = -1;
     double duration = 0;  // the visit's cost, known once the message is addressed
+    bool stage = false;   // at a layer or pool, where the scheduler's order applies
+  };
+  // Which of two arrived messages a device takes first: the input's, error's and projection's
+  // (first come, first served, as oneTBB's buffers serve them) before a stage's; between stages,
+  // the one the scheduler's MessageOrder prefers; the earliest sent among equals. A strict weak
+  // order, since every MessageOrder is one, so a device finds its choice in O(log n) at any scale.
+  struct RunsBefore {
+    const MessageOrder* order;
+    bool operator()(const Waiting& a, const Waiting& b) const {
+      if (a.stage != b.stage) return !a.stage;
+      if (a.stage && order->runs_after) {
+        if (order->runs_after(b.message, a.message)) return true;
+        if (order->runs_after(a.message, b.message)) return false;
+      }
+      return a.sequence < b.sequence;
+    }
+  };
+  struct DeviceQueue {
+    std::multiset<Waiting, RunsBefore> arrived;
+    std::vector<Waiting> on_link;  // sent, still travelling
   };
   struct Sent {
     int to = 0;
@@ -126,7 +147,6 @@ class VirtualClock final : public BatchRunner {
   void finish(Running& visit);
   void deliver(int from, double at, Sent& sent);
   void landed(int layer, std::uint64_t batch, std::uint32_t hops, double at);
-  std::optional<std::size_t> choose(int device) const;
   std::size_t message_bytes(int from, bool down, const Message& message) const;
 
   const GraphTopology& topology_;
@@ -138,7 +158,7 @@ class VirtualClock final : public BatchRunner {
 
   double now_ = 0;
   std::uint64_t sequence_ = 0;
-  std::vector<std::vector<Waiting>> waiting_;  // per device: the messages not yet taken, in send order
+  std::vector<DeviceQueue> waiting_;  // per device: the messages not yet taken
   std::vector<Waiting> instant_;               // zero-cost visits, which need no device: in send order
   std::size_t waiting_count_ = 0;
   std::priority_queue<double, std::vector<double>, std::greater<>> arrivals_;  // future arrivals on links
