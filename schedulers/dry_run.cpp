@@ -83,7 +83,7 @@ Schedule dry_run(const std::vector<StageSpec>& stages, const LearningRule& rule,
   const GraphTopology topology(stages, dry_run_input, dry_run_classes, rule, scheduler.flow().backward);
   MessageModel model(topology);
   VirtualClock clock(topology, device_per_node(topology), std::make_shared<UnitCost>(/*auxiliary_cost=*/1.0),
-                     ClockSettings{.flow = scheduler.flow(), .batches_per_update = scheduler.batches_per_update()}, model);
+                     ClockSettings{.flow = scheduler.flow()}, model);
   BatchPool pool([] { return BatchInfo{}; });
   std::vector<BatchHandle> all;
   for (int b = 0; b < batches; ++b) {

@@ -43,7 +43,6 @@ Simulation::Simulation(const GraphConfig& config, const SimulationSettings& sett
   if (graph_) executor_ = std::make_unique<GraphVisits>(*graph_);
   else executor_ = std::make_unique<MessageModel>(topology_);
   const ClockSettings clock{.flow = config.flow,
-                            .batches_per_update = 1,
                             .link = {settings.link_latency_seconds, settings.link_gigabytes_per_second > 0
                                                                         ? settings.link_gigabytes_per_second * 1e9
                                                                         : std::numeric_limits<double>::infinity()},

@@ -156,7 +156,7 @@ bool VirtualClock::start_visits() {
 
 void VirtualClock::enqueue(Waiting waiting) {
   waiting.sequence = sequence_++;
-  waiting.duration = cost_->visit_seconds(topology_, waiting.node, waiting.message.pass, waiting.message.batch->rows());
+  waiting.duration = visit_cost(waiting.node, waiting.message.pass, waiting.message.batch->rows());
   if (waiting.duration < 0) throw std::logic_error("a cost model gave a negative visit time");
   if (waiting.arrival > now_) arrivals_.push(waiting.arrival);
   ++waiting_count_;
@@ -167,6 +167,15 @@ void VirtualClock::enqueue(Waiting waiting) {
     if (waiting.arrival > now_) queue.on_link.push_back(std::move(waiting));
     else queue.arrived.insert(std::move(waiting));
   }
+}
+
+double VirtualClock::visit_cost(int node, Pass pass, int rows) {
+  // 24 bits of node, 8 of pass, 32 of rows.
+  const std::uint64_t key = (std::uint64_t(node) << 40) | (std::uint64_t(pass) << 32) | std::uint32_t(rows);
+  if (const auto cached = cost_of_.find(key); cached != cost_of_.end()) return cached->second;
+  const double seconds = cost_->visit_seconds(topology_, node, pass, rows);  // may throw: cache only answers
+  cost_of_.emplace(key, seconds);
+  return seconds;
 }
 
 void VirtualClock::start(Waiting taken) {

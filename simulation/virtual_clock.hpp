@@ -60,7 +60,6 @@ struct SimulatedLayer {
 
 struct ClockSettings {
   FlowPolicy flow{};
-  int batches_per_update = 1;  // GPipe's group: only for reporting; run() is called per group
   LinkModel link{};
   MemorySettings memory{};
   bool record_visits = true;   // keep every visit (traces, schedules); off for speed at scale
@@ -162,6 +161,10 @@ class VirtualClock final : public BatchRunner {
   std::vector<Waiting> instant_;               // zero-cost visits, which need no device: in send order
   std::size_t waiting_count_ = 0;
   std::priority_queue<double, std::vector<double>, std::greater<>> arrivals_;  // future arrivals on links
+  // A visit's cost depends only on (node, pass, rows): asked of the cost model once per triple, since
+  // a measured model looks it up by a key it builds as text.
+  std::unordered_map<std::uint64_t, double> cost_of_;
+  double visit_cost(int node, Pass pass, int rows);
   std::priority_queue<Running, std::vector<Running>, std::greater<>> running_;
   std::vector<double> free_at_;   // per device
   std::vector<double> busy_;

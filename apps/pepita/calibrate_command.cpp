@@ -2,14 +2,14 @@
 // medians as the profile the virtual clock's `measured` cost model reads (--cost measured --profile
 // FILE; simulation/measured_cost.hpp). It reads `pepita train`'s options through train's own parser,
 // so that it measures the very graph those options build, with the oneDNN threads their scheduler
-// gives each primitive. It needs no data files: only shapes decide a visit's time, so it feeds the
-// graph random pixels and labels of the data set's known shape.
+// gives each primitive. It trains on the data set's images where they are on disk, else on random
+// ones of their shape and number: the input's gather is bound by memory, so where the pixels sit
+// shows in its time.
 //
-// The visits run as the virtual clock orders them (one device per node, unit cost: every node its
-// own serial unit, as in `pepita schedule`), each on this thread and timed on the steady clock, so
-// that a visit's time is its own and never a neighbour's running beside it.
+// The visits run in the real flow graph, driven by the scheduler as in a real run, and are timed by
+// the nodes' own clocks (their trace): what is measured is what such a run does, including the
+// contention between visits that run side by side.
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -21,7 +21,6 @@
 #include <boost/program_options.hpp>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
-#include <omp.h>
 
 #include "cli.hpp"
 #include "graph/model_spec.hpp"
@@ -29,8 +28,6 @@
 #include "schedulers/scheduler_options.hpp"
 #include "schedulers/scheduler_registry.hpp"
 #include "simulation/measured_cost.hpp"
-#include "simulation/placement.hpp"
-#include "simulation/virtual_clock.hpp"
 #include "known_shapes.hpp"
 #include "train/config.hpp"
 #include "train/trainer.hpp"
