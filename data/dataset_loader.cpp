@@ -11,6 +11,7 @@
 #include "data/byte_source.hpp"
 #include "data/cifar_reader.hpp"
 #include "data/idx_reader.hpp"
+#include "data/warm_pages.hpp"
 
 namespace pepita {
 
@@ -163,8 +164,9 @@ bool is_known_dataset(const std::string& name) {
   return name == "mnist" || name == "cifar10" || name == "cifar100" || is_idx_name(name);
 }
 
-DatasetPair load_dataset(const std::string& name, const fs::path& data_dir,
-                         const LoadOptions& options) {
+namespace {
+
+DatasetPair read_dataset(const std::string& name, const fs::path& data_dir, const LoadOptions& options) {
   if (name == "mnist") return load_idx(name, data_dir / "mnist", 10, fetch_remedy(name));
   if (name == "cifar10") {
     return load_cifar(name, data_dir / "cifar-10-batches-bin",
@@ -183,6 +185,15 @@ DatasetPair load_dataset(const std::string& name, const fs::path& data_dir,
   }
   throw DataError("unknown data set '" + name +
                   "'; expected mnist, cifar10, cifar100 or idx:<dir>");
+}
+
+}  // namespace
+
+DatasetPair load_dataset(const std::string& name, const fs::path& data_dir, const LoadOptions& options) {
+  DatasetPair pair = read_dataset(name, data_dir, options);
+  warm_pages(pair.train);
+  warm_pages(pair.test);
+  return pair;
 }
 
 }  // namespace pepita
