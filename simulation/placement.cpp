@@ -33,7 +33,7 @@ std::vector<int> layer_devices(int layers, int devices, const std::string& place
       used = 0;
     }
     if (used == 0 || used != item.size())
-      throw std::invalid_argument("--placement: '" + item + "' is not a device number (give contiguous, interleaved, or one device per layer: 0,0,1,1)");
+      throw std::invalid_argument("--placement: '" + item + "' is not a device number (give contiguous, interleaved, pool, or one device per layer: 0,0,1,1)");
     if (d < 0 || d >= devices)
       throw std::invalid_argument("--placement: device " + item + " is not one of the " + std::to_string(devices) + " devices (0…" +
                                   std::to_string(devices - 1) + ")");
@@ -50,6 +50,7 @@ std::vector<int> layer_devices(int layers, int devices, const std::string& place
 Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement) {
   const int layers = topology.layers();
   if (devices < 1) throw std::invalid_argument("--devices must be at least 1");
+  if (placement == "pool") return Placement{devices, std::vector<int>(std::size_t(topology.size()), 0), true};
   if (devices > layers)
     throw std::invalid_argument("--devices " + std::to_string(devices) + " is more than the model's " + std::to_string(layers) +
                                 " learning layers: a device would hold nothing");
@@ -78,6 +79,7 @@ Placement device_per_node(const GraphTopology& topology) {
 }
 
 std::string describe_layers(const GraphTopology& topology, const Placement& placement) {
+  if (placement.pool) return "pool";
   std::string text;
   for (int l = 0; l < topology.layers(); ++l)
     text.append(l ? "," : "").append(std::to_string(placement.device_of[std::size_t(topology.layer_node(l))]));

@@ -4,6 +4,9 @@
 //                they go, the earlier devices taking the extra layer
 //   interleaved  layer l on device l mod D: several virtual stages per device (interleaved 1F1B)
 //   0,0,1,1      an explicit device per learning layer
+//   pool         D interchangeable workers that share every node and one memory, as a host's
+//                threads do: each node still runs one visit at a time, and a visit takes any
+//                free worker. Messages cross no link. It models the flow graph on D oneTBB threads.
 // A pooling stage goes with the layer before it; the input node with the first layer, the error
 // node and the projection with the output layer. `pepita train --placement` reads the same text
 // for real ranks (the MPI issue) and for simulated devices.
@@ -15,8 +18,11 @@
 namespace pepita {
 
 struct Placement {
-  int devices = 1;
-  std::vector<int> device_of;  // per node, graph order
+  int devices = 1;             // devices, or the pool's workers
+  std::vector<int> device_of;  // per node, graph order; all 0 in a pool, whose nodes share one memory
+  bool pool = false;
+  // Where a node's bytes are held: its device, or the pool's one memory.
+  int memories() const { return pool ? 1 : devices; }
 };
 
 // Throws std::invalid_argument with a one-line message naming the problem.

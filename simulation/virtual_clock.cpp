@@ -41,18 +41,20 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       settings_(settings),
       executor_(executor),
       memory_(topology, settings.memory),
-      waiting_(std::size_t(placement_.devices), DeviceQueue{std::multiset<Waiting, RunsBefore>(RunsBefore{&settings_.flow.order}), {}}),
-      free_at_(std::size_t(placement_.devices), 0.0),
+      waiting_(std::size_t(placement_.pool ? topology.size() : placement_.devices),
+               DeviceQueue{std::multiset<Waiting, RunsBefore>(RunsBefore{&settings_.flow.order}), {}}),
+      free_at_(waiting_.size(), 0.0),
+      worker_free_at_(std::size_t(placement_.pool ? placement_.devices : 0), 0.0),
       busy_(std::size_t(placement_.devices), 0.0),
-      static_bytes_(std::size_t(placement_.devices), 0),
-      held_bytes_(std::size_t(placement_.devices), 0),
+      static_bytes_(std::size_t(placement_.memories()), 0),
+      held_bytes_(std::size_t(placement_.memories()), 0),
       layers_(std::size_t(topology.layers())),
       standard_done_(std::size_t(topology.layers())),
       versions_(std::size_t(topology.layers()), 0),
       awaiting_flush_(std::size_t(topology.layers())) {
   if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");
-  for (int n = 0; n < topology.size(); ++n) static_bytes_[std::size_t(placement_.device_of[std::size_t(n)])] += memory_.static_bytes(n);
+  for (int n = 0; n < topology.size(); ++n) static_bytes_[std::size_t(memory_of(n))] += memory_.static_bytes(n);
   peak_bytes_ = static_bytes_;
 }
 
@@ -136,19 +138,51 @@ bool VirtualClock::start_visits() {
     }
     i = 0;
   }
+  if (placement_.pool) return start_on_pool() || started;
   for (int d = 0; d < placement_.devices; ++d) {
     DeviceQueue& queue = waiting_[std::size_t(d)];
-    // Messages off the link by now join the arrived; in send order, so ties keep it.
-    for (std::size_t i = 0; i < queue.on_link.size();) {
-      if (queue.on_link[i].arrival > now_) {
-        ++i;
-        continue;
-      }
-      queue.arrived.insert(std::move(queue.on_link[i]));
-      queue.on_link.erase(queue.on_link.begin() + std::ptrdiff_t(i));
-    }
+    queue.take_arrivals(now_);
     if (free_at_[std::size_t(d)] > now_ || queue.arrived.empty()) continue;
     start(std::move(queue.arrived.extract(queue.arrived.begin()).value()));
+    started = true;
+  }
+  return started;
+}
+
+// Messages off the link by now join the arrived; in send order, so ties keep it.
+void VirtualClock::DeviceQueue::take_arrivals(double now) {
+  for (std::size_t i = 0; i < on_link.size();) {
+    if (on_link[i].arrival > now) {
+      ++i;
+      continue;
+    }
+    arrived.insert(std::move(on_link[i]));
+    on_link.erase(on_link.begin() + std::ptrdiff_t(i));
+  }
+}
+
+// A pool: the free workers, lowest first, take the idle nodes that hold a message, in the order
+// those messages arrived (sent, among equals). First come, first served is the simple reading of
+// oneTBB's threads, which take whatever task is ready.
+bool VirtualClock::start_on_pool() {
+  ready_units_.clear();
+  for (int unit = 0; unit < int(waiting_.size()); ++unit) {
+    DeviceQueue& queue = waiting_[std::size_t(unit)];
+    queue.take_arrivals(now_);
+    if (free_at_[std::size_t(unit)] <= now_ && !queue.arrived.empty()) ready_units_.push_back(unit);
+  }
+  const auto head = [this](int unit) -> const Waiting& { return *waiting_[std::size_t(unit)].arrived.begin(); };
+  std::sort(ready_units_.begin(), ready_units_.end(), [&](int a, int b) {
+    const Waiting &x = head(a), &y = head(b);
+    return x.arrival != y.arrival ? x.arrival < y.arrival : x.sequence < y.sequence;
+  });
+  bool started = false;
+  int worker = 0;
+  for (int unit : ready_units_) {
+    while (worker < placement_.devices && worker_free_at_[std::size_t(worker)] > now_) ++worker;
+    if (worker == placement_.devices) break;
+    DeviceQueue& queue = waiting_[std::size_t(unit)];
+    start(std::move(queue.arrived.extract(queue.arrived.begin()).value()), worker);
     started = true;
   }
   return started;
@@ -163,7 +197,7 @@ void VirtualClock::enqueue(Waiting waiting) {
   if (waiting.duration == 0) instant_.push_back(std::move(waiting));
   else {
     waiting.stage = topology_.node(waiting.node).is_stage();
-    DeviceQueue& queue = waiting_[std::size_t(placement_.device_of[std::size_t(waiting.node)])];
+    DeviceQueue& queue = waiting_[std::size_t(unit_of(waiting.node))];
     if (waiting.arrival > now_) queue.on_link.push_back(std::move(waiting));
     else queue.arrived.insert(std::move(waiting));
   }
@@ -178,9 +212,10 @@ double VirtualClock::visit_cost(int node, Pass pass, int rows) {
   return seconds;
 }
 
-void VirtualClock::start(Waiting taken) {
+// `worker`: the pool's worker that takes the visit (a zero-cost visit takes none and shows on 0).
+void VirtualClock::start(Waiting taken, int worker) {
   --waiting_count_;
-  const int device = placement_.device_of[std::size_t(taken.node)];
+  const int device = placement_.pool ? worker : placement_.device_of[std::size_t(taken.node)];
   const double duration = taken.duration;
   Running visit{.end = now_ + duration, .sequence = sequence_++, .node = taken.node, .device = device, .sent = {}, .reports = {}};
   {
@@ -188,15 +223,17 @@ void VirtualClock::start(Waiting taken) {
     executor_.visit(taken.node, taken.message, out);
   }
   if (duration > 0) {
-    free_at_[std::size_t(device)] = visit.end;
+    free_at_[std::size_t(unit_of(taken.node))] = visit.end;
+    if (placement_.pool) worker_free_at_[std::size_t(worker)] = visit.end;
     busy_[std::size_t(device)] += duration;
   }
   ++visit_count_;
   // Memory: a hold begins with the batch's standard visit and ends with its learning visit.
   const std::int64_t change = memory_.on_visit(taken.node, taken.message.pass, taken.message.batch->id, taken.message.batch->rows());
-  std::size_t& held = held_bytes_[std::size_t(device)];
+  const auto memory = std::size_t(memory_of(taken.node));
+  std::size_t& held = held_bytes_[memory];
   held = std::size_t(std::int64_t(held) + change);
-  peak_bytes_[std::size_t(device)] = std::max(peak_bytes_[std::size_t(device)], static_bytes_[std::size_t(device)] + held);
+  peak_bytes_[memory] = std::max(peak_bytes_[memory], static_bytes_[memory] + held);
   // Locking: when the batch's standard work at a layer ends, and at which weight version.
   const TopologyNode& node = topology_.node(taken.node);
   if (node.kind == NodeKind::layer && taken.message.pass == Pass::standard)
@@ -249,7 +286,7 @@ void VirtualClock::finish(Running& visit) {
 
 void VirtualClock::deliver(int from, double at, Sent& sent) {
   double arrival = at;
-  if (placement_.device_of[std::size_t(from)] != placement_.device_of[std::size_t(sent.to)]) {
+  if (!placement_.pool && placement_.device_of[std::size_t(from)] != placement_.device_of[std::size_t(sent.to)]) {
     arrival += settings_.link.seconds(sent.bytes);
     ++crossings_;
     crossing_bytes_ += sent.bytes;

@@ -5,6 +5,8 @@
 // and lasts what the cost model says. Among the messages waiting at a device's nodes, the one the
 // scheduler's MessageOrder prefers runs first (the very comparison the stages' priority queues
 // use), the earliest sent among equals. A message crossing devices arrives after the link's cost.
+// In a pool (--placement pool) every node is its own serial unit and D workers take the ready
+// nodes in the order their next messages arrived, as ready tasks reach a host's threads.
 // The limiter's tokens, the completion of a batch (all L layers updated) and GPipe's groups and
 // flushes are simulated as the real graph does them.
 //
@@ -84,7 +86,8 @@ class VirtualClock final : public BatchRunner {
   const std::vector<SimulatedVisit>& visits() const { return visits_; }
   const std::vector<SimulatedFlush>& flushes() const { return flushes_; }
   const std::vector<SimulatedLayer>& layers() const { return layers_; }
-  // Per device: the virtual time it spent in visits, and the most bytes its nodes held at once.
+  // Per device (a pool's worker): the virtual time it spent in visits. Per device (a pool's one
+  // memory): the most bytes its nodes held at once.
   const std::vector<double>& device_busy() const { return busy_; }
   const std::vector<std::size_t>& device_peak_bytes() const { return peak_bytes_; }
   std::int64_t messages_between_devices() const { return crossings_; }
@@ -122,6 +125,7 @@ class VirtualClock final : public BatchRunner {
   struct DeviceQueue {
     std::multiset<Waiting, RunsBefore> arrived;
     std::vector<Waiting> on_link;  // sent, still travelling
+    void take_arrivals(double now);
   };
   struct Sent {
     int to = 0;
@@ -142,7 +146,11 @@ class VirtualClock final : public BatchRunner {
   void admit(double at);
   bool start_visits();
   void enqueue(Waiting waiting);
-  void start(Waiting taken);
+  bool start_on_pool();
+  void start(Waiting taken, int worker = 0);
+  // The serial unit whose queue holds a node's messages: its device, or in a pool the node itself.
+  int unit_of(int node) const { return placement_.pool ? node : placement_.device_of[std::size_t(node)]; }
+  int memory_of(int node) const { return placement_.pool ? 0 : placement_.device_of[std::size_t(node)]; }
   void finish(Running& visit);
   void deliver(int from, double at, Sent& sent);
   void landed(int layer, std::uint64_t batch, std::uint32_t hops, double at);
@@ -157,7 +165,7 @@ class VirtualClock final : public BatchRunner {
 
   double now_ = 0;
   std::uint64_t sequence_ = 0;
-  std::vector<DeviceQueue> waiting_;  // per device: the messages not yet taken
+  std::vector<DeviceQueue> waiting_;  // per serial unit: the messages not yet taken
   std::vector<Waiting> instant_;               // zero-cost visits, which need no device: in send order
   std::size_t waiting_count_ = 0;
   std::priority_queue<double, std::vector<double>, std::greater<>> arrivals_;  // future arrivals on links
@@ -166,9 +174,11 @@ class VirtualClock final : public BatchRunner {
   std::unordered_map<std::uint64_t, double> cost_of_;
   double visit_cost(int node, Pass pass, int rows);
   std::priority_queue<Running, std::vector<Running>, std::greater<>> running_;
-  std::vector<double> free_at_;   // per device
-  std::vector<double> busy_;
-  std::vector<std::size_t> static_bytes_, held_bytes_, peak_bytes_;
+  std::vector<double> free_at_;         // per serial unit
+  std::vector<double> worker_free_at_;  // per worker of a pool
+  std::vector<double> busy_;            // per device, or per worker of a pool
+  std::vector<std::size_t> static_bytes_, held_bytes_, peak_bytes_;  // per memory
+  std::vector<int> ready_units_;        // a pool's scratch list
   // The batches of the current run, and where admission stands.
   std::span<const BatchHandle> batches_;
   std::size_t next_ = 0, end_ = 0;

@@ -61,7 +61,7 @@ std::string simulation_json_members(const Simulation& simulation, const std::str
   for (int l = 0; l < topology.layers(); ++l) {
     const SimulatedLayer& layer = clock.layers()[std::size_t(l)];
     out << (l ? "," : "") << "\n" << indent << "  {\"name\": " << json_string(topology.node(topology.layer_node(l)).name)
-        << ", \"device\": " << clock.placement().device_of[std::size_t(topology.layer_node(l))]
+        << ", \"device\": " << (clock.placement().pool ? -1 : clock.placement().device_of[std::size_t(topology.layer_node(l))])
         << ", \"updates\": " << layer.latency.size()
         << ",\n" << indent << "   \"locking_latency_seconds\": " << distribution_json(distribution_of(layer.latency))
         << ",\n" << indent << "   \"locking_latency_stages\": " << distribution_json(distribution_of(layer.latency_stages))
@@ -93,11 +93,13 @@ std::string simulation_chrome_trace(const Simulation& simulation) {
   out << R"(  {"name": "process_name", "ph": "M", "pid": 1, "args": {"name": )"
       << json_string("virtual clock (time unit: " + clock.cost().time_unit() + ")") << "}}";
   for (int d = 0; d < clock.placement().devices; ++d) {
+    // A pool's workers take any node; a device holds its own.
     std::string nodes;
-    for (int n = 0; n < topology.size(); ++n)
+    for (int n = 0; n < topology.size() && !clock.placement().pool; ++n)
       if (clock.placement().device_of[std::size_t(n)] == d) nodes.append(nodes.empty() ? "" : ", ").append(topology.node(n).name);
+    const std::string name = clock.placement().pool ? "worker " + std::to_string(d) : "device " + std::to_string(d) + ": " + nodes;
     out << ",\n" << R"(  {"name": "thread_name", "ph": "M", "pid": 1, "tid": )" << d << R"(, "args": {"name": )"
-        << json_string("device " + std::to_string(d) + ": " + nodes) << "}}";
+        << json_string(name) << "}}";
   }
   for (const SimulatedVisit& visit : clock.visits())
     out << ",\n" << R"(  {"name": )" << json_string(topology.node(visit.node).name + " " + to_string(visit.pass))

@@ -225,7 +225,7 @@ std::vector<TrainOption> train_option_table() {
 
       {"clock", "CLOCK", "host (real threads, default) or virtual: nodes on simulated devices, time from a cost model; the arithmetic still runs", simulation, setting(&Config::simulation, &SimulationSettings::clock)},
       {"devices", "D", "simulated devices (default 1), at most one per learning layer", simulation, setting(&Config::simulation, &SimulationSettings::devices)},
-      {"placement", "HOW", "contiguous (default: consecutive layers per device), interleaved (layer l on device l mod D), or a device per learning layer: 0,0,1,1", simulation, setting(&Config::simulation, &SimulationSettings::placement)},
+      {"placement", "HOW", "contiguous (default: consecutive layers per device), interleaved (layer l on device l mod D), pool (D workers that take any node, one visit per node at a time, one memory, no links: the host's threads), or a device per learning layer: 0,0,1,1", simulation, setting(&Config::simulation, &SimulationSettings::placement)},
       {"cost", "MODEL", "unit (every stage visit 1, default), flops (FLOPs / --device-gflops) or measured (--profile from pepita calibrate)", simulation, setting(&Config::simulation, &SimulationSettings::cost)},
       {"device-gflops", "G", "a simulated device's rate for --cost flops (default 100)", simulation, setting(&Config::simulation, &SimulationSettings::device_gflops)},
       {"profile", "FILE", "visit times measured by pepita calibrate, for --cost measured", simulation, setting(&Config::simulation, &SimulationSettings::profile)},

@@ -3,7 +3,9 @@
 // layers' own byte counters.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <numeric>
+#include <tuple>
 
 #include "../graph/tiny_problem.hpp"
 #include "schedulers/scheduler_registry.hpp"
@@ -110,6 +112,81 @@ TEST_CASE("placement: contiguous, interleaved, explicit, and one-line errors for
   CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,0,0,0"), doctest::Contains("leaves device 1 without a layer"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,x,1,1"), doctest::Contains("'x' is not a device number"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,2,1,1"), doctest::Contains("device 2 is not one of the 2 devices"), std::invalid_argument);
+}
+
+TEST_CASE("placement pool: D workers share every node and one memory, and messages cross no link") {
+  const GraphTopology topology(parse_model_spec("fc8-fc8-fc10", mnist, 10), mnist, 10, *RuleChoice("pepita"));
+  const Placement pool = place_nodes(topology, 2, "pool");
+  CHECK(pool.pool);
+  CHECK(pool.devices == 2);
+  CHECK(pool.memories() == 1);
+  CHECK(describe_layers(topology, pool) == "pool");
+  SimulationSettings settings;
+  settings.placement = "pool";
+  settings.link_latency_seconds = 1.0;  // would show in the time if anything crossed a link
+  const NoMathRun run = no_math_run("pepita", {32, 32}, "pipelined:4", 2, 12, settings);
+  CHECK(run.simulation->clock().messages_between_devices() == 0);
+  CHECK(run.simulation->clock().device_peak_bytes().size() == 1);
+  CHECK(run.simulation->clock().device_busy().size() == 2);
+}
+
+// Every visit of a run, as (node, pass, batch, start, end), sorted: two runs with the same entries
+// made the same visits at the same virtual times.
+std::vector<std::tuple<int, Pass, std::uint64_t, double, double>> timed_visits(const VirtualClock& clock) {
+  std::vector<std::tuple<int, Pass, std::uint64_t, double, double>> visits;
+  for (const SimulatedVisit& v : clock.visits()) visits.emplace_back(v.node, v.pass, v.batch, v.start, v.end);
+  std::sort(visits.begin(), visits.end());
+  return visits;
+}
+
+TEST_CASE("placement pool: with a worker for every node it is one device per node, and never more visits at once than workers") {
+  for (const std::string rule : {"pepita", "bp", "dfa"})
+    for (const std::string scheduler : {"sequential", "pipelined:3", "gpipe:4"}) {
+      CAPTURE(rule);
+      CAPTURE(scheduler);
+      TrainConfig config;
+      config.rule = rule;
+      config.hidden = {16, 16, 16};
+      config.scheduler = parse_scheduler_label(scheduler);
+      const GraphConfig graph = graph_config(config, mnist, 10);
+      const GraphTopology topology(graph.stages, mnist, 10, *graph.rule, graph.flow.backward);
+      const auto run = [&](Placement placement) {
+        MessageModel model(topology);
+        auto clock = std::make_unique<VirtualClock>(topology, std::move(placement), std::make_shared<UnitCost>(1.0),
+                                                    ClockSettings{.flow = graph.flow}, model);
+        static BatchPool batches_pool([] { return BatchInfo{}; });
+        static std::vector<std::uint32_t> samples(4);
+        std::vector<BatchHandle> batches;
+        for (int b = 0; b < 12; ++b) {
+          batches.push_back(batches_pool.acquire());
+          batches.back()->id = std::uint64_t(b);
+          batches.back()->samples = samples;
+        }
+        make_scheduler(config.scheduler)->train(*clock, batches, {});
+        return clock;
+      };
+      const auto per_node = run(device_per_node(topology));
+      const auto wide_pool = run(place_nodes(topology, topology.size(), "pool"));
+      CHECK(timed_visits(*wide_pool) == timed_visits(*per_node));
+      for (int workers : {1, 2, 3}) {
+        CAPTURE(workers);
+        const auto pool = run(place_nodes(topology, workers, "pool"));
+        // At each visit's start, the visits under way (this one included) number at most the
+        // workers, and none of them is at the same node.
+        const std::vector<SimulatedVisit>& visits = pool->visits();
+        for (const SimulatedVisit& v : visits) {
+          if (v.end == v.start) continue;
+          int under_way = 0;
+          for (const SimulatedVisit& w : visits)
+            if (w.end > w.start && w.start <= v.start && v.start < w.end) {
+              ++under_way;
+              if (&w != &v) CHECK(w.node != v.node);
+            }
+          CHECK(under_way <= workers);
+        }
+        if (workers == 1) CHECK(pool->now() == doctest::Approx(std::accumulate(pool->device_busy().begin(), pool->device_busy().end(), 0.0)));
+      }
+    }
 }
 
 // A virtual-clock run with arithmetic on the tiny problem.
