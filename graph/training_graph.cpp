@@ -296,9 +296,10 @@ void TrainingGraph::reset_node_loads() {
   run_seconds_ = 0;
 }
 
-void TrainingGraph::enable_trace() {
+Clock::time_point TrainingGraph::enable_trace() {
   const auto origin = Clock::now();
   for (NodeClock* clock : clocks_) clock->enable_trace(origin);
+  return origin;
 }
 
 std::vector<TrainingGraph::NodeTrace> TrainingGraph::node_traces() const {

@@ -81,8 +81,9 @@ class TrainingGraph final : public BatchRunner {
   void reset_node_loads();
   // Batches some node still keeps state for; 0 whenever the graph is idle, or state is leaking.
   std::size_t batches_held() const;
-  // Records one slice per message per node from now on, for write_chrome_trace.
-  void enable_trace();
+  // Records one slice per message per node from now on, for write_chrome_trace. Returns the
+  // moment the slices' start_us count from.
+  Clock::time_point enable_trace();
   // Chrome trace events (open in Perfetto): one track per node, one slice per message.
   std::string chrome_trace_json();
   // Every node's trace slices since enable_trace, by node name, in graph order.

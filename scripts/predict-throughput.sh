@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Prediction against reality (docs/simulation.md): for cells of `pepita compare`, calibrates the
 # visit times on this machine (`pepita calibrate`), predicts the cell's throughput on the virtual
-# clock (--cost measured, 1 device for sequential, 2 for the schedulers that overlap layers on the
-# 2 cores), and measures it for real R times (each the median of 3 epochs of 200 batches). Prints a markdown table: predicted, measured median,
-# predicted / measured. Keep the machine otherwise idle: calibration and measurement both time it.
+# clock (--cost measured; 1 device for sequential, which runs the graph on one thread; for the
+# schedulers that overlap layers, a pool of as many workers as the graph has threads, one a core),
+# and measures it for real (the median of 3 epochs of 200 batches); R times, each calibration
+# followed by its measurement, since this machine's speed drifts over minutes. Prints a markdown
+# table: the median prediction, the median measurement, and the median of the R ratios of each
+# prediction to the measurement that followed it. Keep the machine otherwise idle: calibration and
+# measurement both time it.
 # usage: scripts/predict-throughput.sh OUT_DIR [R=3]
 # Cells: PREDICT_RULES, PREDICT_SCHEDULERS, PREDICT_DEPTHS, PREDICT_BATCHES override the defaults.
 set -euo pipefail
@@ -23,15 +27,16 @@ json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.arg
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 {
-echo "| rule | scheduler | hidden | batch | devices | predicted samples/s | measured median | predicted / measured |"
+echo "| rule | scheduler | hidden | batch | devices, placement | predicted samples/s | measured samples/s | predicted / measured |"
 echo "|---|---|---|---|---|---|---|---|"
 for rule in "${rules[@]}"; do
   for label in "${schedulers[@]}"; do
     IFS=: read -r scheduler knob policy <<<"$label"
     options=(--scheduler "$scheduler")
-    devices=2
+    devices=$(nproc)
+    placement=pool
     case $scheduler in
-      sequential) devices=1 ;;
+      sequential) devices=1 placement=contiguous ;;
       pipelined) options+=(--in-flight "${knob:-4}" --weights "${policy:-latest}") ;;
       gpipe) options+=(--micro-batches "${knob:-4}") ;;
       async) options+=(--tokens "${knob:-4}") ;;
@@ -41,19 +46,22 @@ for rule in "${rules[@]}"; do
       for batch in "${batches[@]}"; do
         cell=(--rule "$rule" --hidden "$hidden" --batch-size "$batch" --lr 0.001 "${options[@]}")
         name="$rule-$label-$depth-$batch"
-        "$pepita" calibrate "${cell[@]}" --out "$out/$name.profile.json" >"$out/$name.calibrate.log" 2>&1
-        "$pepita" train "${cell[@]}" --clock virtual --no-math --cost measured --profile "$out/$name.profile.json" \
-          --devices "$devices" --epochs 1 --max-batches "$cells" --summary "$out/$name.predicted.json" -q >/dev/null
-        predicted=$(json "$out/$name.predicted.json" simulated_samples_per_second)
         for r in $(seq 1 "$repeats"); do
+          "$pepita" calibrate "${cell[@]}" --out "$out/$name.r$r.profile.json" >"$out/$name.r$r.calibrate.log" 2>&1
+          "$pepita" train "${cell[@]}" --clock virtual --no-math --cost measured --profile "$out/$name.r$r.profile.json" \
+            --devices "$devices" --placement "$placement" --epochs 1 --max-batches "$cells" --summary "$out/$name.r$r.predicted.json" -q >/dev/null
           # The summary's figure is the median epoch of 3: the first epoch's start-up (primitives
           # created, buffers first touched) is left out, as calibrate leaves out its warm-up.
           "$pepita" train "${cell[@]}" --epochs 3 --max-batches "$cells" --summary "$out/$name.r$r.json" -q >/dev/null
-          json "$out/$name.r$r.json" samples_per_second
-        done | median >"$out/$name.measured"
-        measured=$(cat "$out/$name.measured")
-        awk -v r="$rule" -v s="$label" -v d="$depth" -v b="$batch" -v n="$devices" -v p="$predicted" -v m="$measured" \
-          'BEGIN { printf "| %s | %s | %s | %s | %s | %.0f | %.0f | %.2f |\n", r, s, d, b, n, p, m, p / m }'
+        done
+        predicted=$(for r in $(seq 1 "$repeats"); do json "$out/$name.r$r.predicted.json" simulated_samples_per_second; done | median)
+        measured=$(for r in $(seq 1 "$repeats"); do json "$out/$name.r$r.json" samples_per_second; done | median)
+        ratio=$(for r in $(seq 1 "$repeats"); do
+          awk -v p="$(json "$out/$name.r$r.predicted.json" simulated_samples_per_second)" -v m="$(json "$out/$name.r$r.json" samples_per_second)" \
+            'BEGIN { print p / m }'
+        done | median)
+        awk -v r="$rule" -v s="$label" -v d="$depth" -v b="$batch" -v n="$devices $placement" -v p="$predicted" -v m="$measured" -v q="$ratio" \
+          'BEGIN { printf "| %s | %s | %s | %s | %s | %.0f | %.0f | %.2f |\n", r, s, d, b, n, p, m, q }'
       done
     done
   done

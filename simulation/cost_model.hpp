@@ -22,6 +22,14 @@ class CostModel {
   virtual double visit_seconds(const GraphTopology& topology, int node, Pass pass, int rows) const = 0;
   // What the figures are in: "s" for seconds, "visit" for unit cost.
   virtual std::string time_unit() const { return "s"; }
+  // The host's own time around the visits: starting and draining the
+  // graph for one training call (a GPipe group, or a run of batches), and GPipe's flush, which
+  // applies `rows` samples' summed updates. Only measured profiles know them; the others give 0.
+  virtual double round_seconds(const GraphTopology&) const { return 0; }
+  virtual double flush_seconds(const GraphTopology&, int /*rows*/) const { return 0; }
+  // ...and the hand-over of every message from one visit to the next (an edge of the flow graph:
+  // the task it spawns, the thread that wakes for it), on top of any link between devices.
+  virtual double handoff_seconds(const GraphTopology&) const { return 0; }
 };
 
 // Every visit costs `stage_cost` at a stage and `auxiliary_cost` at the input, error and projection.

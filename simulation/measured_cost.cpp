@@ -178,12 +178,13 @@ class ProfileReader {
     std::set<std::string> seen;
     object([&](const std::string& field) {
       if (!seen.insert(field).second) fail("\"" + printable(field) + "\" is given twice in the visit \"" + printable(key) + "\"");
-      if (field == "median_seconds") timing.median_seconds = seconds(field);
+      if (field == "mean_seconds") timing.mean_seconds = seconds(field);
+      else if (field == "median_seconds") timing.median_seconds = seconds(field);
       else if (field == "spread_seconds") timing.spread_seconds = seconds(field);
       else if (field == "repeats") timing.repeats = integer(field, 1, std::int64_t(1) << 53);
       else fail("unknown field \"" + printable(field) + "\" in the visit \"" + printable(key) + "\"");
     });
-    for (const char* required : {"median_seconds", "spread_seconds", "repeats"})
+    for (const char* required : {"mean_seconds", "median_seconds", "spread_seconds", "repeats"})
       if (!seen.count(required)) fail(std::string("\"") + required + "\" is missing in the visit \"" + printable(key) + "\"");
     return timing;
   }
@@ -405,6 +406,14 @@ std::string visit_key(const GraphTopology& topology, int node, Pass pass, int ro
   return key.str();
 }
 
+std::string round_key(const GraphTopology& topology) { return std::string(rule_name(topology.rule())) + " host round"; }
+
+std::string flush_key(const GraphTopology& topology, int rows) {
+  return std::string(rule_name(topology.rule())) + " host flush rows=" + std::to_string(rows);
+}
+
+std::string handoff_key(const GraphTopology& topology) { return std::string(rule_name(topology.rule())) + " host handoff"; }
+
 std::string profile_json(const Profile& profile) {
   std::ostringstream out;
   out.imbue(std::locale::classic());  // JSON's numbers, whatever the global locale
@@ -418,7 +427,8 @@ std::string profile_json(const Profile& profile) {
       << "  \"visits\": {";
   const char* separator = "\n";
   for (const auto& [key, timing] : profile.visits) {
-    out << separator << "    " << json_quoted(key) << ": {\"median_seconds\": " << number_text(timing.median_seconds)
+    out << separator << "    " << json_quoted(key) << ": {\"mean_seconds\": " << number_text(timing.mean_seconds)
+        << ", \"median_seconds\": " << number_text(timing.median_seconds)
         << ", \"spread_seconds\": " << number_text(timing.spread_seconds) << ", \"repeats\": " << timing.repeats << "}";
     separator = ",\n";
   }
@@ -445,7 +455,20 @@ double MeasuredCost::visit_seconds(const GraphTopology& topology, int node, Pass
   if (found == profile_.visits.end())
     throw std::invalid_argument(file_.string() + " has no measured time for the visit \"" + key +
                                 "\": run `pepita calibrate` with the same model, rule and batch size");
-  return found->second.median_seconds;
+  return found->second.mean_seconds;
+}
+
+double MeasuredCost::median_or_zero(const std::string& key) const {
+  const auto found = profile_.visits.find(key);
+  return found == profile_.visits.end() ? 0.0 : found->second.mean_seconds;
+}
+
+double MeasuredCost::round_seconds(const GraphTopology& topology) const { return median_or_zero(round_key(topology)); }
+
+double MeasuredCost::handoff_seconds(const GraphTopology& topology) const { return median_or_zero(handoff_key(topology)); }
+
+double MeasuredCost::flush_seconds(const GraphTopology& topology, int rows) const {
+  return median_or_zero(flush_key(topology, rows));
 }
 
 }  // namespace pepita

@@ -2,22 +2,28 @@
 // The `measured` cost model: visit times that `pepita calibrate` measured on a real machine,
 // per visit shape, saved as JSON and loaded with --profile FILE.
 //
-// The profile (format version 1), one object:
+// The profile (format version 2), one object:
 //   {
 //     "format": "pepita visit profile",
-//     "version": 1,
+//     "version": 2,
 //     "machine": "2 cores, AMD EPYC 7B13",        cores and CPU model (train/reports.hpp)
 //     "dnnl_isa": "avx2",                          the instruction set oneDNN's kernels may use
 //     "dnnl_threads": 2,                           OpenMP threads per primitive while measuring
 //     "calibrated": "rule pepita, scheduler …",    the configuration it was measured under
 //     "visits": {
 //       "pepita dense 784x1024 hidden standard rows=64":
-//         {"median_seconds": 0.000123, "spread_seconds": 0.0000041, "repeats": 90},
+//         {"mean_seconds": 0.000131, "median_seconds": 0.000123, "spread_seconds": 0.0000041, "repeats": 90},
+//       "pepita host round": {…},              the host's start and drain of one training call
+//       "pepita host flush rows=256": {…},     GPipe's flush of that many samples' updates
+//       "pepita host handoff": {…},            a message's hand-over from one visit to the next
 //       …
 //     }
 //   }
-// median_seconds is the median host time of one visit of that shape, spread_seconds the
-// interquartile range of those times, repeats how many timed visits they are over. The reader is
+// mean_seconds and median_seconds are the mean and median host time of one visit of that shape,
+// spread_seconds the interquartile range of those times, repeats how many timed visits they are
+// over. The clock charges the mean: a run's time is the sum of its visits', slow ones included
+// (version 1 had medians only, and predicted 4-deep DFA 1.5x too fast: its visits' tails, a
+// preempted or cache-cold visit, added a third to the sum). The reader is
 // strict: every field once and nothing else, so that a hand-edited profile with a typo is refused
 // instead of silently read as something else; "format" and "version" come first, so that a later
 // version is refused by its number before anything it added is met.
@@ -48,9 +54,16 @@ namespace pepita {
 // and the scheduler's weight policy (a stash copies W in the standard visit; the profile's
 // "calibrated" line says which scheduler it was measured under).
 std::string visit_key(const GraphTopology& topology, int node, Pass pass, int rows);
+// The keys of the host's own steps (CostModel::round_seconds, flush_seconds, handoff_seconds):
+// "pepita host round", "pepita host flush rows=256", "pepita host handoff". A profile without
+// them predicts no host time.
+std::string round_key(const GraphTopology& topology);
+std::string flush_key(const GraphTopology& topology, int rows);
+std::string handoff_key(const GraphTopology& topology);
 
 // One visit shape's measured host time.
 struct VisitTiming {
+  double mean_seconds = 0;
   double median_seconds = 0;
   double spread_seconds = 0;  // interquartile range of the timed visits
   std::int64_t repeats = 0;   // timed visits
@@ -58,7 +71,7 @@ struct VisitTiming {
 
 // A profile's contents (the format above).
 struct Profile {
-  static constexpr int format_version = 1;
+  static constexpr int format_version = 2;
   std::string machine;
   std::string dnnl_isa;
   int dnnl_threads = 0;
@@ -80,10 +93,15 @@ class MeasuredCost final : public CostModel {
   static std::shared_ptr<const MeasuredCost> load(const std::filesystem::path& profile);
   // Throws std::invalid_argument naming the visit shape the profile lacks.
   double visit_seconds(const GraphTopology& topology, int node, Pass pass, int rows) const override;
+  double round_seconds(const GraphTopology& topology) const override;
+  double flush_seconds(const GraphTopology& topology, int rows) const override;
+  double handoff_seconds(const GraphTopology& topology) const override;
   int dnnl_threads() const { return profile_.dnnl_threads; }
   const Profile& profile() const { return profile_; }
 
  private:
+  double median_or_zero(const std::string& key) const;
+
   std::filesystem::path file_;
   Profile profile_;
 };

@@ -53,6 +53,7 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       versions_(std::size_t(topology.layers()), 0),
       awaiting_flush_(std::size_t(topology.layers())) {
   if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
+  handoff_ = cost_->handoff_seconds(topology);
   if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");
   for (int n = 0; n < topology.size(); ++n) static_bytes_[std::size_t(memory_of(n))] += memory_.static_bytes(n);
   peak_bytes_ = static_bytes_;
@@ -70,7 +71,9 @@ std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std:
   tokens_ = settings_.flow.in_flight;
   stopping_ = false;
   stop_requested_ = stop_requested;
-  admit(now_);
+  // The host starts and drains the graph around the call's visits; no device works meanwhile.
+  now_ += cost_->round_seconds(topology_);
+  admit(now_);  // the call's first batches: their hand-over is the round's
   for (;;) {
     while (start_visits()) {
     }
@@ -87,7 +90,7 @@ std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std:
       running_.pop();
       finish(visit);
     }
-    admit(now_);
+    admit(now_ + handoff_);  // the limiter hands the freed token's batch to the input
   }
   if (waiting_count_ > 0 || next_ < end_) {
     std::ostringstream message;
@@ -285,7 +288,7 @@ void VirtualClock::finish(Running& visit) {
 }
 
 void VirtualClock::deliver(int from, double at, Sent& sent) {
-  double arrival = at;
+  double arrival = at + handoff_;
   if (!placement_.pool && placement_.device_of[std::size_t(from)] != placement_.device_of[std::size_t(sent.to)]) {
     arrival += settings_.link.seconds(sent.bytes);
     ++crossings_;
@@ -294,7 +297,8 @@ void VirtualClock::deliver(int from, double at, Sent& sent) {
   enqueue({std::move(sent.message), arrival, 0, sent.to, from, 0});
 }
 
-void VirtualClock::flush_updates(int) {
+void VirtualClock::flush_updates(int rows) {
+  now_ += cost_->flush_seconds(topology_, rows);  // the updates land when the flush has applied them
   for (int l = 0; l < topology_.layers(); ++l) {
     for (const auto& [batch, hops] : awaiting_flush_[std::size_t(l)]) landed(l, batch, hops, now_);
     awaiting_flush_[std::size_t(l)].clear();

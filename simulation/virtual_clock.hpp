@@ -172,6 +172,7 @@ class VirtualClock final : public BatchRunner {
   // A visit's cost depends only on (node, pass, rows): asked of the cost model once per triple, since
   // a measured model looks it up by a key it builds as text.
   std::unordered_map<std::uint64_t, double> cost_of_;
+  double handoff_ = 0;  // every message's hand-over, the cost model's
   double visit_cost(int node, Pass pass, int rows);
   std::priority_queue<Running, std::vector<Running>, std::greater<>> running_;
   std::vector<double> free_at_;         // per serial unit

@@ -14,8 +14,9 @@ fail() {
   failed=$((failed + 1))
 }
 
-# A real calibration, small: MNIST's shape, 32 hidden units, 4 timed batches per round.
-"$pepita" calibrate --hidden 32 --batches 4 --out "$work/p.json" >"$work/out" 2>"$work/err"
+# A real calibration, small: MNIST's shape, 32 hidden units, 4 timed batches per round, a short
+# timed warm-up.
+"$pepita" calibrate --hidden 32 --batches 4 --warmup-seconds 0.2 --out "$work/p.json" >"$work/out" 2>"$work/err"
 status=$?
 if [[ $status -ne 0 ]]; then
   fail "pepita calibrate --hidden 32 --batches 4 exited $status"
@@ -28,15 +29,24 @@ for key in "pepita input 784 standard rows=64" "pepita input 784 feedback rows=6
            "pepita dense 32x10 output standard rows=64" "pepita dense 32x10 output modulated rows=64" \
            "pepita error 10 standard rows=64" "pepita projection 10x784 error rows=64" \
            "pepita dense 784x32 hidden modulated rows=32"; do
-  grep -qF "\"$key\": {\"median_seconds\": " "$work/p.json" 2>/dev/null || fail "no \"$key\" in the profile"
+  grep -qF "\"$key\": {\"mean_seconds\": " "$work/p.json" 2>/dev/null || fail "no \"$key\" in the profile"
 done
-grep -q '"version": 1,' "$work/p.json" 2>/dev/null || fail "the profile has no format version"
+# The host's own steps: each training call's start and drain, and the messages' hand-overs.
+for key in "pepita host round" "pepita host handoff"; do
+  grep -qF "\"$key\": {\"mean_seconds\": " "$work/p.json" 2>/dev/null || fail "no \"$key\" in the profile"
+done
+grep -q '"version": 2,' "$work/p.json" 2>/dev/null || fail "the profile has no format version"
 grep -Eq '"dnnl_threads": [1-9]' "$work/p.json" 2>/dev/null || fail "the profile has no dnnl_threads"
 grep -q 'evaluate' "$work/p.json" 2>/dev/null && fail "the profile holds evaluation visits"
 # The table: a header, and a row per key with its median and visit count (3 rounds × 4 batches).
-grep -Eq '^visit +median µs +spread µs +visits$' "$work/out" || fail "no table header in the output"
-grep -Eq '^pepita dense 784x32 hidden modulated rows=64 +[0-9.]+ +[0-9.]+ +12$' "$work/out" ||
+grep -Eq '^visit +mean µs +median µs +spread µs +visits$' "$work/out" || fail "no table header in the output"
+grep -Eq '^pepita dense 784x32 hidden modulated rows=64 +[0-9.]+ +[0-9.]+ +[0-9.]+ +12$' "$work/out" ||
   fail "no table row for the hidden layer's modulated visit"
+
+# GPipe's flush is timed per group size: 2 micro-batches of 64 rows flush 128 samples' updates.
+"$pepita" calibrate --hidden 32 --scheduler gpipe --micro-batches 2 --batches 4 --warmup-seconds 0 \
+  --max-batches 8 --out "$work/g.json" >/dev/null 2>"$work/err" || fail "a gpipe calibration failed: $(head -1 "$work/err")"
+grep -qF '"pepita host flush rows=128": {"mean_seconds": ' "$work/g.json" 2>/dev/null || fail "no flush time in the gpipe profile"
 
 # Mistakes: exit 2, exactly one line on stderr naming the problem, and no profile written.
 expect_usage_error() {
@@ -53,6 +63,7 @@ expect_usage_error() {
 expect_usage_error 'unrecognised option|unrecognized option' --bogus --out "$work/bad.json"
 expect_usage_error '--batches must be at least 1' --batches 0 --out "$work/bad.json"
 expect_usage_error '--repeats must be at least 1' --repeats 0 --out "$work/bad.json"
+expect_usage_error '--warmup-seconds must be between 0 and 3600' --warmup-seconds -1 --out "$work/bad.json"
 expect_usage_error 'batches' --batches abc --out "$work/bad.json"
 expect_usage_error '--out: the directory .* does not exist' --out "$work/no/such/dir/p.json"
 expect_usage_error 'pepita calibrate needs a data set of known shape' --dataset "idx:$work" --out "$work/bad.json"

@@ -41,14 +41,17 @@ fs::path write_text(const fs::path& file, std::string_view text) {
 // A profile as a person would read it in the file: the format pinned down field by field.
 constexpr std::string_view good_profile = R"({
   "format": "pepita visit profile",
-  "version": 1,
+  "version": 2,
   "machine": "2 cores, Test CPU \"quoted\" \\ \u00e9",
   "dnnl_isa": "avx2",
   "dnnl_threads": 2,
   "calibrated": "rule pepita, scheduler sequential",
   "visits": {
-    "pepita input 784 standard rows=64": {"median_seconds": 1.5e-06, "spread_seconds": 0, "repeats": 12},
-    "pepita dense 784x32 hidden standard rows=64": {"repeats": 9, "median_seconds": 0.000125, "spread_seconds": 2.5E-6}
+    "pepita input 784 standard rows=64": {"mean_seconds": 2e-06, "median_seconds": 1.5e-06, "spread_seconds": 0, "repeats": 12},
+    "pepita dense 784x32 hidden standard rows=64": {"repeats": 9, "median_seconds": 0.000125, "mean_seconds": 0.00013, "spread_seconds": 2.5E-6},
+    "pepita host round": {"mean_seconds": 4e-05, "median_seconds": 3e-05, "spread_seconds": 0, "repeats": 3},
+    "pepita host flush rows=256": {"mean_seconds": 5e-05, "median_seconds": 5e-05, "spread_seconds": 0, "repeats": 3},
+    "pepita host handoff": {"mean_seconds": 1e-06, "median_seconds": 5e-07, "spread_seconds": 0, "repeats": 30}
   }
 }
 )";
@@ -144,7 +147,7 @@ TEST_CASE("measured cost: a split backward's B and W visits have keys of their o
   CHECK(visit_key(split, 2, Pass::backward, 64) != Model("fc32-fc32-fc10", "bp").key(2, Pass::backward));
 }
 
-TEST_CASE("measured cost: a profile loads, and each visit costs its median") {
+TEST_CASE("measured cost: a profile loads, each visit costs its mean, and the host's steps theirs") {
   const TempDir dir;
   const fs::path file = write_text(dir / "profile.json", good_profile);
   const std::shared_ptr<const MeasuredCost> cost = MeasuredCost::load(file);
@@ -152,17 +155,24 @@ TEST_CASE("measured cost: a profile loads, and each visit costs its median") {
   CHECK(cost->profile().machine == "2 cores, Test CPU \"quoted\" \\ \xc3\xa9");
   CHECK(cost->profile().dnnl_isa == "avx2");
   CHECK(cost->profile().calibrated == "rule pepita, scheduler sequential");
-  REQUIRE(cost->profile().visits.size() == 2);
+  REQUIRE(cost->profile().visits.size() == 5);
   const VisitTiming& dense = cost->profile().visits.at("pepita dense 784x32 hidden standard rows=64");
+  CHECK(dense.mean_seconds == 0.00013);
   CHECK(dense.median_seconds == 0.000125);
   CHECK(dense.spread_seconds == 2.5e-6);
   CHECK(dense.repeats == 9);
 
   const Model fc("fc32-fc10", "pepita");
-  CHECK(cost->visit_seconds(fc.topology, 0, Pass::standard, 64) == 1.5e-6);
-  CHECK(cost->visit_seconds(fc.topology, 1, Pass::standard, 64) == 0.000125);
+  CHECK(cost->visit_seconds(fc.topology, 0, Pass::standard, 64) == 2e-6);
+  CHECK(cost->visit_seconds(fc.topology, 1, Pass::standard, 64) == 0.00013);
   // Another model with the same first layer reads the same time.
-  CHECK(cost->visit_seconds(Model("fc32-fc64-fc10", "pepita").topology, 1, Pass::standard, 64) == 0.000125);
+  CHECK(cost->visit_seconds(Model("fc32-fc64-fc10", "pepita").topology, 1, Pass::standard, 64) == 0.00013);
+  CHECK(cost->round_seconds(fc.topology) == 4e-5);
+  CHECK(cost->flush_seconds(fc.topology, 256) == 5e-5);
+  CHECK(cost->handoff_seconds(fc.topology) == 1e-6);
+  // A flush of a size it never timed, or another rule's host steps, cost nothing: none were measured.
+  CHECK(cost->flush_seconds(fc.topology, 128) == 0);
+  CHECK(cost->round_seconds(Model("fc32-fc10", "bp").topology) == 0);
 }
 
 TEST_CASE("measured cost: profile_json reads back exactly") {
@@ -170,9 +180,9 @@ TEST_CASE("measured cost: profile_json reads back exactly") {
                   .dnnl_isa = "avx512_core",
                   .dnnl_threads = 8,
                   .calibrated = "rule bp, scheduler gpipe:4",
-                  .visits = {{"bp dense 784x1024 hidden standard rows=64", {0.1 + 0.2, 1.0 / 3.0, 90}},
-                             {"bp error 10 error rows=7", {std::numeric_limits<double>::denorm_min(), 0, 1}},
-                             {"bp dense 1024x10 output sends-down error rows=64", {12345.678e-9, 2e-300, 1 << 30}}}};
+                  .visits = {{"bp dense 784x1024 hidden standard rows=64", {0.7 / 3.0, 0.1 + 0.2, 1.0 / 3.0, 90}},
+                             {"bp error 10 error rows=7", {0, std::numeric_limits<double>::denorm_min(), 0, 1}},
+                             {"bp dense 1024x10 output sends-down error rows=64", {1e-5, 12345.678e-9, 2e-300, 1 << 30}}}};
   const TempDir dir;
   const fs::path file = write_text(dir / "p.json", profile_json(profile));
   const Profile read = MeasuredCost::load(file)->profile();
@@ -184,6 +194,7 @@ TEST_CASE("measured cost: profile_json reads back exactly") {
   for (const auto& [key, timing] : profile.visits) {
     CAPTURE(key);
     REQUIRE(read.visits.count(key) == 1);
+    CHECK(read.visits.at(key).mean_seconds == timing.mean_seconds);
     CHECK(read.visits.at(key).median_seconds == timing.median_seconds);
     CHECK(read.visits.at(key).spread_seconds == timing.spread_seconds);
     CHECK(read.visits.at(key).repeats == timing.repeats);
@@ -204,7 +215,9 @@ TEST_CASE("measured cost: a malformed profile is one line naming the file and th
   check_load_fails("[1, 2]", {"expected '{'"});
   check_load_fails(good_profile.substr(0, good_profile.size() / 2), {"line "});
   check_load_fails(std::string(good_profile) + "{}", {"unexpected text after the profile"});
-  check_load_fails(edited("\"version\": 1", "\"version\": 2"), {"version 2 is not one this pepita reads (1)"});
+  check_load_fails(edited("\"version\": 2", "\"version\": 3"), {"version 3 is not one this pepita reads (2)"});
+  // Version 1 had medians only: its profiles are refused rather than read as means.
+  check_load_fails(edited("\"version\": 2", "\"version\": 1"), {"version 1 is not one this pepita reads (2)"});
   check_load_fails(edited("pepita visit profile", "something else"), {"\"format\" is \"something else\""});
   check_load_fails(edited("\"dnnl_isa\"", "\"dnnl_ISA\""), {"unknown field \"dnnl_ISA\""});
   check_load_fails(edited("\"calibrated\"", "\"machine\""), {"\"machine\" is given twice"});
@@ -218,6 +231,7 @@ TEST_CASE("measured cost: a malformed profile is one line naming the file and th
   check_load_fails(edited("1.5e-06", "\"1.5e-06\""), {"must be a number"});
   check_load_fails(edited("\"repeats\": 12", "\"repeats\": 0"), {"repeats", "whole number from 1"});
   check_load_fails(edited(", \"spread_seconds\": 0", ""), {"\"spread_seconds\" is missing in the visit \"pepita input 784 standard rows=64\""});
+  check_load_fails(edited("\"mean_seconds\": 2e-06, ", ""), {"\"mean_seconds\" is missing in the visit \"pepita input 784 standard rows=64\""});
   check_load_fails(edited("\"repeats\": 12", "\"repeats\": 12, \"mean\": 1"), {"unknown field \"mean\" in the visit"});
   check_load_fails(edited("rows=64\": {\"repeats\": 9", "rows=64\": {\"repeats\": 9, \"repeats\": 9"), {"\"repeats\" is given twice"});
   check_load_fails(edited("dense 784x32 hidden", "input 784"), {"the visit \"pepita input 784 standard rows=64\" is given twice"});
@@ -225,12 +239,12 @@ TEST_CASE("measured cost: a malformed profile is one line naming the file and th
   check_load_fails(edited("\"avx2\"", "\"avx2\n\""), {"control character"});
   check_load_fails(edited("\"avx2\"", "\"\\ud800\""), {"surrogate"});
   check_load_fails(edited("\"repeats\": 12}", "\"repeats\": 12},"), {"expected a field name"});
-  check_load_fails(R"({"format": "pepita visit profile", "version": 1, "machine": "m", "dnnl_isa": "i", "dnnl_threads": 1,
+  check_load_fails(R"({"format": "pepita visit profile", "version": 2, "machine": "m", "dnnl_isa": "i", "dnnl_threads": 1,
                       "calibrated": "c", "visits": {}})",
                    {"\"visits\" is empty"});
   check_load_fails(R"({"version": 1})", {"the profile must begin with \"format\""});
   // A later format may add anything after its version; the version is what it is refused by.
-  check_load_fails(R"({"format": "pepita visit profile", "version": 2, "histograms": [1, 2]})", {"version 2"});
+  check_load_fails(R"({"format": "pepita visit profile", "version": 3, "histograms": [1, 2]})", {"version 3"});
 }
 
 TEST_CASE("measured cost: a visit the profile lacks is one line naming it and the fix") {
