@@ -139,41 +139,62 @@ std::vector<std::tuple<int, Pass, std::uint64_t, double, double>> timed_visits(c
   return visits;
 }
 
+// A rule, hidden layers and scheduler on the virtual clock with the message model, built directly
+// so that any placement and cost model can be given.
+struct ClockRun {
+  TrainConfig config;
+  GraphConfig graph;
+  GraphTopology topology;
+  ClockRun(const std::string& rule, std::vector<int> hidden, const std::string& scheduler)
+      : config(configured(rule, std::move(hidden), scheduler)),
+        graph(graph_config(config, mnist, 10)),
+        topology(graph.stages, mnist, 10, *graph.rule, graph.flow.backward) {}
+  static TrainConfig configured(const std::string& rule, std::vector<int> hidden, const std::string& scheduler) {
+    TrainConfig config;
+    config.rule = rule;
+    config.hidden = std::move(hidden);
+    config.scheduler = parse_scheduler_label(scheduler);
+    return config;
+  }
+  // The clock after the run, and the model that made its visits (the clock refers to it).
+  struct Timed {
+    std::unique_ptr<MessageModel> model;
+    std::unique_ptr<VirtualClock> clock;
+  };
+  // Trains `batches` batches of 4 samples.
+  Timed operator()(Placement placement, std::shared_ptr<const CostModel> cost, int batches) const {
+    Timed run{std::make_unique<MessageModel>(topology), nullptr};
+    run.clock = std::make_unique<VirtualClock>(topology, std::move(placement), std::move(cost), ClockSettings{.flow = graph.flow}, *run.model);
+    static BatchPool pool([] { return BatchInfo{}; });
+    static std::vector<std::uint32_t> samples(4);
+    std::vector<BatchHandle> all;
+    for (int b = 0; b < batches; ++b) {
+      all.push_back(pool.acquire());
+      all.back()->id = std::uint64_t(b);
+      all.back()->samples = samples;
+    }
+    make_scheduler(config.scheduler)->train(*run.clock, all, {});
+    return run;
+  }
+};
+
 TEST_CASE("placement pool: with a worker for every node it is one device per node, and never more visits at once than workers") {
   for (const std::string rule : {"pepita", "bp", "dfa"})
     for (const std::string scheduler : {"sequential", "pipelined:3", "gpipe:4"}) {
       CAPTURE(rule);
       CAPTURE(scheduler);
-      TrainConfig config;
-      config.rule = rule;
-      config.hidden = {16, 16, 16};
-      config.scheduler = parse_scheduler_label(scheduler);
-      const GraphConfig graph = graph_config(config, mnist, 10);
-      const GraphTopology topology(graph.stages, mnist, 10, *graph.rule, graph.flow.backward);
-      const auto run = [&](Placement placement) {
-        MessageModel model(topology);
-        auto clock = std::make_unique<VirtualClock>(topology, std::move(placement), std::make_shared<UnitCost>(1.0),
-                                                    ClockSettings{.flow = graph.flow}, model);
-        static BatchPool batches_pool([] { return BatchInfo{}; });
-        static std::vector<std::uint32_t> samples(4);
-        std::vector<BatchHandle> batches;
-        for (int b = 0; b < 12; ++b) {
-          batches.push_back(batches_pool.acquire());
-          batches.back()->id = std::uint64_t(b);
-          batches.back()->samples = samples;
-        }
-        make_scheduler(config.scheduler)->train(*clock, batches, {});
-        return clock;
-      };
+      const ClockRun clock_run(rule, {16, 16, 16}, scheduler);
+      const GraphTopology& topology = clock_run.topology;
+      const auto run = [&](Placement placement) { return clock_run(std::move(placement), std::make_shared<UnitCost>(1.0), 12); };
       const auto per_node = run(device_per_node(topology));
       const auto wide_pool = run(place_nodes(topology, topology.size(), "pool"));
-      CHECK(timed_visits(*wide_pool) == timed_visits(*per_node));
+      CHECK(timed_visits(*wide_pool.clock) == timed_visits(*per_node.clock));
       for (int workers : {1, 2, 3}) {
         CAPTURE(workers);
         const auto pool = run(place_nodes(topology, workers, "pool"));
         // At each visit's start, the visits under way (this one included) number at most the
         // workers, and none of them is at the same node.
-        const std::vector<SimulatedVisit>& visits = pool->visits();
+        const std::vector<SimulatedVisit>& visits = pool.clock->visits();
         for (const SimulatedVisit& v : visits) {
           if (v.end == v.start) continue;
           int under_way = 0;
@@ -184,9 +205,44 @@ TEST_CASE("placement pool: with a worker for every node it is one device per nod
             }
           CHECK(under_way <= workers);
         }
-        if (workers == 1) CHECK(pool->now() == doctest::Approx(std::accumulate(pool->device_busy().begin(), pool->device_busy().end(), 0.0)));
+        const VirtualClock& one = *pool.clock;
+        if (workers == 1) CHECK(one.now() == doctest::Approx(std::accumulate(one.device_busy().begin(), one.device_busy().end(), 0.0)));
       }
     }
+}
+
+// Unit cost plus the host's own steps, as a measured profile would give them.
+class UnitCostWithHostSteps final : public CostModel {
+ public:
+  double visit_seconds(const GraphTopology& topology, int node, Pass pass, int rows) const override {
+    return UnitCost().visit_seconds(topology, node, pass, rows);
+  }
+  double round_seconds(const GraphTopology&) const override { return 100; }
+  double flush_seconds(const GraphTopology&, int rows) const override { return 1000 + rows; }
+  double handoff_seconds(const GraphTopology&) const override { return 0.25; }
+};
+
+TEST_CASE("the host's steps: a training call's start and drain, GPipe's flush, and every message's hand-over cost what the model says") {
+  const auto host = std::make_shared<UnitCostWithHostSteps>();
+  const auto unit = std::make_shared<UnitCost>();
+  // BP, 2 layers on 1 device, one batch: input → hidden → output → error → output → hidden, 4
+  // stage visits and 5 messages between visits (the limiter's admission is the call's start).
+  const ClockRun sequential("bp", {16}, "sequential");
+  const Placement one = place_nodes(sequential.topology, 1, "contiguous");
+  CHECK(sequential(one, unit, 1).clock->now() == 4);
+  CHECK(sequential(one, host, 1).clock->now() == 4 + 100 + 5 * 0.25);
+  // Two batches in one call: the second is admitted when the first completes, one hand-over later.
+  CHECK(sequential(one, host, 2).clock->now() == 8 + 100 + 11 * 0.25);
+  // GPipe, groups of 2 micro-batches of 4 samples: each group is a call and ends with a flush of 8.
+  const ClockRun gpipe("bp", {16}, "gpipe:2");
+  const double untimed = gpipe(one, unit, 4).clock->now();
+  const auto timed = gpipe(one, host, 4);
+  CHECK(timed.clock->flushes().size() == 2);
+  const double steps = 2 * (100 + 1008);
+  CHECK(timed.clock->now() > untimed + steps);
+  CHECK(timed.clock->now() < untimed + steps + 40 * 0.25);  // the hand-overs: at most 20 messages a group
+  // An update lands when its flush has applied it: the latency runs to the flush's end.
+  CHECK(timed.clock->layers()[0].latency.back() >= 1008);
 }
 
 // A virtual-clock run with arithmetic on the tiny problem.
