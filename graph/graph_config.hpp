@@ -1,6 +1,8 @@
 #pragma once
 // Everything the training graph is built from: the model, the rule, and the scheduler's flow policy.
+#include <algorithm>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "data/dataset.hpp"
@@ -26,5 +28,10 @@ struct GraphConfig {
   int dnnl_threads = 0;           // OpenMP threads inside each oneDNN primitive; 0 = all cores
   PepitaOptions pepita;
 };
+
+// This machine's cores, at least 1: what a thread count of 0, "all cores", stands for.
+inline int available_cores() { return int(std::max(1u, std::thread::hardware_concurrency())); }
+// A thread count as asked, or every core for 0 (--threads, --dnnl-threads, GraphConfig's counts).
+inline int threads_or_all_cores(int requested) { return requested > 0 ? requested : available_cores(); }
 
 }  // namespace pepita

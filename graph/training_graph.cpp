@@ -5,7 +5,6 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include <unistd.h>
 
@@ -15,12 +14,6 @@
 #include "graph/thread_handoff.hpp"
 
 namespace pepita {
-
-namespace {
-int resolved_dnnl_threads(int requested) {
-  return requested > 0 ? requested : int(std::max(1u, std::thread::hardware_concurrency()));
-}
-}  // namespace
 
 // OpenMP's thread count is per calling thread: every oneTBB worker that joins our arena must get
 // the configured count before it runs a primitive, or each would start a full-size team.
@@ -89,7 +82,7 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   for (const StageSpec& stage : config.stages) learning_layers_ += stage.learns();
   rule_edges_ = config.rule->edges(learning_layers_);
   // The graph binds to the arena it is built in, so every node task runs in ours.
-  openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, resolved_dnnl_threads(config.dnnl_threads));
+  openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, threads_or_all_cores(config.dnnl_threads));
   arena_.execute([&] {
     try {
       build();
@@ -227,7 +220,7 @@ void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
   if (pass != Pass::standard && pass != Pass::evaluate) throw std::invalid_argument("batches enter as standard or evaluate");
   const auto started = Clock::now();
   arena_.execute([&] {
-    omp_set_num_threads(resolved_dnnl_threads(config_.dnnl_threads));
+    omp_set_num_threads(threads_or_all_cores(config_.dnnl_threads));
     completion_->reset_count();
     for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
     graph_->wait_for_all();

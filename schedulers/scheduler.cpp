@@ -1,12 +1,11 @@
 #include "schedulers/scheduler.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace pepita {
 
 int SchedulerSettings::cores() const {
-  return threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  return threads_or_all_cores(threads);
 }
 
 void Scheduler::configure(GraphConfig& graph) const {

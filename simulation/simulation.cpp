@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <thread>
 
 #include <omp.h>
 #include <stdexcept>
@@ -61,8 +60,7 @@ std::size_t Simulation::train(std::span<const BatchHandle> batches, const std::f
     int saved = omp_get_max_threads();
     explicit OpenMpThreads(int threads) { omp_set_num_threads(threads); }
     ~OpenMpThreads() { omp_set_num_threads(saved); }
-  } threads(graph_->config().dnnl_threads > 0 ? graph_->config().dnnl_threads
-                                               : int(std::max(1u, std::thread::hardware_concurrency())));
+  } threads(threads_or_all_cores(graph_->config().dnnl_threads));
   return clock_->train(batches, stop_requested);
 }
 

@@ -19,7 +19,6 @@
 #include <numeric>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include <boost/program_options.hpp>
 #include <oneapi/dnnl/dnnl.h>
@@ -407,7 +406,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   const GraphConfig graph_settings = graph_config(config, known.input, known.classes);
   const std::unique_ptr<Scheduler> scheduler = make_scheduler(config.scheduler);
   const int dnnl_threads =
-      graph_settings.dnnl_threads > 0 ? graph_settings.dnnl_threads : int(std::max(1u, std::thread::hardware_concurrency()));
+      threads_or_all_cores(graph_settings.dnnl_threads);
   TrainingGraph graph(graph_settings);
   graph.set_learning_rate(float(learning_rate_at(config, 1)));
 
@@ -420,7 +419,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   // another, and one that is descheduled holds the rest for a whole time slice (docs/design.md, Threads).
   if (const std::optional<double> load = load_average(); load && *load >= 1.0)
     err << "pepita calibrate: note: the load average is " << std::fixed << std::setprecision(1) << *load << std::defaultfloat
-        << " on " << plural(int(std::max(1u, std::thread::hardware_concurrency())), "core")
+        << " on " << plural(available_cores(), "core")
         << ": other processes' work can end up in the times; calibrate on an idle machine\n";
   for (int batch_rows : rows) {
     runner.measure(batch_rows, false);

@@ -34,6 +34,19 @@ struct NoMathRun {
   }
 };
 
+// `count` batches of 4 samples, numbered from 0: a no-math run needs only their rows.
+std::vector<BatchHandle> batches_of_four(int count) {
+  static std::vector<std::uint32_t> samples(4);
+  static BatchPool pool([] { return BatchInfo{}; });
+  std::vector<BatchHandle> batches;
+  for (int b = 0; b < count; ++b) {
+    batches.push_back(pool.acquire());
+    batches.back()->id = std::uint64_t(b);
+    batches.back()->samples = samples;
+  }
+  return batches;
+}
+
 NoMathRun no_math_run(const std::string& rule, std::vector<int> hidden, const std::string& scheduler, int devices, int batches,
                       SimulationSettings settings = {}) {
   TrainConfig config;
@@ -45,15 +58,7 @@ NoMathRun no_math_run(const std::string& rule, std::vector<int> hidden, const st
   settings.devices = devices;
   NoMathRun run{graph_config(config, mnist, 10), nullptr};
   run.simulation = std::make_unique<Simulation>(run.graph, settings);
-  static std::vector<std::uint32_t> samples(4);
-  static BatchPool pool([] { return BatchInfo{}; });
-  std::vector<BatchHandle> all;
-  for (int b = 0; b < batches; ++b) {
-    all.push_back(pool.acquire());
-    all.back()->id = std::uint64_t(b);
-    all.back()->samples = samples;
-  }
-  make_scheduler(config.scheduler)->train(*run.simulation, all, {});
+  make_scheduler(config.scheduler)->train(*run.simulation, batches_of_four(batches), {});
   return run;
 }
 
@@ -165,15 +170,7 @@ struct ClockRun {
   Timed operator()(Placement placement, std::shared_ptr<const CostModel> cost, int batches) const {
     Timed run{std::make_unique<MessageModel>(topology), nullptr};
     run.clock = std::make_unique<VirtualClock>(topology, std::move(placement), std::move(cost), ClockSettings{.flow = graph.flow}, *run.model);
-    static BatchPool pool([] { return BatchInfo{}; });
-    static std::vector<std::uint32_t> samples(4);
-    std::vector<BatchHandle> all;
-    for (int b = 0; b < batches; ++b) {
-      all.push_back(pool.acquire());
-      all.back()->id = std::uint64_t(b);
-      all.back()->samples = samples;
-    }
-    make_scheduler(config.scheduler)->train(*run.clock, all, {});
+    make_scheduler(config.scheduler)->train(*run.clock, batches_of_four(batches), {});
     return run;
   }
 };
