@@ -141,6 +141,18 @@ std::string scheduler_metrics_text(Trainer& trainer) {
   return out.str();
 }
 
+std::string run_identity_json_members(const TrainConfig& config, std::size_t epochs) {
+  std::ostringstream out;
+  out << "  \"version\": " << json_string(PEPITA_VERSION) << ",\n"
+      << "  \"rule\": " << json_string(config.rule.name()) << ",\n"
+      << "  \"model\": " << json_string(config.model) << ",\n"
+      << "  \"dataset\": " << json_string(config.dataset) << ",\n"
+      << "  \"hidden\": " << json_array(config.hidden) << ",\n"
+      << "  \"epochs\": " << epochs << ",\n"
+      << "  \"batch_size\": " << config.batch_size << ",\n";
+  return out.str();
+}
+
 std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunFacts& facts) {
   const std::vector<EpochRecord>& history = trainer.history();
   double best = 0;
@@ -154,13 +166,7 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
   std::ostringstream out;
   out << std::setprecision(6);
   out << "{\n"
-      << "  \"version\": " << json_string(PEPITA_VERSION) << ",\n"
-      << "  \"rule\": " << json_string(config.rule.name()) << ",\n"
-      << "  \"model\": " << json_string(config.model) << ",\n"
-      << "  \"dataset\": " << json_string(config.dataset) << ",\n"
-      << "  \"hidden\": " << json_array(config.hidden) << ",\n"
-      << "  \"epochs\": " << history.size() << ",\n"
-      << "  \"batch_size\": " << config.batch_size << ",\n"
+      << run_identity_json_members(config, history.size())
       << "  \"learning_rate\": " << config.learning_rate << ",\n"
       << "  \"decay_epochs\": " << json_array(config.decay_epochs) << ",\n"
       << "  \"dropout\": " << config.dropout << ",\n"

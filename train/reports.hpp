@@ -22,6 +22,9 @@ struct RunFacts {
 // The run's summary. `trainer` supplies the scheduler metrics: throughput, and per layer the
 // update-locking latency, staleness and buffer bytes, and per node the busy fraction.
 std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunFacts& facts);
+// The members every summary begins with, which name the run: version, rule, model, data set,
+// hidden layers, epochs run and batch size; one a line, indented by two, each ending in ",\n".
+std::string run_identity_json_members(const TrainConfig& config, std::size_t epochs);
 
 // The same scheduler metrics as a few lines of text, one per layer and one for the nodes.
 std::string scheduler_metrics_text(Trainer& trainer);

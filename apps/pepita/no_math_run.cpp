@@ -33,13 +33,7 @@ std::string summary(const TrainRequest& request, const Simulation& simulation, i
   const double visits_per_second = host_seconds > 0 ? double(simulation.clock().visit_count()) / host_seconds : 0.0;
   std::ostringstream out;
   out << std::setprecision(9) << "{\n"
-      << "  \"version\": " << json_string(PEPITA_VERSION) << ",\n"
-      << "  \"rule\": " << json_string(c.rule.name()) << ",\n"
-      << "  \"model\": " << json_string(c.model) << ",\n"
-      << "  \"dataset\": " << json_string(c.dataset) << ",\n"
-      << "  \"hidden\": " << json_array(c.hidden) << ",\n"
-      << "  \"epochs\": " << epochs << ",\n"
-      << "  \"batch_size\": " << c.batch_size << ",\n"
+      << run_identity_json_members(c, std::size_t(epochs))
       << "  \"scheduler\": " << json_string(c.scheduler.name) << ",\n"
       << simulation_json_members(simulation, "  ") << ",\n"
       << "  \"host_seconds\": " << host_seconds << ",\n"
