@@ -33,6 +33,7 @@ class Simulation final : public BatchRunner {
   void flush_updates(int rows) override;
 
   const VirtualClock& clock() const { return *clock_; }
+  VirtualClock& clock() { return *clock_; }
   const GraphTopology& topology() const { return topology_; }
   const SimulationSettings& settings() const { return settings_; }
 

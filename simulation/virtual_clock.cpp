@@ -297,6 +297,28 @@ void VirtualClock::deliver(int from, double at, Sent& sent) {
   enqueue({std::move(sent.message), arrival, 0, sent.to, from, 0});
 }
 
+VirtualClock::Totals VirtualClock::totals() const {
+  return {.now = now_, .samples = samples_, .visits = visit_count_, .crossings = crossings_, .crossing_bytes = crossing_bytes_,
+          .busy = busy_, .peak_bytes = peak_bytes_};
+}
+
+void VirtualClock::continue_from(const Totals& totals) {
+  if (visit_count_ > 0) throw std::logic_error("a virtual clock continues from saved totals only before its first visit");
+  if (totals.busy.size() != busy_.size() || totals.peak_bytes.size() != peak_bytes_.size())
+    throw std::invalid_argument("the saved virtual clock counted " + std::to_string(totals.busy.size()) + " devices and " +
+                                std::to_string(totals.peak_bytes.size()) + " memories, this run's " + std::to_string(busy_.size()) +
+                                " and " + std::to_string(peak_bytes_.size()));
+  if (!(totals.now >= 0) || totals.samples < 0 || totals.visits < 0 || totals.crossings < 0)
+    throw std::invalid_argument("the saved virtual clock's totals are negative");
+  now_ = totals.now;
+  samples_ = totals.samples;
+  visit_count_ = totals.visits;
+  crossings_ = totals.crossings;
+  crossing_bytes_ = totals.crossing_bytes;
+  busy_ = totals.busy;
+  for (std::size_t m = 0; m < peak_bytes_.size(); ++m) peak_bytes_[m] = std::max(peak_bytes_[m], totals.peak_bytes[m]);
+}
+
 void VirtualClock::flush_updates(int rows) {
   now_ += cost_->flush_seconds(topology_, rows);  // the updates land when the flush has applied them
   for (int l = 0; l < topology_.layers(); ++l) {

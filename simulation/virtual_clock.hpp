@@ -80,6 +80,21 @@ class VirtualClock final : public BatchRunner {
   // locking latency ends here). The clock keeps time only: the real layers flush themselves.
   void flush_updates(int rows) override;
 
+  // The run's running sums, which its figures are made of: a checkpoint keeps them, so that a resumed
+  // run continues its virtual time instead of starting at 0. (The per-layer locking and staleness
+  // samples are not kept: after a resume they cover the part after it.)
+  struct Totals {
+    double now = 0;
+    std::int64_t samples = 0, visits = 0, crossings = 0;
+    std::size_t crossing_bytes = 0;
+    std::vector<double> busy;            // per device or worker
+    std::vector<std::size_t> peak_bytes;  // per memory
+  };
+  Totals totals() const;
+  // Continues from a checkpoint's totals. Call before the first batch; throws std::invalid_argument
+  // when they count other devices than this placement's.
+  void continue_from(const Totals& totals);
+
   double now() const { return now_; }
   std::int64_t samples() const { return samples_; }
   std::int64_t visit_count() const { return visit_count_; }

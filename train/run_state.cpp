@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <span>
 #include <utility>
@@ -144,6 +145,18 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
   for (const EpochRecord& record : trainer.history())
     for (const RecordField& field : record_fields)
       counters.emplace_back(history_counter(record.epoch, field), std::bit_cast<std::uint64_t>(record.*field.member));
+  if (const Simulation* simulation = trainer.simulation()) {
+    const VirtualClock::Totals totals = simulation->clock().totals();
+    counters.emplace_back("clock.now", std::bit_cast<std::uint64_t>(totals.now));
+    counters.emplace_back("clock.samples", std::uint64_t(totals.samples));
+    counters.emplace_back("clock.visits", std::uint64_t(totals.visits));
+    counters.emplace_back("clock.crossings", std::uint64_t(totals.crossings));
+    counters.emplace_back("clock.crossing_bytes", std::uint64_t(totals.crossing_bytes));
+    for (std::size_t d = 0; d < totals.busy.size(); ++d)
+      counters.emplace_back("clock.busy." + std::to_string(d), std::bit_cast<std::uint64_t>(totals.busy[d]));
+    for (std::size_t m = 0; m < totals.peak_bytes.size(); ++m)
+      counters.emplace_back("clock.peak_bytes." + std::to_string(m), std::uint64_t(totals.peak_bytes[m]));
+  }
   return checkpoint;
 }
 
@@ -170,9 +183,25 @@ void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs:
     record.epoch = epoch;
     for (const RecordField& field : record_fields) record.*field.member = counters.take_double(history_counter(epoch, field));
   }
+  // A run on the virtual clock continues its virtual time (virtual_clock.hpp, Totals).
+  std::optional<VirtualClock::Totals> clock;
+  if (Simulation* simulation = trainer.simulation()) {
+    const VirtualClock::Totals fresh = simulation->clock().totals();
+    clock = VirtualClock::Totals{.now = counters.take_double("clock.now"),
+                                 .samples = std::int64_t(counters.take("clock.samples")),
+                                 .visits = std::int64_t(counters.take("clock.visits")),
+                                 .crossings = std::int64_t(counters.take("clock.crossings")),
+                                 .crossing_bytes = std::size_t(counters.take("clock.crossing_bytes")),
+                                 .busy = {},
+                                 .peak_bytes = {}};
+    for (std::size_t d = 0; d < fresh.busy.size(); ++d) clock->busy.push_back(counters.take_double("clock.busy." + std::to_string(d)));
+    for (std::size_t m = 0; m < fresh.peak_bytes.size(); ++m)
+      clock->peak_bytes.push_back(std::size_t(counters.take("clock.peak_bytes." + std::to_string(m))));
+  }
   counters.require_all_taken();
   try {
     trainer.restore(position, std::move(history));
+    if (clock) trainer.simulation()->clock().continue_from(*clock);
   } catch (const std::invalid_argument& error) {
     throw problem(file, std::string("saved position does not fit this run: ") + error.what());
   }

@@ -10,8 +10,10 @@
 //   counters       tally.loss_sum, tally.correct, tally.samples: the epoch's training tally so far;
 //                  epoch_seconds: its training time so far; history.<E>.<field> for every finished
 //                  epoch E and field lr, train_loss, train_accuracy, test_loss, test_accuracy,
-//                  train_seconds, samples_per_second. Doubles are stored as their IEEE-754 bits,
-//                  so they come back exactly.
+//                  train_seconds, samples_per_second; on the virtual clock, clock.now,
+//                  clock.samples, clock.visits, clock.crossings, clock.crossing_bytes, clock.busy.<d>
+//                  and clock.peak_bytes.<m> (VirtualClock::Totals). Doubles are stored as their
+//                  IEEE-754 bits, so they come back exactly.
 //   metrics_csv    the same history as text, for people
 //
 // There is no random-generator state to save: every random number is a function of (seed, epoch,

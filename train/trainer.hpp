@@ -91,6 +91,7 @@ class Trainer {
   void enable_trace() { graph_->enable_trace(); }
   // The virtual clock the run is timed on (--clock virtual), or null on the host's clock.
   const Simulation* simulation() const { return simulation_.get(); }
+  Simulation* simulation() { return simulation_.get(); }
 
  private:
   void add_training_loads();

@@ -119,6 +119,45 @@ TEST_CASE("a run saved at any safe point and resumed in a fresh trainer ends bit
   }
 }
 
+TEST_CASE("a run on the virtual clock resumed at any safe point ends with the uninterrupted run's simulated figures") {
+  const DatasetPair data = tiny_pair(60);
+  const test::TempDir dir;
+  for (std::string rule : {"pepita", "bp"}) {
+    CAPTURE(rule);
+    TrainConfig config = three_epochs(rule);
+    config.simulation.clock = RunClock::virtual_devices;
+    config.simulation.devices = 2;
+    config.simulation.cost = "flops";
+    config.simulation.device_gflops = 1e-3;
+    Trainer saving(config, data);
+    std::vector<Checkpoint> saves;
+    saving.on_safe_point(5, [&] { saves.push_back(capture_run_state(saving, config_text)); });
+    REQUIRE(saving.run({}));
+    REQUIRE(saves.size() == 9);
+    const VirtualClock::Totals whole = saving.simulation()->clock().totals();
+    CHECK(whole.samples == 3 * 60);
+    for (const Checkpoint& saved : saves) {
+      CAPTURE(saved.epoch);
+      CAPTURE(saved.batch);
+      const fs::path file = dir / "checkpoint.pepita";
+      Trainer resumed(config, data);
+      restore_run_state(resumed, through_file(saved, file), file);
+      CHECK(capture_run_state(resumed, config_text) == saved);
+      REQUIRE(resumed.run({}));
+      // The same visits summed in the same order: equal to the bit.
+      const VirtualClock::Totals end = resumed.simulation()->clock().totals();
+      CHECK(end.now == whole.now);
+      CHECK(end.samples == whole.samples);
+      CHECK(end.visits == whole.visits);
+      CHECK(end.crossings == whole.crossings);
+      CHECK(end.crossing_bytes == whole.crossing_bytes);
+      CHECK(end.busy == whole.busy);
+      CHECK(end.peak_bytes == whole.peak_bytes);
+      CHECK(state_bits(resumed) == state_bits(saving));
+    }
+  }
+}
+
 TEST_CASE("a stop request ends the run at the next chunk boundary, and it resumes from there") {
   const DatasetPair data = tiny_pair(60);
   const TrainConfig config = three_epochs("pepita");
