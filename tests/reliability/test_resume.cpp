@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
 
 #include "graph/divergence.hpp"
 #include "tests/data/data_files.hpp"
@@ -82,6 +83,23 @@ std::string restore_error(const TrainConfig& config, const DatasetPair& data, co
 
 }  // namespace
 
+// Trains to the end, saving at every safe point, 5 batches apart; returns the saves.
+std::vector<Checkpoint> run_saving_every_5(Trainer& saving) {
+  std::vector<Checkpoint> saves;
+  saving.on_safe_point(5, [&] { saves.push_back(capture_run_state(saving, config_text)); });
+  REQUIRE(saving.run({}));
+  return saves;
+}
+
+// A fresh trainer restored from `saved` through `file`, checked to hold exactly what was saved.
+std::unique_ptr<Trainer> resumed_from(const TrainConfig& config, const DatasetPair& data, const Checkpoint& saved,
+                                      const fs::path& file) {
+  auto resumed = std::make_unique<Trainer>(config, data);
+  restore_run_state(*resumed, through_file(saved, file), file);
+  CHECK(capture_run_state(*resumed, config_text) == saved);
+  return resumed;
+}
+
 TEST_CASE("a run saved at any safe point and resumed in a fresh trainer ends bit-identical, for every rule") {
   const DatasetPair data = tiny_pair(60);  // 12 batches of 5 per epoch
   const test::TempDir dir;
@@ -93,9 +111,7 @@ TEST_CASE("a run saved at any safe point and resumed in a fresh trainer ends bit
 
     // Saved after batches 5 and 10 of every epoch (chunks of 5, 5, 2) and at every epoch's end.
     Trainer saving(config, data);
-    std::vector<Checkpoint> saves;
-    saving.on_safe_point(5, [&] { saves.push_back(capture_run_state(saving, config_text)); });
-    REQUIRE(saving.run({}));
+    const std::vector<Checkpoint> saves = run_saving_every_5(saving);
     CHECK(saves.size() == 9);
     // Chunks are the same computation as whole epochs.
     CHECK(state_bits(saving) == state_bits(reference));
@@ -104,17 +120,14 @@ TEST_CASE("a run saved at any safe point and resumed in a fresh trainer ends bit
     for (const Checkpoint& saved : saves) {
       CAPTURE(saved.epoch);
       CAPTURE(saved.batch);
-      const fs::path file = dir / "checkpoint.pepita";
-      Trainer resumed(config, data);
-      restore_run_state(resumed, through_file(saved, file), file);
-      CHECK(capture_run_state(resumed, config_text) == saved);
+      const std::unique_ptr<Trainer> resumed = resumed_from(config, data, saved, dir / "checkpoint.pepita");
       // It trains only what is left: a fresh start would end the same way.
       std::int64_t trained = 0;
-      resumed.on_progress([&](const TrainingProgress&) { ++trained; });
-      REQUIRE(resumed.run({}));
+      resumed->on_progress([&](const TrainingProgress&) { ++trained; });
+      REQUIRE(resumed->run({}));
       CHECK(trained == 3 * 12 - (saved.epoch * 12 + saved.batch));
-      CHECK(state_bits(resumed) == state_bits(reference));
-      CHECK(history_bits(resumed) == history_bits(reference));
+      CHECK(state_bits(*resumed) == state_bits(reference));
+      CHECK(history_bits(*resumed) == history_bits(reference));
     }
   }
 }
@@ -130,22 +143,17 @@ TEST_CASE("a run on the virtual clock resumed at any safe point ends with the un
     config.simulation.cost = "flops";
     config.simulation.device_gflops = 1e-3;
     Trainer saving(config, data);
-    std::vector<Checkpoint> saves;
-    saving.on_safe_point(5, [&] { saves.push_back(capture_run_state(saving, config_text)); });
-    REQUIRE(saving.run({}));
+    const std::vector<Checkpoint> saves = run_saving_every_5(saving);
     REQUIRE(saves.size() == 9);
     const VirtualClock::Totals whole = saving.simulation()->clock().totals();
     CHECK(whole.samples == 3 * 60);
     for (const Checkpoint& saved : saves) {
       CAPTURE(saved.epoch);
       CAPTURE(saved.batch);
-      const fs::path file = dir / "checkpoint.pepita";
-      Trainer resumed(config, data);
-      restore_run_state(resumed, through_file(saved, file), file);
-      CHECK(capture_run_state(resumed, config_text) == saved);
-      REQUIRE(resumed.run({}));
+      const std::unique_ptr<Trainer> resumed = resumed_from(config, data, saved, dir / "checkpoint.pepita");
+      REQUIRE(resumed->run({}));
       // The same visits summed in the same order: equal to the bit.
-      const VirtualClock::Totals end = resumed.simulation()->clock().totals();
+      const VirtualClock::Totals end = resumed->simulation()->clock().totals();
       CHECK(end.now == whole.now);
       CHECK(end.samples == whole.samples);
       CHECK(end.visits == whole.visits);
@@ -153,7 +161,7 @@ TEST_CASE("a run on the virtual clock resumed at any safe point ends with the un
       CHECK(end.crossing_bytes == whole.crossing_bytes);
       CHECK(end.busy == whole.busy);
       CHECK(end.peak_bytes == whole.peak_bytes);
-      CHECK(state_bits(resumed) == state_bits(saving));
+      CHECK(state_bits(*resumed) == state_bits(saving));
     }
   }
 }

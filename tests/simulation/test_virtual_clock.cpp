@@ -327,15 +327,27 @@ std::unique_ptr<Simulation> no_math_epoch(const std::string& rule, const std::st
   return simulation;
 }
 
+// The real nodes and the message model, on `devices` devices under unit cost.
+struct RealAndModel {
+  VirtualRun real;
+  std::unique_ptr<Simulation> model;
+};
+
+// Checks that the message model makes the real nodes' visits, at the same virtual times, and holds
+// their peak bytes; returns both runs.
+RealAndModel model_against_real(const char* rule, const char* scheduler, int devices) {
+  RealAndModel runs{virtual_run(rule, scheduler, devices, 1, "unit"), no_math_epoch(rule, scheduler, devices)};
+  CHECK(same_visits(runs.real.visits, runs.model->clock().visits()));
+  CHECK(runs.real.peak_bytes == runs.model->clock().device_peak_bytes());
+  return runs;
+}
+
 TEST_CASE("the message model sends what the real nodes send: the same visits, in the same virtual order") {
   for (const char* rule : {"pepita", "bp", "fa", "dfa", "drtp"})
     for (const char* scheduler : {"sequential", "pipelined:2", "pipelined:3:stash", "gpipe:2", "async:2"}) {
       CAPTURE(rule);
       CAPTURE(scheduler);
-      const VirtualRun real = virtual_run(rule, scheduler, 2, 1, "unit");
-      const std::unique_ptr<Simulation> model = no_math_epoch(rule, scheduler, 2);
-      CHECK(same_visits(real.visits, model->clock().visits()));
-      CHECK(real.peak_bytes == model->clock().device_peak_bytes());
+      model_against_real(rule, scheduler, 2);
     }
 }
 
@@ -420,15 +432,13 @@ TEST_CASE("split backward: the message and memory models send and hold what the 
     for (const char* scheduler : {"zb-h1:1", "zb-h1:2", "zb-h1:3"}) {
       CAPTURE(rule);
       CAPTURE(scheduler);
-      const VirtualRun real = virtual_run(rule, scheduler, 3, 1, "unit");
-      const std::unique_ptr<Simulation> model = no_math_epoch(rule, scheduler, 3);
-      CHECK(same_visits(real.visits, model->clock().visits()));
-      CHECK(real.peak_bytes == model->clock().device_peak_bytes());
+      const RealAndModel runs = model_against_real(rule, scheduler, 3);
+      const VirtualRun& real = runs.real;
       const bool split = std::string(rule) != "pepita";
       CHECK(split == std::any_of(real.visits.begin(), real.visits.end(), [](const SimulatedVisit& v) { return v.pass == Pass::weight; }));
       // A layer per device: the layers' own soma counters are the model's held bytes (device 0
       // also holds the input's x under PEPITA, so check the others).
-      const GraphTopology& topology = model->topology();
+      const GraphTopology& topology = runs.model->topology();
       const MemoryModel memory(topology, MemorySettings{});  // static bytes: W, its velocity, B_l
       for (int l = 1; l < 3; ++l) {
         CAPTURE(l);
