@@ -10,6 +10,7 @@
 #include "graph/model_spec.hpp"
 #include "graph/rule_options.hpp"
 #include "graph/rule_registry.hpp"
+#include "layers/initializers.hpp"
 
 namespace pepita {
 
@@ -21,6 +22,7 @@ struct GraphConfig {
   float dropout = 0.1f;           // hidden layers only
   float momentum = 0.9f;
   float weight_decay = 0.0f;      // λ: v ← μ·v + η·(ΔW + λ·W), the ICLR 2024 follow-up's SGD
+  WeightInit weight_init = WeightInit::he_uniform;
   std::uint64_t seed = 0;
   int max_rows = 64;              // largest batch, training or evaluation
   FlowPolicy flow{};              // the scheduler's: batches in flight, message order, weights, updates

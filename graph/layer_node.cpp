@@ -22,7 +22,7 @@ std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
   else
     layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.graph.momentum);
   const int fan_in = int(layer->weights().size()) / c.stage.units;  // inputs, or C·K·K for a convolution
-  he_uniform(layer->weights(), fan_in, c.graph.seed, std::uint64_t(c.place.index));
+  initialize_weights(c.graph.weight_init, layer->weights(), fan_in, c.graph.seed, std::uint64_t(c.place.index));
   layer->optimizer().set_weight_decay(c.graph.weight_decay);
   return layer;
 }
@@ -67,6 +67,8 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       down_pool_(make_tensor_pool(config.graph.max_rows, layer_->inputs())),
       class_pool_(make_tensor_pool(config.graph.max_rows, config.graph.classes)),
       stash_pool_(make_tensor_pool(1, int(layer_->weights().size()))),
+      stacked_post_pool_(make_tensor_pool(2 * config.graph.max_rows, layer_->outputs())),
+      stacked_pre_pool_(make_tensor_pool(2 * config.graph.max_rows, layer_->inputs())),
       updates_(*layer_, config.graph.flow.updates, metrics_),
       clock_(name()),
       queue_(graph, MessagePriority{config.graph.flow.order}),
@@ -105,6 +107,10 @@ TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch) {
   return mask;
 }
 
+void LayerNode::normalise(Tensor& activity) const {
+  if (config_.graph.pepita.normalize_activity && !config_.place.is_output()) divide_by_frobenius_norm(activity);
+}
+
 void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass) const {
   require_finite(activity.values(), batch, pass, [&] { return "activity at layer " + std::to_string(config_.place.index + 1); });
 }
@@ -122,10 +128,11 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
   TensorHandle mask = dropout_mask_for(batch);
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
   layer_->forward(*message.activity, *activity, mask ? &*mask : nullptr);
+  normalise(*activity);
   check(*activity, batch, Pass::standard);
   SomaEntry entry{.batch = batch.id,
                   .activity = activity,
-                  .presynaptic = rule_.keeps_standard_presynaptic(config_.graph.pepita) ? message.activity : TensorHandle{},
+                  .presynaptic = rule_.keeps_standard_presynaptic() ? message.activity : TensorHandle{},
                   .mask = std::move(mask),
                   .stash = {},
                   .weight_version = updates_.version(),
@@ -158,6 +165,7 @@ void LayerNode::on_learning_signal(const Message& message, Outbox& out) {
 void LayerNode::on_evaluate(const Message& message, Outbox& out) {
   TensorHandle activity = acquire_tensor(activity_pool_, message.batch->rows());
   layer_->forward(*message.activity, *activity, nullptr);
+  normalise(*activity);
   out.up(next_message(Pass::evaluate, message, std::move(activity)));
 }
 

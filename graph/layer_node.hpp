@@ -90,6 +90,8 @@ class LayerNode {
   // The weights a batch's learning pass computes with: its stash, or the current W.
   std::span<const float> learning_weights(const SomaEntry& standard) const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
+  // What the neurons do after σ and dropout: the follow-up's normalisation, where asked.
+  void normalise(Tensor& activity) const;
   void note_weight_use(std::uint64_t batch, const SomaEntry& standard, std::span<const float> used);
 
   LayerNodeConfig config_;
@@ -104,6 +106,8 @@ class LayerNode {
   TensorPool down_pool_;   // gradients for the layer below
   TensorPool class_pool_;  // class-sized signals made here (DRTP's one-hot targets)
   TensorPool stash_pool_;  // copies of W, under the stash policy
+  TensorPool stacked_post_pool_;  // two passes' rows, for an update that takes both (pepita-mixed)
+  TensorPool stacked_pre_pool_;
   Soma soma_;
   Dendrite dendrite_;
   LayerMetrics metrics_;

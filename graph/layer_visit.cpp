@@ -22,6 +22,7 @@ const Tensor& LayerVisit::integrate_modulated() {
   node_.note_weight_use(batch().id, standard_, weights);
   node_.layer_->forward(incoming(), *dendrite.activity(), standard_.mask ? &*standard_.mask : nullptr,
                         standard_.stash ? weights : std::span<const float>{});
+  node_.normalise(*dendrite.activity());
   node_.check(*dendrite.activity(), batch(), Pass::modulated);
   return *dendrite.activity();
 }
@@ -64,9 +65,27 @@ TensorHandle LayerVisit::onehot_target() {
 }
 
 void LayerVisit::update(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation) {
-  node_.updates_.apply(post, pre, scale, normalisation, {standard_.standard_done, standard_.weight_version});
+  node_.updates_.apply(post, pre, scale, normalisation, batch().rows(), {standard_.standard_done, standard_.weight_version});
   node_.metrics_.latency_stages.push_back(message_.hops + 1 - standard_.hops);
   out_.report(BatchEvent{batch().id, place().index});
+}
+
+namespace {
+// top's rows, then bottom's negated: ΔW of the pair is topᵀ·pre_top − bottomᵀ·pre_bottom.
+TensorHandle stack(TensorPool& pool, const Tensor& top, const Tensor& bottom, float bottom_sign) {
+  TensorHandle both = acquire_tensor(pool, top.rows + bottom.rows);
+  float* out = std::copy(top.values().begin(), top.values().end(), both->data());
+  for (float v : bottom.values()) *out++ = bottom_sign * v;
+  return both;
+}
+}  // namespace
+
+TensorHandle LayerVisit::stacked_posts(const Tensor& standard, const Tensor& modulated) {
+  return stack(node_.stacked_post_pool_, standard, modulated, -1.0f);
+}
+
+TensorHandle LayerVisit::stacked_pres(const Tensor& standard, const Tensor& modulated) {
+  return stack(node_.stacked_pre_pool_, standard, modulated, 1.0f);
 }
 
 void LayerVisit::send_down_through_weights(const Tensor& term) {

@@ -50,6 +50,10 @@ class LayerVisit {
   TensorHandle project_to_units(const Tensor& class_signal);
   // onehot(y) of the batch.
   TensorHandle onehot_target();
+  // Two passes' terms as one update: the posts stacked as [standard; −modulated] and the pres as
+  // [standard; modulated], so that update() applies standardᵀ·pre − modulatedᵀ·pre' in one step.
+  TensorHandle stacked_posts(const Tensor& standard, const Tensor& modulated);
+  TensorHandle stacked_pres(const Tensor& standard, const Tensor& modulated);
 
   // --- learning and sending on
   // ΔW = the weight-gradient form of (post, pre), times `scale`, into W (or the flush's sum), and

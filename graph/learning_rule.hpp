@@ -69,7 +69,7 @@ class LearningRule {
   virtual Activation hidden_activation() const { return Activation::relu; }
   virtual Activation output_activation() const { return Activation::softmax; }
   // Whether the soma keeps the standard pass's presynaptic activity h_{l-1} beside h_l.
-  virtual bool keeps_standard_presynaptic(const PepitaOptions&) const { return true; }
+  virtual bool keeps_standard_presynaptic() const { return true; }
   // Whether the learning pass computes with W_l, so that a weight stash has something to fix.
   virtual bool learning_reads_weights() const { return false; }
   virtual FeedbackWeights feedback_weights(const LayerPlace&) const { return FeedbackWeights::none; }

@@ -7,18 +7,23 @@
 
 namespace pepita {
 
-ProjectionNode::ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows,
+ProjectionNode::ProjectionNode(tbb::flow::graph& graph, std::span<const int> widths, int max_rows,
                                const PepitaOptions& options, std::uint64_t seed)
     : options_(options),
       seed_(seed),
-      map_(classes, input_features, Activation::identity, 0.0f),
-      pool_(make_tensor_pool(max_rows, input_features)),
-      perturbation_pool_(make_tensor_pool(max_rows, classes)),
+      map_(widths.back(), widths.front(), Activation::identity, 0.0f),
+      pool_(make_tensor_pool(max_rows, widths.front())),
+      perturbation_pool_(make_tensor_pool(max_rows, widths.back())),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
         PortsOutbox<Node::output_ports_type, 0> out(ports);
         visit(m, out);
       })) {
-  input_projection(map_.weights(), input_features, options.f_scale, seed);
+  switch (options.f_init) {
+    case FeedbackInit::uniform: input_projection(map_.weights(), widths.front(), options.f_scale, seed); break;
+    case FeedbackInit::factored:
+      factored_input_projection(map_.weights(), feedback_factors(widths, options.f_scale, seed), widths);
+      break;
+  }
 }
 
 TensorHandle ProjectionNode::random_perturbation(const BatchInfo& batch) {

@@ -1,7 +1,9 @@
 #pragma once
 // PEPITA's only top-down edge: the fixed random matrix F projects the output error onto the
-// input, F·e, and sends it back to the input node. F never learns.
+// input, F·e, and sends it back to the input node. F never learns. It is drawn as the paper draws
+// it or as the follow-up does (PepitaOptions::f_init).
 #include <cstdint>
+#include <span>
 
 #include <tbb/flow_graph.h>
 
@@ -17,7 +19,9 @@ class ProjectionNode {
  public:
   using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
 
-  ProjectionNode(tbb::flow::graph& graph, int classes, int input_features, int max_rows, const PepitaOptions& options,
+  // `widths` are n_0 (the input's features), the learning layers' units, and the classes last; the
+  // factored F has a factor for each step between them.
+  ProjectionNode(tbb::flow::graph& graph, std::span<const int> widths, int max_rows, const PepitaOptions& options,
                  std::uint64_t seed);
   Node& node() { return node_; }
   // One visit: F·e up, to the input.

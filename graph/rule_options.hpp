@@ -11,20 +11,24 @@ enum class Perturbation { error, random };
 // (h_L − y); the authors' fully connected code uses the modulated pass's (h_L^err − y).
 enum class OutputError { standard, modulated };
 
-// Which activity is the presynaptic term of a hidden update: the modulated pass (eqs. 3–4) or
-// the standard pass (the variant the paper reports performs the same).
-enum class Presynaptic { modulated, standard };
-
 // PEPITA's convolutional update sums difference × patch over the output positions; §3.3 divides
 // the sum by the number of positions. The alternatives are there to measure the choice.
 enum class ConvNormalisation { positions, sqrt_positions, none };
 
+// How PEPITA's F is drawn: the paper's single matrix F ~ U(±s·√(6/n_0)), or the ICLR 2024
+// follow-up's product of one Gaussian factor per layer, F = −B_1⋯B_L (layers/initializers.hpp).
+// Either way std(F) = f_scale·√(2/n_0).
+enum class FeedbackInit { uniform, factored };
+
 struct PepitaOptions {
-  float f_scale = 0.05f;  // F ~ U(±f_scale·√(6/input_dim))
+  float f_scale = 0.05f;  // std(F) = f_scale·√(2/input_dim)
+  FeedbackInit f_init = FeedbackInit::uniform;
   Perturbation perturbation = Perturbation::error;
   float perturbation_scale = 1.0f;  // k
   OutputError output_error = OutputError::standard;
-  Presynaptic presynaptic = Presynaptic::modulated;
+  // Each hidden layer's activity divided by its batch's Frobenius norm, h ← h / ‖h‖_F, after the
+  // ReLU, in both passes and in evaluation (the follow-up's activity normalisation).
+  bool normalize_activity = false;
   ConvNormalisation conv_normalisation = ConvNormalisation::positions;
 };
 

@@ -16,7 +16,12 @@ NamedRegistry<RegisteredRule>& registry() {
     std::vector<RegisteredRule> built_ins;
     //                                                                       η: MNIST fc, conv; CIFAR fc, conv
     built_ins.push_back({{"pepita", "two forward passes, the second modulated by F·e (the paper's rule)",
-                          {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule()});
+                          {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule(PepitaVariant::modulated)});
+    // The follow-up's variants (FOLLOWUP.md §4) gave no rates of their own: PEPITA's.
+    built_ins.push_back({{"pepita-forward", "PEPITA with the standard pass's presynaptic activity: (h − h_err)·h_prevᵀ (the follow-up's forward)",
+                          {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule(PepitaVariant::forward)});
+    built_ins.push_back({{"pepita-mixed", "PEPITA as a difference of Hebbian terms: h·h_prevᵀ − h_err·h_prev_errᵀ (the follow-up's mixed)",
+                          {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule(PepitaVariant::mixed)});
     built_ins.push_back({{"bp", "backpropagation", {0.1, 0.1, 0.01, 0.01}}, make_bp_rule()});
     built_ins.push_back({{"fa", "feedback alignment: the backward chain through fixed random B_l",
                           {0.1, 0.1, 0.001, 0.01}}, make_fa_rule()});
@@ -44,7 +49,9 @@ RuleChoice::RuleChoice(std::string_view name) : entry_(&registry().at(name, "--r
 
 void LearningRule::validate(const PepitaOptions& options) const {
   if (options.perturbation != Perturbation::error)
-    throw std::invalid_argument("--perturb applies to --rule pepita only");
+    throw std::invalid_argument("--perturb applies to the PEPITA rules only");
+  if (options.normalize_activity)
+    throw std::invalid_argument("--normalize-activity applies to the PEPITA rules only: the others would need its derivative");
 }
 
 }  // namespace pepita

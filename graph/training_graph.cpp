@@ -55,6 +55,18 @@ double minimum_model_bytes(const GraphConfig& config) {
   return parameters * 2 * sizeof(float);
 }
 
+// n_0, then each learning layer's units: the shapes of the factored F's factors. The follow-up
+// factors F along a fully connected chain only, so a model with another stage is refused.
+std::vector<int> feedback_widths(const GraphConfig& config) {
+  std::vector<int> widths{int(config.input.size())};
+  for (const StageSpec& stage : config.stages) {
+    if (config.pepita.f_init == FeedbackInit::factored && stage.kind != StageSpec::Kind::dense)
+      throw std::invalid_argument("--f-init factored needs a fully connected model: F has one factor per dense layer");
+    if (stage.kind == StageSpec::Kind::dense) widths.push_back(stage.units);
+  }
+  return widths;  // the last is the output layer's: the classes
+}
+
 std::string gigabytes(double bytes) {
   std::ostringstream text;
   text.precision(3);
@@ -81,6 +93,7 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   require_memory_for(config);
   for (const StageSpec& stage : config.stages) learning_layers_ += stage.learns();
   rule_edges_ = config.rule->edges(learning_layers_);
+  if (rule_edges_.error_to_input_via_projection) feedback_widths(config);  // refused before any node exists
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, threads_or_all_cores(config.dnnl_threads));
   arena_.execute([&] {
@@ -158,8 +171,7 @@ void TrainingGraph::build() {
   }
   error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, rule.output_activation());
   if (rule_edges_.error_to_input_via_projection)
-    projection_ = std::make_unique<ProjectionNode>(g, config_.classes, int(config_.input.size()), config_.max_rows,
-                                                   config_.pepita, config_.seed);
+    projection_ = std::make_unique<ProjectionNode>(g, feedback_widths(config_), config_.max_rows, config_.pepita, config_.seed);
   completion_ = std::make_unique<CompletionNode>(g, int(layers_.size()));
 }
 

@@ -2,7 +2,8 @@
 
 namespace pepita {
 
-void WeightUpdates::apply(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation, Since since) {
+void WeightUpdates::apply(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation, int samples,
+                          Since since) {
   switch (mode_) {
     case UpdateMode::immediate:
       layer_.learn(post, pre, scale);
@@ -12,7 +13,7 @@ void WeightUpdates::apply(const Tensor& post, const Tensor& pre, float scale, No
     case UpdateMode::deferred:
       // A batch mean is taken over the whole group at the flush, so sum the micro-batch's rows.
       deferred_normalisation_ = normalisation;
-      layer_.accumulate(post, pre, normalisation == Normalisation::batch_mean ? scale * float(post.rows) : scale);
+      layer_.accumulate(post, pre, normalisation == Normalisation::batch_mean ? scale * float(samples) : scale);
       awaiting_flush_.push_back(since);
       return;
   }

@@ -27,8 +27,9 @@ class WeightUpdates {
 
   WeightUpdates(Layer& layer, UpdateMode mode, LayerMetrics& metrics) : layer_(layer), mode_(mode), metrics_(metrics) {}
 
-  // ΔW from (post, pre) times `scale`, into W now or into the sum that waits for the flush.
-  void apply(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation, Since since);
+  // ΔW from (post, pre) times `scale`, into W now or into the sum that waits for the flush. `samples`
+  // is the batch's: a batch mean's scale holds 1/samples, while post may stack several passes' rows.
+  void apply(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation, int samples, Since since);
   // One optimizer step from the updates summed over `rows` samples since the last flush.
   void flush(int rows);
   // Updates W has received: its version.

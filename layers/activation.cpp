@@ -1,5 +1,6 @@
 #include "layers/activation.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace pepita {
@@ -43,6 +44,14 @@ void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* 
     case Activation::softmax: break;
   }
   throw std::logic_error("no derivative for a " + to_string(activation) + " hidden layer");
+}
+
+void divide_by_frobenius_norm(Tensor& activity) {
+  double squares = 0;
+  for (float v : activity.values()) squares += double(v) * v;
+  if (squares == 0) return;
+  const float inverse = float(1.0 / std::sqrt(squares));
+  for (float& v : activity.values()) v *= inverse;
 }
 
 }  // namespace pepita

@@ -15,4 +15,8 @@ std::string to_string(Activation activation);
 // Defined for relu, tanh and identity.
 void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* mask, Activation activation);
 
+// h ← h / ‖h‖_F over the whole batch (one scalar, so the scale depends on the batch size): the ICLR
+// 2024 follow-up's activity normalisation. An all-zero batch stays zero.
+void divide_by_frobenius_norm(Tensor& activity);
+
 }  // namespace pepita

@@ -2,6 +2,7 @@
 // Counter-based random numbers: the value for (seed, stream, index) is a pure function, so dropout
 // masks and perturbations do not depend on which thread or in which order a batch is processed.
 // That is what lets a pipelined run or a resumed run reproduce a sequential one bit for bit.
+#include <cmath>
 #include <cstdint>
 
 namespace pepita {
@@ -25,6 +26,13 @@ class CounterRng {
   // Uniform in [0, 1) with 24 bits, exactly representable as float.
   constexpr float uniform(std::uint64_t index) const {
     return float(bits(index) >> 40) * (1.0f / 16777216.0f);
+  }
+  // Standard normal, by Box–Muller on the uniforms at 2·index and 2·index + 1; the first is shifted
+  // by half a step so that its logarithm is finite.
+  float normal(std::uint64_t index) const {
+    const double u1 = (double(bits(2 * index) >> 40) + 0.5) * (1.0 / 16777216.0);
+    const double u2 = double(bits(2 * index + 1) >> 40) * (1.0 / 16777216.0);
+    return float(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
   }
   // Uniform in [-limit, limit).
   constexpr float symmetric(std::uint64_t index, float limit) const {

@@ -37,7 +37,7 @@ std::size_t MemoryModel::per_batch_bytes(int node, int rows) const {
       if (rule.learns_on_standard_pass(n.place)) return 0;  // it learns within the visit and keeps nothing
       std::size_t features = n.outputs;                                          // h_l
       if (!n.place.is_output() && settings_.dropout > 0) features += n.outputs;  // the mask
-      if (rule.keeps_standard_presynaptic(settings_.pepita)) features += n.inputs;
+      if (rule.keeps_standard_presynaptic()) features += n.inputs;
       std::size_t bytes = std::size_t(rows) * features * float_bytes;
       if (settings_.weights == WeightPolicy::stash && rule.learning_reads_weights()) bytes += n.weights * float_bytes;
       return bytes;

@@ -39,6 +39,33 @@ TrainConfig paper_defaults(const std::string& dataset, const std::string& model,
   return config;
 }
 
+TrainConfig followup_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule) {
+  if (model == "conv") throw std::invalid_argument("--preset followup: the follow-up trains fully connected nets only; use --preset paper for --model conv");
+  TrainConfig config;
+  config.preset = Preset::followup;
+  config.dataset = dataset;
+  config.model = model;
+  config.rule = rule;
+  config.hidden = {1024};
+  config.epochs = 100;
+  config.batch_size = 64;
+  config.learning_rate = 0.01;
+  config.momentum = 0.9;
+  config.weight_decay = 1e-4;
+  // Its scheduler lowers η at the end of 0-based epochs 60 and 90: from 1-based epoch 62 and 92.
+  config.decay_epochs = {61, 91};
+  config.decay_factor = 0.1;
+  config.dropout = 0.1;
+  config.weight_init = WeightInit::he_normal;
+  config.pepita.f_init = FeedbackInit::factored;
+  config.pepita.f_scale = 0.05f;
+  return config;
+}
+
+TrainConfig preset_defaults(Preset preset, const std::string& dataset, const std::string& model, const RuleChoice& rule) {
+  return preset == Preset::followup ? followup_defaults(dataset, model, rule) : paper_defaults(dataset, model, rule);
+}
+
 double learning_rate_at(const TrainConfig& config, int epoch) {
   double rate = config.learning_rate;
   for (int milestone : config.decay_epochs)
@@ -54,6 +81,7 @@ GraphConfig graph_config(const TrainConfig& config, ImageShape input, int classe
                     .dropout = float(config.dropout),
                     .momentum = float(config.momentum),
                     .weight_decay = float(config.weight_decay),
+                    .weight_init = config.weight_init,
                     .seed = config.seed,
                     .max_rows = std::max(config.batch_size, config.eval_batch_size),
                     .pepita = config.pepita};
@@ -93,6 +121,5 @@ void validate(const TrainConfig& config) {
 }
 
 std::string to_string(OutputError value) { return value == OutputError::standard ? "standard" : "modulated"; }
-std::string to_string(Presynaptic value) { return value == Presynaptic::modulated ? "modulated" : "standard"; }
 
 }  // namespace pepita

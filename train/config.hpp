@@ -15,7 +15,12 @@
 
 namespace pepita {
 
+// Which paper's defaults a run starts from: Dellaferrera & Kreiman, ICML 2022 (SETTINGS.md), or
+// the ICLR 2024 follow-up's code (FOLLOWUP.md §1).
+enum class Preset { paper, followup };
+
 struct TrainConfig {
+  Preset preset = Preset::paper;
   RuleChoice rule = "pepita";
   std::string model = "fc";
   std::string dataset = "mnist";
@@ -30,6 +35,7 @@ struct TrainConfig {
   double momentum = 0.9;
   double weight_decay = 0.0;  // L2 λ on W, in the SGD step: v ← μ·v + η·(ΔW + λ·W)
   double dropout = 0.1;
+  WeightInit weight_init = WeightInit::he_uniform;
   std::uint64_t seed = 0;
   PepitaOptions pepita;
   SchedulerSettings scheduler;
@@ -39,6 +45,11 @@ struct TrainConfig {
 
 // The paper's settings for a data set (mnist, cifar10, cifar100), model (fc, conv) and rule.
 TrainConfig paper_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule);
+// The follow-up's code's defaults (its train.py): η 0.01 with momentum 0.9, weight decay 10⁻⁴, η
+// ×0.1 after 61 and 91 epochs, dropout 0.1, He-normal W and the factored Gaussian F. Fully
+// connected models only, as in the follow-up; throws std::invalid_argument for --model conv.
+TrainConfig followup_defaults(const std::string& dataset, const std::string& model, const RuleChoice& rule);
+TrainConfig preset_defaults(Preset preset, const std::string& dataset, const std::string& model, const RuleChoice& rule);
 
 // The graph a run builds for data of this shape: the model, the rule and its options, and the
 // scheduler's flow policy and threads. Throws std::invalid_argument for a model that does not fit.
@@ -52,6 +63,5 @@ double learning_rate_at(const TrainConfig& config, int epoch);
 void validate(const TrainConfig& config);
 
 std::string to_string(OutputError value);
-std::string to_string(Presynaptic value);
 
 }  // namespace pepita

@@ -25,17 +25,20 @@ namespace {
 template <class Enum>
 using Choice = std::pair<const char*, Enum>;
 constexpr Choice<OutputError> output_errors[] = {{"standard", OutputError::standard}, {"modulated", OutputError::modulated}};
-constexpr Choice<Presynaptic> presynaptic_passes[] = {{"modulated", Presynaptic::modulated},
-                                                      {"standard", Presynaptic::standard}};
 constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}, {"random", Perturbation::random}};
 constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvNormalisation::positions},
                                                              {"sqrt", ConvNormalisation::sqrt_positions},
                                                              {"none", ConvNormalisation::none}};
+constexpr Choice<Preset> presets[] = {{"paper", Preset::paper}, {"followup", Preset::followup}};
+constexpr Choice<WeightInit> weight_inits[] = {{"he-uniform", WeightInit::he_uniform}, {"he-normal", WeightInit::he_normal}};
+constexpr Choice<FeedbackInit> feedback_inits[] = {{"uniform", FeedbackInit::uniform}, {"factored", FeedbackInit::factored}};
 constexpr Choice<RunClock> clocks[] = {{"host", RunClock::host}, {"virtual", RunClock::virtual_devices}};
 
 std::span<const Choice<OutputError>> choices(OutputError) { return output_errors; }
+std::span<const Choice<Preset>> choices(Preset) { return presets; }
+std::span<const Choice<WeightInit>> choices(WeightInit) { return weight_inits; }
+std::span<const Choice<FeedbackInit>> choices(FeedbackInit) { return feedback_inits; }
 std::span<const Choice<RunClock>> choices(RunClock) { return clocks; }
-std::span<const Choice<Presynaptic>> choices(Presynaptic) { return presynaptic_passes; }
 std::span<const Choice<Perturbation>> choices(Perturbation) { return perturbations; }
 std::span<const Choice<ConvNormalisation>> choices(ConvNormalisation) { return conv_normalisations; }
 
@@ -170,7 +173,7 @@ std::string scheduler_option_help(const SchedulerOption& option) {
 std::string title(TrainOptionGroup group) {
   switch (group) {
     case TrainOptionGroup::what: return "what to train";
-    case TrainOptionGroup::how: return "how (defaults: the paper's settings for the data set and rule)";
+    case TrainOptionGroup::how: return "how (defaults: the --preset's settings for the data set and rule)";
     case TrainOptionGroup::running: return "running";
     case TrainOptionGroup::simulation: return "simulated devices: the same graph on a virtual clock (docs/simulation.md)";
     case TrainOptionGroup::checkpoints:
@@ -184,6 +187,7 @@ std::vector<TrainOption> train_option_table() {
   using Config = TrainConfig;
   using Request = TrainRequest;
   std::vector<TrainOption> table = {
+      {"preset", "PAPER", "whose defaults every option below starts from: paper (Dellaferrera & Kreiman, ICML 2022, Table 2; the default) or followup (the ICLR 2024 follow-up's code: --lr 0.01, --weight-decay 1e-4, --decay-epochs 61,91, --w-init he-normal, --f-init factored; fc models only)", what, setting(&Config::preset)},
       {"dataset", "NAME", "mnist, cifar10, cifar100, or idx:DIR (default mnist)", what, setting(&Config::dataset)},
       {"data-dir", "DIR", "data directory (default $PEPITA_DATA_DIR, else ./data)", what, setting(&Config::data_dir)},
       {"rule", "RULE", "learning rule: " + rule_names() + " (default pepita)", what, setting(&Config::rule)},
@@ -193,16 +197,18 @@ std::vector<TrainOption> train_option_table() {
       {"epochs", "N", "epochs (default 100)", how, setting(&Config::epochs)},
       {"batch-size", "N", "training batch size (default 64)", how, setting(&Config::batch_size)},
       {"eval-batch-size", "N", "evaluation batch size (default 1000)", how, setting(&Config::eval_batch_size)},
-      {"lr", "RATE", "learning rate η (default per Table 2: 0.1 on MNIST)", how, setting(&Config::learning_rate)},
+      {"lr", "RATE", "learning rate η (default: the preset's; the paper's Table 2 gives 0.1 on MNIST)", how, setting(&Config::learning_rate)},
       {"decay-epochs", "E[,E…]", "multiply η by --lr-decay after these epochs (default 60 on MNIST, 60,90 on CIFAR)", how, setting(&Config::decay_epochs)},
       {"lr-decay", "FACTOR", "step decay factor (default 0.1)", how, setting(&Config::decay_factor)},
       {"momentum", "MU", "SGD momentum (default 0.9)", how, setting(&Config::momentum)},
       {"weight-decay", "L", "L2 weight decay λ on W, as the ICLR 2024 follow-up's SGD: v ← μ·v + η·(ΔW + λ·W) (default 0)", how, setting(&Config::weight_decay)},
       {"dropout", "P", "drop probability after hidden ReLUs (default 0.1)", how, setting(&Config::dropout)},
       {"seed", "N", "seed for weights, F, dropout and shuffling (default 0)", how, setting(&Config::seed)},
-      {"f-scale", "S", "F ~ U(±S·√(6/input_dim)) (default 0.05)", how, setting(&Config::pepita, &PepitaOptions::f_scale)},
+      {"w-init", "HOW", "W_l drawn he-uniform (the paper's) or he-normal (the follow-up's): U(±√(6/fan_in)) or N(0, 2/fan_in)", how, setting(&Config::weight_init)},
+      {"f-init", "HOW", "PEPITA's F drawn uniform (the paper's: one matrix, U(±S·√(6/input_dim))) or factored (the follow-up's: F = −B_1⋯B_L, one Gaussian factor per layer, so the input is x − B_1⋯B_L·e)", how, setting(&Config::pepita, &PepitaOptions::f_init)},
+      {"f-scale", "S", "std(F) = S·√(2/input_dim) (default 0.05)", how, setting(&Config::pepita, &PepitaOptions::f_scale)},
       {"output-error", "PASS", "output update from the standard (Algorithm 1, default) or modulated pass's error", how, setting(&Config::pepita, &PepitaOptions::output_error)},
-      {"presynaptic", "PASS", "hidden updates' presynaptic term from the modulated (default) or standard pass", how, setting(&Config::pepita, &PepitaOptions::presynaptic)},
+      {"normalize-activity", "", "divide each hidden layer's activity by its batch's Frobenius norm after the ReLU, in both passes (the follow-up's activity normalisation; PEPITA rules only)", how, setting(&Config::pepita, &PepitaOptions::normalize_activity)},
       {"conv-norm", "HOW", "PEPITA conv update: divide the sum over output positions by their number (positions, default, §3.3), its square root (sqrt), or not (none)", how, setting(&Config::pepita, &PepitaOptions::conv_normalisation)},
       {"perturb", "KIND", "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
       {"perturb-scale", "K", "k for --perturb random (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},

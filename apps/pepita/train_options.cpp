@@ -28,8 +28,8 @@ constexpr std::string_view resume_options[] = {"resume",  "help",           "qui
                                                "summary", "trace",          "checkpoint-dir",   "checkpoint-every",
                                                "data-dir"};
 
-// The paper's defaults depend on these, so they are read before the options that override the defaults.
-constexpr std::string_view default_choosing_options[] = {"dataset", "model", "rule"};
+// The preset's defaults depend on these, so they are read before the options that override the defaults.
+constexpr std::string_view default_choosing_options[] = {"preset", "dataset", "model", "rule"};
 
 bool is_listed(std::string_view key, std::span<const std::string_view> list) {
   return std::find(list.begin(), list.end(), key) != list.end();
@@ -63,7 +63,7 @@ void settle_checkpointing(TrainRequest& request) {
 }
 
 // The request the stored options make: the command line's, then any configuration text's, then
-// the paper's defaults.
+// the preset's defaults.
 TrainRequest request_from(const po::variables_map& vm) {
   const std::vector<TrainOption> table = train_option_table();
   TrainRequest request;
@@ -71,7 +71,7 @@ TrainRequest request_from(const po::variables_map& vm) {
   for (const TrainOption& option : table)
     if (is_listed(option.key(), default_choosing_options)) read_if_given(option, vm, request);
   if (!is_known_dataset(c.dataset)) throw UsageError("--dataset: unknown data set '" + c.dataset + "' (mnist, cifar10, cifar100, idx:DIR)");
-  c = paper_defaults(c.dataset, c.model, c.rule);
+  c = preset_defaults(c.preset, c.dataset, c.model, c.rule);
   c.data_dir = resolve_data_dir(std::nullopt);  // the environment's, unless --data-dir names one below
   for (const TrainOption& option : table)
     if (!is_listed(option.key(), default_choosing_options)) read_if_given(option, vm, request);

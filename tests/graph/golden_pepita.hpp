@@ -8,6 +8,7 @@ namespace pepita::testing {
 struct GoldenPepita : GoldenNet {
   Matrix F;  // input × classes
   PepitaOptions options;
+  bool standard_presynaptic = false;  // pepita-forward
 
   void step(const Dataset& data, const std::vector<std::uint32_t>& samples, std::uint64_t batch_id, float lr) {
     const int n = int(samples.size()), L = layers();
@@ -30,7 +31,7 @@ struct GoldenPepita : GoldenNet {
           post = options.output_error == OutputError::standard ? h[std::size_t(L)] : h_err[std::size_t(L)];
           post[std::size_t(data.labels[sample])] -= 1.0f;
         }
-        accumulate_outer(dW[std::size_t(l)], post, options.presynaptic == Presynaptic::modulated ? h_err[std::size_t(l)] : h[std::size_t(l)]);
+        accumulate_outer(dW[std::size_t(l)], post, standard_presynaptic ? h[std::size_t(l)] : h_err[std::size_t(l)]);
       }
     }
     apply(dW, std::vector<float>(std::size_t(L), lr / float(n)));

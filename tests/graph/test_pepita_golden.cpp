@@ -16,6 +16,7 @@ GoldenPepita golden_from(Trainer& trainer, const TrainConfig& config, int inputs
   auto f = trainer.graph().input_projection();
   golden.F.assign(f.begin(), f.end());
   golden.options = config.pepita;
+  golden.standard_presynaptic = config.rule == "pepita-forward";
   return golden;
 }
 
@@ -55,7 +56,7 @@ TEST_CASE("PEPITA through the graph equals the paper's equations") {
   TrainConfig config = tiny_config();
   SUBCASE("two hidden layers, Algorithm 1 (standard-pass output error)") {}
   SUBCASE("two hidden layers, modulated-pass output error") { config.pepita.output_error = OutputError::modulated; }
-  SUBCASE("standard-pass presynaptic term") { config.pepita.presynaptic = Presynaptic::standard; }
+  SUBCASE("standard-pass presynaptic term (pepita-forward)") { config.rule = "pepita-forward"; }
   SUBCASE("one hidden layer") { config.hidden = {8}; }
   SUBCASE("three hidden layers, no dropout") {
     config.hidden = {8, 7, 6};

@@ -16,7 +16,7 @@ class OutputStandardPresynaptic final : public LearningRule {
     edges.error_to_input_via_projection = true;
     return edges;
   }
-  bool keeps_standard_presynaptic(const PepitaOptions&) const override { return true; }
+  bool keeps_standard_presynaptic() const override { return true; }
   bool learning_reads_weights() const override { return true; }
 
   void learn(LayerVisit& visit) const override {

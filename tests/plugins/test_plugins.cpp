@@ -37,13 +37,13 @@ TEST_CASE("a rule registered from a test is known by name and listed") {
   CHECK_THROWS_WITH_AS(RuleChoice("pepita-typo"), doctest::Contains("pepita-output-standard-pre"), std::invalid_argument);
 }
 
-TEST_CASE("the test rule trains through the real graph: hidden layers as PEPITA, output as --presynaptic standard") {
+TEST_CASE("the test rule trains through the real graph: hidden layers as PEPITA, output as pepita-forward") {
   const DatasetPair data = tiny_pair(60);
   TrainConfig config = tiny_config({8, 6});
   config.rule = "pepita-output-standard-pre";
   TrainConfig modulated = tiny_config({8, 6});  // PEPITA: every layer's presynaptic term from the modulated pass
-  TrainConfig standard = modulated;             // PEPITA with every presynaptic term from the standard pass
-  standard.pepita.presynaptic = Presynaptic::standard;
+  TrainConfig standard = modulated;             // every presynaptic term from the standard pass
+  standard.rule = "pepita-forward";
   const auto mine = weights_after_one_batch(config, data);
   const auto all_modulated = weights_after_one_batch(modulated, data);
   const auto all_standard = weights_after_one_batch(standard, data);

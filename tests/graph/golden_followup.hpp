@@ -1,0 +1,107 @@
+#pragma once
+// PEPITA as the ICLR 2024 follow-up's code trains it (FOLLOWUP.md §1, §3, §4), transcribed on whole
+// batches, as that code computes: its modes modulated, forward and mixed, activity normalisation
+// over the batch, x − F·e with F the product of the feedback factors, and torch's SGD with weight
+// decay (buf ← μ·buf + g + λ·W, W ← W − η·buf).
+#include "golden_net.hpp"
+
+namespace pepita::testing {
+
+enum class FollowupMode { modulated, forward, mixed };
+
+struct GoldenFollowup : GoldenNet {
+  Matrix F;  // B_1⋯B_L: input × classes (the follow-up subtracts F·e)
+  FollowupMode mode = FollowupMode::modulated;
+  bool normalize = false;
+  float weight_decay = 0;
+  std::vector<Matrix> buffer;  // torch's momentum buffers
+
+  // B_1⋯B_L, multiplied left to right.
+  static Matrix product(const std::vector<std::vector<float>>& factors, const std::vector<int>& widths) {
+    Matrix p(factors[0].begin(), factors[0].end());
+    for (std::size_t l = 1; l < factors.size(); ++l) {
+      const std::size_t rows = std::size_t(widths[0]), inner = std::size_t(widths[l]), cols = std::size_t(widths[l + 1]);
+      Matrix next(rows * cols, 0.0f);
+      for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t c = 0; c < cols; ++c) {
+          double sum = 0;
+          for (std::size_t k = 0; k < inner; ++k) sum += double(p[i * inner + k]) * factors[l][k * cols + c];
+          next[i * cols + c] = float(sum);
+        }
+      p = std::move(next);
+    }
+    return p;
+  }
+
+  // Every layer's activity for the whole batch: h[0] = X, h[l+1] = layer l's, normalised over the
+  // batch where asked (hidden layers only).
+  std::vector<std::vector<Vector>> forward_batch(const std::vector<Vector>& x, std::uint64_t batch_id) const {
+    const int rows = int(x.size());
+    std::vector<std::vector<Vector>> h{x};
+    for (int l = 0; l < layers(); ++l) {
+      std::vector<Vector> out;
+      for (int s = 0; s < rows; ++s) out.push_back(forward(l, h.back()[std::size_t(s)], mask(l, batch_id, rows, s)));
+      if (normalize && l + 1 < layers()) {
+        double squares = 0;
+        for (const Vector& row : out)
+          for (float v : row) squares += double(v) * v;
+        for (Vector& row : out)
+          for (float& v : row) v = float(v / std::sqrt(squares));
+      }
+      h.push_back(std::move(out));
+    }
+    return h;
+  }
+
+  void step(const Dataset& data, const std::vector<std::uint32_t>& samples, std::uint64_t batch_id, float lr) {
+    const int n = int(samples.size()), L = layers(), classes = out(L - 1);
+    std::vector<Vector> x, t;
+    for (std::uint32_t sample : samples) {
+      x.emplace_back(data.image(sample), data.image(sample) + in(0));
+      t.emplace_back(std::size_t(classes), 0.0f);
+      t.back()[std::size_t(data.labels[sample])] = 1.0f;
+    }
+    const auto h = forward_batch(x, batch_id);
+    std::vector<Vector> x_err = x;  // x − F·e
+    for (int s = 0; s < n; ++s)
+      for (int i = 0; i < in(0); ++i)
+        for (int c = 0; c < classes; ++c) {
+          const float e = h[std::size_t(L)][std::size_t(s)][std::size_t(c)] - t[std::size_t(s)][std::size_t(c)];
+          x_err[std::size_t(s)][std::size_t(i)] -= F[std::size_t(i * classes + c)] * e;
+        }
+    const auto h_err = forward_batch(x_err, batch_id);
+
+    std::vector<Matrix> grad = zero_updates();
+    for (int l = 0; l < L; ++l)
+      for (int s = 0; s < n; ++s) {
+        const Vector& y = h[std::size_t(l) + 1][std::size_t(s)];
+        const Vector& y_err = h_err[std::size_t(l) + 1][std::size_t(s)];
+        const Vector& pre = h[std::size_t(l)][std::size_t(s)];
+        const Vector& pre_err = h_err[std::size_t(l)][std::size_t(s)];
+        const bool output = l == L - 1;
+        Vector difference(y.size());
+        for (std::size_t o = 0; o < y.size(); ++o)
+          difference[o] = y[o] - (output ? t[std::size_t(s)][o] : y_err[o]);  // e at the output
+        switch (mode) {
+          case FollowupMode::modulated: accumulate_outer(grad[std::size_t(l)], difference, pre_err); break;
+          case FollowupMode::forward: accumulate_outer(grad[std::size_t(l)], difference, pre); break;
+          case FollowupMode::mixed: {
+            accumulate_outer(grad[std::size_t(l)], y, pre);
+            Vector negated = output ? t[std::size_t(s)] : y_err;
+            for (float& v : negated) v = -v;
+            accumulate_outer(grad[std::size_t(l)], negated, pre_err);
+            break;
+          }
+        }
+      }
+    if (buffer.empty()) buffer = zero_updates();
+    for (int l = 0; l < L; ++l)
+      for (std::size_t k = 0; k < W[std::size_t(l)].size(); ++k) {
+        const float g = grad[std::size_t(l)][k] / float(n) + weight_decay * W[std::size_t(l)][k];
+        buffer[std::size_t(l)][k] = momentum * buffer[std::size_t(l)][k] + g;
+        W[std::size_t(l)][k] -= lr * buffer[std::size_t(l)][k];
+      }
+  }
+};
+
+}  // namespace pepita::testing
