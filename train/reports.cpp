@@ -71,11 +71,20 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 
 std::string metrics_csv(const std::vector<EpochRecord>& history) {
   std::ostringstream out;
-  out << "epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_seconds,samples_per_second\n";
+  // Then ‖W_l‖_F per layer and the angle between W_L⋯W_1 and Fᵀ (empty where the run has none).
+  const std::size_t layers = history.empty() ? 0 : history.front().weight_norms.size();
+  out << "epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_seconds,samples_per_second";
+  for (std::size_t l = 1; l <= layers; ++l) out << ",weight_norm_" << l;
+  out << ",feedback_angle_deg\n";
   out << std::setprecision(8);
-  for (const EpochRecord& r : history)
+  for (const EpochRecord& r : history) {
     out << r.epoch << ',' << r.learning_rate << ',' << r.train_loss << ',' << r.train_accuracy << ',' << r.test_loss
-        << ',' << r.test_accuracy << ',' << r.train_seconds << ',' << r.samples_per_second << '\n';
+        << ',' << r.test_accuracy << ',' << r.train_seconds << ',' << r.samples_per_second;
+    for (double norm : r.weight_norms) out << ',' << norm;
+    out << ',';
+    if (r.feedback_angle_degrees) out << *r.feedback_angle_degrees;
+    out << '\n';
+  }
   return out.str();
 }
 

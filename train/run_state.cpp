@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <cmath>
 #include <optional>
 #include <sstream>
 #include <span>
@@ -37,6 +38,11 @@ constexpr RecordField record_fields[] = {
 std::string history_counter(int epoch, const RecordField& field) {
   return "history." + std::to_string(epoch) + "." + field.name;
 }
+
+std::string weight_norm_counter(int epoch, std::size_t layer) {
+  return "history." + std::to_string(epoch) + ".weight_norm." + std::to_string(layer + 1);
+}
+std::string feedback_angle_counter(int epoch) { return "history." + std::to_string(epoch) + ".feedback_angle"; }
 
 // Every array of the run's state under its checkpoint name. Layers without weights (pooling) are
 // not learning layers and hold none.
@@ -142,9 +148,15 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
   counters.emplace_back("tally.correct", std::uint64_t(position.tally.correct));
   counters.emplace_back("tally.samples", std::uint64_t(position.tally.samples));
   counters.emplace_back("epoch_seconds", std::bit_cast<std::uint64_t>(position.epoch_seconds));
-  for (const EpochRecord& record : trainer.history())
+  for (const EpochRecord& record : trainer.history()) {
     for (const RecordField& field : record_fields)
       counters.emplace_back(history_counter(record.epoch, field), std::bit_cast<std::uint64_t>(record.*field.member));
+    for (std::size_t l = 0; l < record.weight_norms.size(); ++l)
+      counters.emplace_back(weight_norm_counter(record.epoch, l), std::bit_cast<std::uint64_t>(record.weight_norms[l]));
+    // NaN where the run has no such angle (another rule, a conv model).
+    counters.emplace_back(feedback_angle_counter(record.epoch),
+                          std::bit_cast<std::uint64_t>(record.feedback_angle_degrees.value_or(std::nan(""))));
+  }
   if (const Simulation* simulation = trainer.simulation()) {
     const VirtualClock::Totals totals = simulation->clock().totals();
     counters.emplace_back("clock.now", std::bit_cast<std::uint64_t>(totals.now));
@@ -182,6 +194,10 @@ void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs:
     EpochRecord& record = history.emplace_back();
     record.epoch = epoch;
     for (const RecordField& field : record_fields) record.*field.member = counters.take_double(history_counter(epoch, field));
+    for (int l = 0; l < trainer.graph().layer_count(); ++l)
+      record.weight_norms.push_back(counters.take_double(weight_norm_counter(epoch, std::size_t(l))));
+    const double angle = counters.take_double(feedback_angle_counter(epoch));
+    if (!std::isnan(angle)) record.feedback_angle_degrees = angle;
   }
   // A run on the virtual clock continues its virtual time (virtual_clock.hpp, Totals).
   std::optional<VirtualClock::Totals> clock;

@@ -8,6 +8,7 @@
 
 #include "graph/model_spec.hpp"
 #include "layers/counter_rng.hpp"
+#include "train/weight_statistics.hpp"
 
 namespace pepita {
 
@@ -147,6 +148,8 @@ std::optional<EpochRecord> Trainer::train_epoch(int epoch) {
   const ScoreTally test = graph_->take_evaluation_tally();
   record.test_loss = test.mean_loss();
   record.test_accuracy = 100.0 * test.accuracy();
+  record.weight_norms = weight_norms(*graph_);
+  record.feedback_angle_degrees = feedback_angle_degrees(*graph_);
   history_.push_back(record);
   epoch_ = epoch + 1;
   batches_done_ = 0;

@@ -25,6 +25,8 @@ struct EpochRecord {
   double test_accuracy = 0;   // percent
   double train_seconds = 0;   // wall time of the training batches, evaluation excluded
   double samples_per_second = 0;
+  std::vector<double> weight_norms;            // ‖W_l‖_F after the epoch (train/weight_statistics.hpp)
+  std::optional<double> feedback_angle_degrees;  // ∠(W_L⋯W_1, Fᵀ), for fully connected PEPITA
 };
 
 struct TrainingProgress {

@@ -10,6 +10,7 @@
 #include "data/dataset.hpp"
 #include "no_math_run.hpp"
 #include "stop_signals.hpp"
+#include "train/loss_growth_watch.hpp"
 #include "train/simulation_report.hpp"
 #include "train/checkpoint.hpp"
 #include "graph/model_spec.hpp"
@@ -114,7 +115,14 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
     if (at.epoch <= config.epochs) out << ", " << at.batches_done << " batches into epoch " << at.epoch;
     out << std::endl;
   }
-  SessionHooks hooks{.on_epoch = [&](const EpochRecord& r) { print_epoch(out, r); },
+  std::vector<std::string> layer_names;
+  for (int l = 0; l < trainer.graph().layer_count(); ++l) layer_names.push_back(trainer.graph().layer(l).name());
+  SessionHooks hooks{.on_epoch =
+                         [&](const EpochRecord& r) {
+                           print_epoch(out, r);
+                           if (const auto warning = loss_growth_warning(trainer.history(), layer_names))
+                             err << "pepita: warning: " << *warning << std::endl;
+                         },
                      .stop_requested = [&] { return stop_signals.received() != 0; }};
   if (!request.quiet) hooks.on_progress = [&](const TrainingProgress& p) { progress.update(p); };
   if (!session.run(hooks)) {

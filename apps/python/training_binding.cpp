@@ -32,6 +32,8 @@ py::dict epoch_dict(const EpochRecord& r) {
   row["test_accuracy"] = r.test_accuracy;
   row["train_seconds"] = r.train_seconds;
   row["samples_per_second"] = r.samples_per_second;
+  row["weight_norms"] = r.weight_norms;
+  row["feedback_angle_degrees"] = r.feedback_angle_degrees ? py::object(py::float_(*r.feedback_angle_degrees)) : py::none();
   return row;
 }
 
@@ -177,7 +179,8 @@ void bind_training(py::module_& module) {
   py::class_<Run, std::shared_ptr<Run>>(module, "Run", "A training run: its history, weights and metrics.")
       .def_property_readonly("history", &Run::history,
                              "One dict per finished epoch: epoch, lr, train_loss, train_accuracy, test_loss, "
-                             "test_accuracy (percent), train_seconds, samples_per_second.")
+                             "test_accuracy (percent), train_seconds, samples_per_second, weight_norms (‖W_l‖ per layer) "
+                             "and feedback_angle_degrees (between W_L⋯W_1 and Fᵀ; None unless fully connected PEPITA).")
       .def_property_readonly("finished", &Run::finished, "False when the callback stopped it before its last epoch.")
       .def("weights", &Run::weights,
            "Copies of the weights by name: W1…WL as (units, inputs), a convolution's as (filters, channels*k*k) in\n"
