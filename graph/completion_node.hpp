@@ -1,6 +1,7 @@
 #pragma once
-// Knows when a batch is finished — every layer has applied its update, or its evaluation is
-// scored — and then returns the batch's token to the limiter that admits new batches.
+// Knows when a batch is finished — every layer has applied its updates (one each, or two under a
+// time-local rule), or its evaluation is scored — and then returns the batch's token to the
+// limiter that admits new batches.
 #include <cstdint>
 #include <functional>
 #include <tuple>
@@ -18,8 +19,8 @@ class CompletionNode {
  public:
   using Node = tbb::flow::multifunction_node<BatchEvent, std::tuple<tbb::flow::continue_msg>>;
 
-  CompletionNode(tbb::flow::graph& graph, int layers)
-      : layers_(layers),
+  CompletionNode(tbb::flow::graph& graph, int updates_per_batch)
+      : updates_per_batch_(updates_per_batch),
         node_(graph, tbb::flow::serial, taking_messages([this](const BatchEvent& e, Node::output_ports_type& ports) { receive(e, ports); })) {}
   Node& node() { return node_; }
   // Called on the node's thread after each finished batch with the count since the last reset.
@@ -36,14 +37,14 @@ class CompletionNode {
  private:
   void receive(const BatchEvent& event, Node::output_ports_type& ports) {
     SerialVisit visit(this);
-    if (event.layer >= 0 && ++pending_.find_or_add(event.batch) < layers_) return;
+    if (event.layer >= 0 && ++pending_.find_or_add(event.batch) < updates_per_batch_) return;
     if (event.layer >= 0) pending_.release(event.batch);
     ++completed_;
     if (callback_) callback_(completed_);
     if (after_each_) after_each_();
     std::get<0>(ports).try_put(tbb::flow::continue_msg{});
   }
-  int layers_;
+  int updates_per_batch_;
   BatchStore<int> pending_{"the completion node", "updates"};  // updates applied so far, per batch in flight
   std::int64_t completed_ = 0;
   std::function<void(std::int64_t)> callback_;

@@ -99,11 +99,11 @@ void LayerNode::visit(const Message& message, Outbox& out) {
   }
 }
 
-TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch) {
+TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch, std::uint64_t stream) {
   const float dropout = config_.dropout();
   if (dropout <= 0.0f) return {};
   TensorHandle mask = acquire_tensor(mask_pool_, batch.rows());
-  dropout_mask(mask->values(), dropout, config_.graph.seed, std::uint64_t(config_.place.index), batch.id);
+  dropout_mask(mask->values(), dropout, config_.graph.seed, std::uint64_t(config_.place.index), batch.id, stream);
   return mask;
 }
 
@@ -146,6 +146,14 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
   if (rule_.learns_on_standard_pass(config_.place)) {
     LayerVisit learning(*this, message, out, entry);
     rule_.learn(learning);
+    // A time-local rule learns again from a later pass, with nothing of this one: the soma keeps
+    // only the batch's bookkeeping, and its weight version as this update left it.
+    if (rule_.learns_after_standard_pass(config_.place, config_.graph.flow.backward))
+      soma_.keep({.batch = entry.batch,
+                  .weight_version = updates_.version(),
+                  .hops = entry.hops,
+                  .weight_fingerprint = entry.weight_fingerprint,
+                  .standard_done = entry.standard_done});
   } else {
     soma_.keep(std::move(entry));
   }

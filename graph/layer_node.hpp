@@ -22,6 +22,7 @@
 #include "graph/node_clock.hpp"
 #include "graph/stage_node.hpp"
 #include "graph/weight_updates.hpp"
+#include "layers/counter_rng.hpp"
 #include "layers/dense_layer.hpp"
 #include "layers/image_layout.hpp"
 
@@ -86,7 +87,7 @@ class LayerNode {
   void on_learning_signal(const Message& message, Outbox& out);
   void on_evaluate(const Message& message, Outbox& out);
 
-  TensorHandle dropout_mask_for(const BatchInfo& batch);
+  TensorHandle dropout_mask_for(const BatchInfo& batch, std::uint64_t stream = rng_stream::dropout);
   // The weights a batch's learning pass computes with: its stash, or the current W.
   std::span<const float> learning_weights(const SomaEntry& standard) const;
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;

@@ -15,12 +15,14 @@ void LayerVisit::reject() const {
   reject_message(node_.name() + " under " + node_.config_.graph.rule.name(), message_.pass);
 }
 
-const Tensor& LayerVisit::integrate_modulated() {
+const Tensor& LayerVisit::integrate_modulated(SecondPassMask which) {
   Dendrite& dendrite = node_.dendrite_;
   dendrite.integrate(acquire_tensor(node_.activity_pool_, batch().rows()));
   const std::span<const float> weights = node_.learning_weights(standard_);
   node_.note_weight_use(batch().id, standard_, weights);
-  node_.layer_->forward(incoming(), *dendrite.activity(), standard_.mask ? &*standard_.mask : nullptr,
+  const TensorHandle mask =
+      which == SecondPassMask::redrawn ? node_.dropout_mask_for(batch(), rng_stream::dropout_redrawn) : standard_.mask;
+  node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr,
                         standard_.stash ? weights : std::span<const float>{});
   node_.normalise(*dendrite.activity());
   node_.check(*dendrite.activity(), batch(), Pass::modulated);

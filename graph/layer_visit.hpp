@@ -16,6 +16,10 @@ namespace pepita {
 
 class LayerNode;
 
+// The dropout mask of a second pass: the standard pass's, kept in the soma (PEPITA: both passes
+// see the same units dropped), or drawn afresh (the follow-up's time-local variant resets it).
+enum class SecondPassMask { standard_pass, redrawn };
+
 class LayerVisit {
  public:
   // --- what arrived, and where
@@ -36,8 +40,9 @@ class LayerVisit {
 
   // --- the neurons
   // The dendrite integrates the incoming (modulated) activity through the weights the standard
-  // pass used and its dropout mask: σ(W_l h_{l-1}^err) ⊙ mask. Checked for divergence.
-  const Tensor& integrate_modulated();
+  // pass used (its stash, or the current W) and a dropout mask: σ(W_l h_{l-1}^err) ⊙ mask.
+  // Checked for divergence.
+  const Tensor& integrate_modulated(SecondPassMask mask = SecondPassMask::standard_pass);
   // soma − dendrite: the mismatch that drives PEPITA's hidden plasticity.
   TensorHandle mismatch();
   // output − onehot(y), for an output layer that forms its own error.

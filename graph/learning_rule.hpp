@@ -88,11 +88,20 @@ class LearningRule {
   // Whether any visit of the layer sends a message to itself: the graph then gives the stage an
   // edge back to its own queue.
   bool sends_to_self(const LayerPlace& place, BackwardVisits backward) const;
+  // Whether the layer takes a learning signal after its standard visit (every rule but DRTP's
+  // hidden layers; the time-local PEPITA also learns within the standard visit).
+  bool learns_after_standard_pass(const LayerPlace& place, BackwardVisits backward) const;
 
   // --- analysis
   // Node visits on a batch's own path from the end of layer `layer`'s standard work (1-based, of
   // `layers`) to its update, every node costing one unit (docs/schedulers.md).
   virtual int locking_stages(int layers, int layer) const = 0;
+  // The same count for each of the layer's updates of a batch, in order: one update, landing at
+  // locking_stages, for every rule but a time-local one, which also updates within its standard
+  // visit (0). Its length is how many updates the completion node waits for from this layer.
+  virtual std::vector<int> update_stages(int layers, int layer) const { return {locking_stages(layers, layer)}; }
+  // Σ over the layers of update_stages(…).size(): the updates that finish one batch.
+  int updates_per_batch(int layers) const;
   // Rejects options that mean nothing under this rule, with a one-line message.
   virtual void validate(const PepitaOptions& options) const;
 };

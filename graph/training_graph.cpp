@@ -172,7 +172,7 @@ void TrainingGraph::build() {
   error_ = std::make_unique<ErrorNode>(g, config_.classes, config_.max_rows, rule.output_activation());
   if (rule_edges_.error_to_input_via_projection)
     projection_ = std::make_unique<ProjectionNode>(g, feedback_widths(config_), config_.max_rows, config_.pepita, config_.seed);
-  completion_ = std::make_unique<CompletionNode>(g, int(layers_.size()));
+  completion_ = std::make_unique<CompletionNode>(g, rule.updates_per_batch(int(layers_.size())));
 }
 
 template <class From, class To>

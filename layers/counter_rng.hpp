@@ -51,6 +51,7 @@ inline constexpr std::uint64_t feedback = 3;          // FA / DFA / DRTP's B_l
 inline constexpr std::uint64_t dropout = 4;
 inline constexpr std::uint64_t shuffle = 5;
 inline constexpr std::uint64_t perturbation = 6;
+inline constexpr std::uint64_t dropout_redrawn = 7;   // a second pass's own masks (pepita-mixed-tl)
 }  // namespace rng_stream
 
 }  // namespace pepita

@@ -68,8 +68,8 @@ void factored_input_projection(std::span<float> f, std::span<const std::vector<f
 }
 
 void dropout_mask(std::span<float> mask, float drop, std::uint64_t seed, std::uint64_t layer,
-                  std::uint64_t batch) {
-  const CounterRng rng(seed, rng_stream::dropout, (layer << 40) ^ batch);
+                  std::uint64_t batch, std::uint64_t stream) {
+  const CounterRng rng(seed, stream, (layer << 40) ^ batch);
   const float keep = 1.0f - drop;
   const float kept_value = 1.0f / keep;
   for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = rng.uniform(i) < keep ? kept_value : 0.0f;

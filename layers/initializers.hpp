@@ -37,6 +37,6 @@ void factored_input_projection(std::span<float> f, std::span<const std::vector<f
 // Inverted dropout mask for one layer and one batch: 0 with probability `drop`, else 1/(1-drop).
 // Drawn from (seed, layer, batch), so both passes of a batch see the same mask.
 void dropout_mask(std::span<float> mask, float drop, std::uint64_t seed, std::uint64_t layer,
-                  std::uint64_t batch);
+                  std::uint64_t batch, std::uint64_t stream = rng_stream::dropout);
 
 }  // namespace pepita

@@ -240,8 +240,9 @@ void VirtualClock::start(Waiting taken, int worker) {
   // Locking: when the batch's standard work at a layer ends, and at which weight version.
   const TopologyNode& node = topology_.node(taken.node);
   if (node.kind == NodeKind::layer && taken.message.pass == Pass::standard)
-    standard_done_[std::size_t(node.place.index)][taken.message.batch->id] = {visit.end, versions_[std::size_t(node.place.index)],
-                                                                              taken.message.hops + 1};
+    standard_done_[std::size_t(node.place.index)][taken.message.batch->id] = {
+        visit.end, versions_[std::size_t(node.place.index)], taken.message.hops + 1,
+        int(topology_.rule().update_stages(topology_.layers(), node.place.index + 1).size())};
   for (const BatchEvent& report : visit.reports)
     if (report.layer >= 0) {
       if (settings_.flow.updates == UpdateMode::immediate) landed(report.layer, report.batch, taken.message.hops, visit.end);
@@ -268,8 +269,9 @@ void VirtualClock::landed(int layer, std::uint64_t batch, std::uint32_t hops, do
   record.latency.push_back(at - found->second.at);
   record.latency_stages.push_back(hops + 1 - found->second.hops);
   record.staleness.push_back(versions_[std::size_t(layer)] - found->second.version);
-  done.erase(found);
   if (settings_.flow.updates == UpdateMode::immediate) ++versions_[std::size_t(layer)];
+  if (--found->second.updates_left > 0) found->second.version = versions_[std::size_t(layer)];
+  else done.erase(found);
 }
 
 void VirtualClock::finish(Running& visit) {
@@ -278,7 +280,7 @@ void VirtualClock::finish(Running& visit) {
     if (report.layer < 0) continue;
     const auto state = in_flight_.find(report.batch);
     if (state == in_flight_.end()) throw std::logic_error("an update for a batch that is not in flight");
-    if (++state->second.updated < topology_.layers()) continue;
+    if (++state->second.updated < topology_.rule().updates_per_batch(topology_.layers())) continue;
     samples_ += state->second.rows;
     in_flight_.erase(state);
     executor_.completed(report.batch);

@@ -217,8 +217,9 @@ class VirtualClock final : public BatchRunner {
   // Per layer and batch: when and at which weight version its standard visit ended, and its hops.
   struct StandardDone {
     double at = 0;
-    std::uint64_t version = 0;
+    std::uint64_t version = 0;  // of W at the standard pass, or after the batch's previous update here
     std::uint32_t hops = 0;
+    int updates_left = 1;       // the layer's updates of the batch still to land (a time-local rule: 2)
   };
   std::vector<std::unordered_map<std::uint64_t, StandardDone>> standard_done_;
   std::vector<std::uint64_t> versions_;  // per layer: updates that reached W

@@ -8,7 +8,7 @@ namespace pepita {
 
 // PEPITA's update as the paper forms it (modulated), or as the follow-up's variants do
 // (graph/rules/pepita.cpp).
-enum class PepitaVariant { modulated, forward, mixed };
+enum class PepitaVariant { modulated, forward, mixed, mixed_tl };
 std::unique_ptr<LearningRule> make_pepita_rule(PepitaVariant variant);
 std::unique_ptr<LearningRule> make_bp_rule();
 std::unique_ptr<LearningRule> make_fa_rule();

@@ -7,7 +7,7 @@
 
 namespace pepita::testing {
 
-enum class FollowupMode { modulated, forward, mixed };
+enum class FollowupMode { modulated, forward, mixed, mixed_tl };
 
 struct GoldenFollowup : GoldenNet {
   Matrix F;  // B_1⋯B_L: input × classes (the follow-up subtracts F·e)
@@ -35,12 +35,14 @@ struct GoldenFollowup : GoldenNet {
 
   // Every layer's activity for the whole batch: h[0] = X, h[l+1] = layer l's, normalised over the
   // batch where asked (hidden layers only).
-  std::vector<std::vector<Vector>> forward_batch(const std::vector<Vector>& x, std::uint64_t batch_id) const {
+  std::vector<std::vector<Vector>> forward_batch(const std::vector<Vector>& x, std::uint64_t batch_id,
+                                                 std::uint64_t mask_stream = rng_stream::dropout) const {
     const int rows = int(x.size());
     std::vector<std::vector<Vector>> h{x};
     for (int l = 0; l < layers(); ++l) {
       std::vector<Vector> out;
-      for (int s = 0; s < rows; ++s) out.push_back(forward(l, h.back()[std::size_t(s)], mask(l, batch_id, rows, s)));
+      for (int s = 0; s < rows; ++s)
+        out.push_back(forward(l, h.back()[std::size_t(s)], mask(l, batch_id, rows, s, mask_stream)));
       if (normalize && l + 1 < layers()) {
         double squares = 0;
         for (const Vector& row : out)
@@ -53,6 +55,48 @@ struct GoldenFollowup : GoldenNet {
     return h;
   }
 
+  // x − F·e for the batch, e = y − t from the standard pass's output.
+  std::vector<Vector> modulated_input(const std::vector<Vector>& x, const std::vector<Vector>& y, const std::vector<Vector>& t) const {
+    const int classes = out(layers() - 1);
+    std::vector<Vector> x_err = x;
+    for (std::size_t s = 0; s < x.size(); ++s)
+      for (int i = 0; i < in(0); ++i)
+        for (int c = 0; c < classes; ++c)
+          x_err[s][std::size_t(i)] -= F[std::size_t(i * classes + c)] * (y[s][std::size_t(c)] - t[s][std::size_t(c)]);
+    return x_err;
+  }
+
+  // torch's SGD step with weight decay, from gradients summed over n samples.
+  void sgd_step(const std::vector<Matrix>& grad, int n, float lr) {
+    if (buffer.empty()) buffer = zero_updates();
+    for (int l = 0; l < layers(); ++l)
+      for (std::size_t k = 0; k < W[std::size_t(l)].size(); ++k) {
+        const float g = grad[std::size_t(l)][k] / float(n) + weight_decay * W[std::size_t(l)][k];
+        buffer[std::size_t(l)][k] = momentum * buffer[std::size_t(l)][k] + g;
+        W[std::size_t(l)][k] -= lr * buffer[std::size_t(l)][k];
+      }
+  }
+
+  // mixed_tl (FOLLOWUP.md §4): forward, step A at once, fresh masks, the modulated pass through
+  // the updated W with e from the first pass, step B.
+  void step_time_local(const std::vector<Vector>& x, const std::vector<Vector>& t, std::uint64_t batch_id, float lr) {
+    const int n = int(x.size()), L = layers();
+    const auto h = forward_batch(x, batch_id);
+    std::vector<Matrix> grad = zero_updates();
+    for (int l = 0; l < L; ++l)
+      for (int s = 0; s < n; ++s) accumulate_outer(grad[std::size_t(l)], h[std::size_t(l) + 1][std::size_t(s)], h[std::size_t(l)][std::size_t(s)]);
+    sgd_step(grad, n, lr);
+    const auto h_err = forward_batch(modulated_input(x, h[std::size_t(L)], t), batch_id, rng_stream::dropout_redrawn);
+    grad = zero_updates();
+    for (int l = 0; l < L; ++l)
+      for (int s = 0; s < n; ++s) {
+        Vector negated = l == L - 1 ? t[std::size_t(s)] : h_err[std::size_t(l) + 1][std::size_t(s)];
+        for (float& v : negated) v = -v;
+        accumulate_outer(grad[std::size_t(l)], negated, h_err[std::size_t(l)][std::size_t(s)]);
+      }
+    sgd_step(grad, n, lr);
+  }
+
   void step(const Dataset& data, const std::vector<std::uint32_t>& samples, std::uint64_t batch_id, float lr) {
     const int n = int(samples.size()), L = layers(), classes = out(L - 1);
     std::vector<Vector> x, t;
@@ -61,15 +105,9 @@ struct GoldenFollowup : GoldenNet {
       t.emplace_back(std::size_t(classes), 0.0f);
       t.back()[std::size_t(data.labels[sample])] = 1.0f;
     }
+    if (mode == FollowupMode::mixed_tl) return step_time_local(x, t, batch_id, lr);
     const auto h = forward_batch(x, batch_id);
-    std::vector<Vector> x_err = x;  // x − F·e
-    for (int s = 0; s < n; ++s)
-      for (int i = 0; i < in(0); ++i)
-        for (int c = 0; c < classes; ++c) {
-          const float e = h[std::size_t(L)][std::size_t(s)][std::size_t(c)] - t[std::size_t(s)][std::size_t(c)];
-          x_err[std::size_t(s)][std::size_t(i)] -= F[std::size_t(i * classes + c)] * e;
-        }
-    const auto h_err = forward_batch(x_err, batch_id);
+    const auto h_err = forward_batch(modulated_input(x, h[std::size_t(L)], t), batch_id);
 
     std::vector<Matrix> grad = zero_updates();
     for (int l = 0; l < L; ++l)
@@ -85,6 +123,7 @@ struct GoldenFollowup : GoldenNet {
         switch (mode) {
           case FollowupMode::modulated: accumulate_outer(grad[std::size_t(l)], difference, pre_err); break;
           case FollowupMode::forward: accumulate_outer(grad[std::size_t(l)], difference, pre); break;
+          case FollowupMode::mixed_tl:  // step_time_local
           case FollowupMode::mixed: {
             accumulate_outer(grad[std::size_t(l)], y, pre);
             Vector negated = output ? t[std::size_t(s)] : y_err;
@@ -94,13 +133,7 @@ struct GoldenFollowup : GoldenNet {
           }
         }
       }
-    if (buffer.empty()) buffer = zero_updates();
-    for (int l = 0; l < L; ++l)
-      for (std::size_t k = 0; k < W[std::size_t(l)].size(); ++k) {
-        const float g = grad[std::size_t(l)][k] / float(n) + weight_decay * W[std::size_t(l)][k];
-        buffer[std::size_t(l)][k] = momentum * buffer[std::size_t(l)][k] + g;
-        W[std::size_t(l)][k] -= lr * buffer[std::size_t(l)][k];
-      }
+    sgd_step(grad, n, lr);
   }
 };
 

@@ -47,10 +47,10 @@ struct GoldenNet {
   }
 
   // The dropout mask of hidden layer l for one sample of a batch (empty: no dropout).
-  Vector mask(int l, std::uint64_t batch_id, int rows, int sample) const {
+  Vector mask(int l, std::uint64_t batch_id, int rows, int sample, std::uint64_t stream = rng_stream::dropout) const {
     if (l == layers() - 1 || dropout <= 0) return {};
     Matrix all(std::size_t(rows) * out(l));
-    dropout_mask(all, dropout, seed, std::uint64_t(l), batch_id);
+    dropout_mask(all, dropout, seed, std::uint64_t(l), batch_id, stream);
     return Vector(all.begin() + sample * out(l), all.begin() + (sample + 1) * out(l));
   }
 

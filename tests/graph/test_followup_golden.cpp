@@ -122,6 +122,16 @@ TEST_CASE("PEPITA's follow-up variants through the graph equal the follow-up's c
     config.rule = "pepita-mixed";
     mode = FollowupMode::mixed;
   }
+  SUBCASE("mixed_tl") {
+    config.rule = "pepita-mixed-tl";
+    mode = FollowupMode::mixed_tl;
+  }
+  SUBCASE("mixed_tl, normalised activity, three hidden layers") {
+    config.rule = "pepita-mixed-tl";
+    config.pepita.normalize_activity = true;
+    config.hidden = {8, 7, 6};
+    mode = FollowupMode::mixed_tl;
+  }
   SUBCASE("mixed, normalised activity, three hidden layers") {
     config.rule = "pepita-mixed";
     config.pepita.normalize_activity = true;
