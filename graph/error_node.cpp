@@ -63,6 +63,7 @@ void ErrorNode::visit(const Message& message, Outbox& out) {
     out.report(BatchEvent{batch.id, -1});
     return;
   }
+  if (message.pass == Pass::mirror) return out.up(next_message(Pass::mirror, message, message.activity));  // to F
   if (message.pass != Pass::standard) reject_message("the error node", message.pass);
   score(output, batch, training_, message.pass);
   TensorHandle error = acquire_tensor(pool_, output.rows);

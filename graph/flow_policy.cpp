@@ -7,7 +7,8 @@ bool is_learning_signal(Pass pass) {
     case Pass::modulated:
     case Pass::error:
     case Pass::backward:
-    case Pass::weight: return true;
+    case Pass::weight:
+    case Pass::mirror: return true;  // after the batch's updates, before any later batch's standard pass
     case Pass::standard:
     case Pass::evaluate:
     case Pass::feedback: return false;

@@ -5,10 +5,13 @@
 
 namespace pepita {
 
-InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input)
+InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, const LearningState& state,
+                     int mirror_features)
     : features_(features),
       keeps_input_(keeps_input),
+      state_(state),
       pool_(make_tensor_pool(max_rows, features)),
+      mirror_pool_(make_tensor_pool(max_rows, mirror_features)),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
         PortsOutbox<Node::output_ports_type, 0> out(ports);
         visit(m, out);
@@ -31,7 +34,8 @@ Message InputNode::receive(const Message& message) {
     case Pass::modulated:
     case Pass::error:
     case Pass::backward:
-    case Pass::weight: break;
+    case Pass::weight:
+    case Pass::mirror: break;
   }
   reject_message("the input node", message.pass);
 }

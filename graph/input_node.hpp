@@ -1,6 +1,8 @@
 #pragma once
 // The input population. It gathers a batch's images, sends x as the standard pass, keeps x until
 // the projected error F·e comes back, then sends the modulated input x + F·e down the same layers.
+// In an epoch with feedback mirroring it then starts the batch's mirror pass, which collects every
+// layer's response to noise for the projection (graph/projection_node.hpp).
 #include <cstdint>
 
 #include <tbb/flow_graph.h>
@@ -9,6 +11,7 @@
 #include "graph/message.hpp"
 #include "graph/node_clock.hpp"
 #include "graph/outbox.hpp"
+#include "graph/rule_options.hpp"
 
 namespace pepita {
 
@@ -17,10 +20,16 @@ class InputNode {
   using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
 
   // `keeps_input`: hold x until F·e returns — only PEPITA has a modulated pass to build from it.
-  InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input);
+  // `mirror_features`: the learning layers' units in all, the columns of a mirror pass.
+  InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, const LearningState& state,
+            int mirror_features);
   Node& node() { return node_; }
-  // One visit: x, or x + F·e, up.
-  void visit(const Message& message, Outbox& out) { out.up(receive(message)); }
+  // One visit: x, or x + F·e, up; after x + F·e, the mirror pass where this epoch mirrors.
+  void visit(const Message& message, Outbox& out) {
+    out.up(receive(message));
+    if (message.pass == Pass::feedback && state_.mirroring)
+      out.up(next_message(Pass::mirror, message, acquire_tensor(mirror_pool_, message.batch->rows())));
+  }
   NodeClock& clock() { return clock_; }
   std::size_t peak_bytes() const { return peak_bytes_; }
   std::size_t batches_held() const { return held_.size(); }
@@ -32,7 +41,9 @@ class InputNode {
 
   int features_;
   bool keeps_input_;
+  const LearningState& state_;
   TensorPool pool_;
+  TensorPool mirror_pool_;
   BatchStore<TensorHandle> held_{"the input node", "input"};  // x of each batch in flight
   std::size_t peak_bytes_ = 0;
   NodeClock clock_{"input"};

@@ -95,6 +95,7 @@ void LayerNode::visit(const Message& message, Outbox& out) {
     case Pass::backward:
     case Pass::weight: return on_learning_signal(message, out);
     case Pass::evaluate: return on_evaluate(message, out);
+    case Pass::mirror: return on_mirror(message, out);
     case Pass::feedback: reject_message(name(), message.pass);
   }
 }
@@ -168,6 +169,20 @@ void LayerNode::on_learning_signal(const Message& message, Outbox& out) {
   LayerVisit learning(*this, message, out, standard);
   rule_.learn(learning);
   dendrite_.release();  // whatever the rule did not hand on
+}
+
+void LayerNode::on_mirror(const Message& message, Outbox& out) {
+  const BatchInfo& batch = *message.batch;
+  TensorHandle noise = acquire_tensor(down_pool_, batch.rows());
+  mirror_noise(noise->values(), config_.graph.seed, std::uint64_t(config_.place.index), batch.id);
+  const TensorHandle mask = dropout_mask_for(batch, rng_stream::mirror_dropout);
+  TensorHandle response = acquire_tensor(activity_pool_, batch.rows());
+  layer_->forward(*noise, *response, mask ? &*mask : nullptr);
+  normalise(*response);
+  Tensor& responses = *message.activity;
+  for (int r = 0; r < batch.rows(); ++r)
+    std::copy(response->row(r), response->row(r) + response->features, responses.row(r) + config_.mirror_column);
+  out.up(next_message(Pass::mirror, message, message.activity));
 }
 
 void LayerNode::on_evaluate(const Message& message, Outbox& out) {

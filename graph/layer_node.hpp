@@ -36,6 +36,7 @@ struct LayerNodeConfig {
   StageSpec stage;          // dense or conv
   ImageShape input;         // what it receives
   ImageLayout conv_output = ImageLayout::nchw;  // a conv's activity: blocked when a pool reads it
+  int mirror_column = 0;    // where its response starts in a mirror pass's columns
   float dropout() const { return place.is_output() ? 0.0f : graph.dropout; }
 };
 
@@ -86,6 +87,9 @@ class LayerNode {
   void on_standard(const Message& message, Outbox& out);
   void on_learning_signal(const Message& message, Outbox& out);
   void on_evaluate(const Message& message, Outbox& out);
+  // Feedback mirroring: the layer's response to noise, σ(W_l ξ) ⊙ mask (normalised where asked),
+  // into its columns of the pass, for the projection to learn F's factor B_l from.
+  void on_mirror(const Message& message, Outbox& out);
 
   TensorHandle dropout_mask_for(const BatchInfo& batch, std::uint64_t stream = rng_stream::dropout);
   // The weights a batch's learning pass computes with: its stash, or the current W.

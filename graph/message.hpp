@@ -23,10 +23,11 @@ enum class Pass : std::uint8_t {
   feedback,   // F·e, from the projection back to the input node
   backward,   // ∂L/∂h_l, from layer l+1 down to layer l (BP and FA only)
   weight,     // the term at a layer's pre-activation, from its own B visit to its W visit (split backward)
+  mirror,     // each layer's response to noise, collected up the chain for F's factors (feedback mirroring)
 };
 
 // Passes there are: for tables indexed by pass.
-inline constexpr std::size_t pass_count = std::size_t(Pass::weight) + 1;
+inline constexpr std::size_t pass_count = std::size_t(Pass::mirror) + 1;
 
 inline const char* to_string(Pass pass) {
   switch (pass) {
@@ -37,6 +38,7 @@ inline const char* to_string(Pass pass) {
     case Pass::feedback: return "feedback";
     case Pass::backward: return "backward";
     case Pass::weight: return "weight";
+    case Pass::mirror: return "mirror";
   }
   return "?";
 }

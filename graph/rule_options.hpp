@@ -20,6 +20,20 @@ enum class ConvNormalisation { positions, sqrt_positions, none };
 // Either way std(F) = f_scale·√(2/n_0).
 enum class FeedbackInit { uniform, factored };
 
+// The follow-up's feedback mirroring (FOLLOWUP.md §2): each of F's factors B_l learns from layer
+// l's response to noise ξ (B_l ← (1 − ηλ)·B_l + η·ξᵀ·σ(W_l ξ)/B), then F is rescaled to its initial
+// deviation. It runs on every batch of 1-based epoch E when E ≤ pre_epochs, where W does not learn,
+// or when E is a multiple of every.
+struct MirrorOptions {
+  int every = 0;        // 0: never
+  int pre_epochs = 0;
+  float learning_rate = 0.1f;  // the follow-up's train.py
+  float decay = 0.5f;
+  bool on() const { return every > 0 || pre_epochs > 0; }
+  bool mirrors_in(int epoch) const { return epoch <= pre_epochs || (every > 0 && epoch % every == 0); }
+  bool only_mirrors_in(int epoch) const { return epoch <= pre_epochs; }
+};
+
 struct PepitaOptions {
   float f_scale = 0.05f;  // std(F) = f_scale·√(2/input_dim)
   FeedbackInit f_init = FeedbackInit::uniform;
@@ -29,12 +43,14 @@ struct PepitaOptions {
   // Each hidden layer's activity divided by its batch's Frobenius norm, h ← h / ‖h‖_F, after the
   // ReLU, in both passes and in evaluation (the follow-up's activity normalisation).
   bool normalize_activity = false;
+  MirrorOptions mirror;
   ConvNormalisation conv_normalisation = ConvNormalisation::positions;
 };
 
 // Hyper-parameters every node reads; changed only while the graph is idle (between epochs).
 struct LearningState {
   float learning_rate = 0.1f;
+  bool mirroring = false;  // this epoch's batches also run the mirror pass (MirrorOptions)
 };
 
 }  // namespace pepita

@@ -52,6 +52,8 @@ RuleChoice::RuleChoice(std::string_view name) : entry_(&registry().at(name, "--r
 void LearningRule::validate(const PepitaOptions& options) const {
   if (options.perturbation != Perturbation::error)
     throw std::invalid_argument("--perturb applies to the PEPITA rules only");
+  if (options.mirror.on())
+    throw std::invalid_argument("feedback mirroring applies to the PEPITA rules only: the others have no F");
   if (options.normalize_activity)
     throw std::invalid_argument("--normalize-activity applies to the PEPITA rules only: the others would need its derivative");
 }

@@ -133,10 +133,15 @@ void TrainingGraph::build() {
   tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
   limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.flow.in_flight));
   // The input keeps x until F·e returns only when the rule has a modulated pass to build from it.
+  // A mirror pass carries every layer's response side by side (fully connected models only).
+  int mirror_features = 0;
+  for (const StageSpec& stage : config_.stages) mirror_features += stage.learns() ? stage.units : 0;
   input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows,
-                                       rule_edges_.error_to_input_via_projection);
+                                       rule_edges_.error_to_input_via_projection, state_,
+                                       config_.pepita.mirror.on() ? mirror_features : 0);
   const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
   const int layers = learning_layers_;
+  int mirror_column = 0;
   // A convolution hands its activity to a pool in the kernels' blocked layout when everything that
   // meets that activity is element-wise alike: not where a direct feedback B·s (DFA, DRTP) arrives
   // in nchw to be multiplied with it.
@@ -162,7 +167,9 @@ void TrainingGraph::build() {
                                   .position = position,
                                   .stage = stage,
                                   .input = input,
-                                  .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw};
+                                  .conv_output = hands_blocked(s) ? ImageLayout::blocked : ImageLayout::nchw,
+                                  .mirror_column = mirror_column};
+      mirror_column += stage.units;
       layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
       LayerNode& node = *layers_.back();
       chain_.push_back({&node.entry(), &node.node(), node.name(), [&node](const Message& m, Outbox& out) { node.visit(m, out); }});

@@ -51,6 +51,8 @@ class TrainingGraph final : public BatchRunner {
 
   // η for every node; call while idle (between epochs).
   void set_learning_rate(float learning_rate);
+  // Whether the batches from now on also run the mirror pass (feedback mirroring). Call while idle.
+  void set_mirroring(bool on) { state_.mirroring = on; }
 
   // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
   // returns when every one is complete. Rethrows the first error a node raised.
@@ -109,6 +111,8 @@ class TrainingGraph final : public BatchRunner {
   LayerNode& layer(int index) { return *layers_.at(std::size_t(index)); }
   // F, for PEPITA; empty for the other rules.
   std::span<float> input_projection() { return projection_ ? projection_->matrix() : std::span<float>{}; }
+  // F's factors B_1…B_L, held only under feedback mirroring.
+  std::vector<std::span<float>> feedback_factors() { return projection_ ? projection_->factors() : std::vector<std::span<float>>{}; }
   // Every edge of the graph as (from, to) node names, for tests and for the documentation.
   const std::vector<std::pair<std::string, std::string>>& edges() const { return edges_; }
   const GraphConfig& config() const { return config_; }

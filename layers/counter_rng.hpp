@@ -52,6 +52,8 @@ inline constexpr std::uint64_t dropout = 4;
 inline constexpr std::uint64_t shuffle = 5;
 inline constexpr std::uint64_t perturbation = 6;
 inline constexpr std::uint64_t dropout_redrawn = 7;   // a second pass's own masks (pepita-mixed-tl)
+inline constexpr std::uint64_t mirror_noise = 8;      // feedback mirroring's ξ
+inline constexpr std::uint64_t mirror_dropout = 9;    // and its dropout masks
 }  // namespace rng_stream
 
 }  // namespace pepita

@@ -67,6 +67,14 @@ void factored_input_projection(std::span<float> f, std::span<const std::vector<f
   for (std::size_t i = 0; i < f.size(); ++i) f[i] = float(-product[i]);
 }
 
+void mirror_noise(std::span<float> noise, std::uint64_t seed, std::uint64_t layer, std::uint64_t batch) {
+  const CounterRng rng(seed, rng_stream::mirror_noise, (layer << 40) ^ batch);
+  double sum = 0;
+  for (std::size_t i = 0; i < noise.size(); ++i) sum += (noise[i] = 0.1f * rng.normal(i));
+  const float mean = float(sum / double(noise.size()));
+  for (float& v : noise) v -= mean;
+}
+
 void dropout_mask(std::span<float> mask, float drop, std::uint64_t seed, std::uint64_t layer,
                   std::uint64_t batch, std::uint64_t stream) {
   const CounterRng rng(seed, stream, (layer << 40) ^ batch);

@@ -34,6 +34,11 @@ std::vector<std::vector<float>> feedback_factors(std::span<const int> widths, fl
 // is x + F·e, so the sign is folded into F and the input node adds as always.
 void factored_input_projection(std::span<float> f, std::span<const std::vector<float>> factors, std::span<const int> widths);
 
+// Feedback mirroring's noise for layer `layer` and one batch (FOLLOWUP.md §2): 0.1·N(0, 1), minus
+// the mean of all its entries. A pure function of its arguments, so that the layer that answers
+// it and the projection that learns from the answer draw the same ξ.
+void mirror_noise(std::span<float> noise, std::uint64_t seed, std::uint64_t layer, std::uint64_t batch);
+
 // Inverted dropout mask for one layer and one batch: 0 with probability `drop`, else 1/(1-drop).
 // Drawn from (seed, layer, batch), so both passes of a batch see the same mask.
 void dropout_mask(std::span<float> mask, float drop, std::uint64_t seed, std::uint64_t layer,

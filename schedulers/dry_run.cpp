@@ -48,7 +48,7 @@ struct PassLetter {
   char letter;
 };
 constexpr PassLetter pass_letters[] = {{Pass::standard, 'S'}, {Pass::modulated, 'M'}, {Pass::error, 'E'},
-                                       {Pass::feedback, 'F'}, {Pass::backward, 'B'}, {Pass::weight, 'W'},
+                                       {Pass::feedback, 'F'}, {Pass::backward, 'B'}, {Pass::weight, 'W'}, {Pass::mirror, 'R'},
                                        {Pass::evaluate, 'V'}};
 
 char pass_letter(Pass pass) {

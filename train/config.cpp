@@ -98,6 +98,14 @@ void validate(const TrainConfig& config) {
   require(std::isfinite(config.pepita.f_scale) && config.pepita.f_scale >= 0, "--f-scale must be a finite number >= 0");
   require(std::isfinite(config.pepita.perturbation_scale) && config.pepita.perturbation_scale >= 0,
           "--perturb-scale must be a finite number >= 0");
+  const MirrorOptions& mirror = config.pepita.mirror;
+  require(mirror.every >= 0 && mirror.pre_epochs >= 0, "--mirror-every and --mirror-pre-epochs must be >= 0");
+  require(std::isfinite(mirror.learning_rate) && mirror.learning_rate >= 0 && std::isfinite(mirror.decay) && mirror.decay >= 0,
+          "--mirror-lr and --mirror-decay must be finite numbers >= 0");
+  require(!mirror.on() || config.pepita.f_init == FeedbackInit::factored,
+          "feedback mirroring needs --f-init factored: the follow-up mirrors F's factors, one per layer");
+  require(!mirror.on() || !config.simulation.on_virtual_clock(),
+          "feedback mirroring runs on the host clock only: the simulated devices do not model the mirror pass");
   config.rule->validate(config.pepita);
   require(config.epochs >= 1, "--epochs must be at least 1");
   require(config.batch_size >= 1, "--batch-size must be at least 1");

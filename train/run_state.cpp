@@ -57,6 +57,8 @@ std::vector<std::pair<std::string, std::span<float>>> state_arrays(Trainer& trai
     if (!node.feedback_weights().empty()) arrays.emplace_back("B" + number, node.feedback_weights());
   }
   if (!graph.input_projection().empty()) arrays.emplace_back("F", graph.input_projection());
+  const std::vector<std::span<float>> factors = graph.feedback_factors();
+  for (std::size_t l = 0; l < factors.size(); ++l) arrays.emplace_back("FB" + std::to_string(l + 1), factors[l]);
   return arrays;
 }
 

@@ -125,8 +125,11 @@ std::optional<EpochRecord> Trainer::train_epoch(int epoch) {
   }
   EpochRecord record;
   record.epoch = epoch;
-  record.learning_rate = learning_rate_at(config_, epoch);
+  // Mirroring's pre-training epochs teach F alone: W's rate is 0 (its velocity is still 0 then).
+  const MirrorOptions& mirror = config_.pepita.mirror;
+  record.learning_rate = mirror.only_mirrors_in(epoch) ? 0.0 : learning_rate_at(config_, epoch);
   graph_->set_learning_rate(float(record.learning_rate));
+  graph_->set_mirroring(mirror.mirrors_in(epoch));
   shuffle_for_epoch(train_order_, config_.seed, epoch);
   // The whole epoch's batches, so that a resumed epoch has the same ids and order as the original.
   const std::vector<BatchHandle> batches = make_batches(data_.train, train_order_, config_.batch_size, epoch - 1,

@@ -15,6 +15,47 @@ struct GoldenFollowup : GoldenNet {
   bool normalize = false;
   float weight_decay = 0;
   std::vector<Matrix> buffer;  // torch's momentum buffers
+  // Feedback mirroring (FOLLOWUP.md §2): F's factors B_l (sizes[l] × sizes[l+1]) and their SGD.
+  std::vector<Matrix> factors;
+  float mirror_rate = 0, mirror_decay = 0, f_scale = 0;
+
+  static void normalise(std::vector<Vector>& rows) {
+    double squares = 0;
+    for (const Vector& row : rows)
+      for (float v : row) squares += double(v) * v;
+    for (Vector& row : rows)
+      for (float& v : row) v = float(v / std::sqrt(squares));
+  }
+
+  // FCnet.mirror_weights, then RandomFeedback.normalize_B, after a batch's W step.
+  void mirror(std::uint64_t batch_id, int rows) {
+    const int L = layers();
+    for (int l = 0; l < L; ++l) {
+      Matrix noise(std::size_t(rows) * std::size_t(in(l)));
+      mirror_noise(noise, seed, std::uint64_t(l), batch_id);
+      std::vector<Vector> y;
+      for (int s = 0; s < rows; ++s)
+        y.push_back(forward(l, Vector(noise.begin() + s * in(l), noise.begin() + (s + 1) * in(l)),
+                            mask(l, batch_id, rows, s, rng_stream::mirror_dropout)));
+      if (normalize && l + 1 < L) normalise(y);
+      Matrix& b = factors[std::size_t(l)];
+      for (int i = 0; i < in(l); ++i)
+        for (int k = 0; k < out(l); ++k) {
+          double correlation = 0;
+          for (int s = 0; s < rows; ++s) correlation += double(noise[std::size_t(s * in(l) + i)]) * y[std::size_t(s)][std::size_t(k)];
+          float& w = b[std::size_t(i * out(l) + k)];
+          w = (1 - mirror_rate * mirror_decay) * w + float(mirror_rate * correlation / rows);
+        }
+    }
+    F = product(std::vector<std::vector<float>>(factors.begin(), factors.end()), sizes);
+    double sum = 0, squares = 0;
+    for (float v : F) sum += v, squares += double(v) * v;
+    const double n = double(F.size());
+    const double correction = f_scale * std::sqrt(2.0 / in(0)) / std::sqrt((squares - sum * sum / n) / (n - 1));
+    for (Matrix& b : factors)
+      for (float& w : b) w = float(w * std::pow(correction, 1.0 / L));
+    for (float& v : F) v = float(v * correction);
+  }
 
   // B_1⋯B_L, multiplied left to right.
   static Matrix product(const std::vector<std::vector<float>>& factors, const std::vector<int>& widths) {
@@ -43,13 +84,7 @@ struct GoldenFollowup : GoldenNet {
       std::vector<Vector> out;
       for (int s = 0; s < rows; ++s)
         out.push_back(forward(l, h.back()[std::size_t(s)], mask(l, batch_id, rows, s, mask_stream)));
-      if (normalize && l + 1 < layers()) {
-        double squares = 0;
-        for (const Vector& row : out)
-          for (float v : row) squares += double(v) * v;
-        for (Vector& row : out)
-          for (float& v : row) v = float(v / std::sqrt(squares));
-      }
+      if (normalize && l + 1 < layers()) normalise(out);
       h.push_back(std::move(out));
     }
     return h;

@@ -141,6 +141,50 @@ TEST_CASE("PEPITA's follow-up variants through the graph equal the follow-up's c
   compare_with_golden(config, mode);
 }
 
+TEST_CASE("feedback mirroring through the graph equals the follow-up's mirror_weights and normalize_B") {
+  TrainConfig config = followup_tiny_config();
+  config.pepita.mirror = {.every = 1, .pre_epochs = 0, .learning_rate = 0.1f, .decay = 0.5f};
+  SUBCASE("every epoch") {}
+  SUBCASE("every epoch, normalised activity") { config.pepita.normalize_activity = true; }
+  SUBCASE("a pre-training epoch: F learns, W does not") { config.pepita.mirror.pre_epochs = 1; }
+  const DatasetPair data = tiny_pair();
+  config.max_batches = 3;
+  Trainer trainer(config, data);
+  GoldenFollowup golden;
+  static_cast<GoldenNet&>(golden) = GoldenNet::from(trainer, config, int(data.train.shape.size()), data.train.classes);
+  const std::vector<int> widths = golden.sizes;
+  for (const auto& factor : feedback_factors(widths, config.pepita.f_scale, config.seed)) golden.factors.push_back(factor);
+  golden.F = GoldenFollowup::product(std::vector<std::vector<float>>(golden.factors.begin(), golden.factors.end()), widths);
+  golden.normalize = config.pepita.normalize_activity;
+  golden.weight_decay = float(config.weight_decay);
+  golden.mirror_rate = config.pepita.mirror.learning_rate;
+  golden.mirror_decay = config.pepita.mirror.decay;
+  golden.f_scale = config.pepita.f_scale;
+  const std::vector<Matrix> initial_w = golden.W;
+  const Matrix initial_f = golden.F;
+
+  trainer.run_epoch(1);
+  const float rate = config.pepita.mirror.pre_epochs >= 1 ? 0.0f : float(config.learning_rate);
+  for (int b = 0; b < 3; ++b) {
+    golden.step(data.train, batch_samples(data.train, config, b), std::uint64_t(b), rate);
+    golden.mirror(std::uint64_t(b), config.batch_size);
+  }
+  for (int l = 0; l < golden.layers(); ++l) {
+    INFO("layer " << l + 1);
+    const auto trained = trainer.graph().layer(l).layer().weights();
+    CHECK(largest_difference(trained, golden.W[std::size_t(l)]) < 1e-5);
+    if (rate == 0) CHECK(largest_difference(trained, initial_w[std::size_t(l)]) == 0);
+    const auto factor = trainer.graph().feedback_factors()[std::size_t(l)];
+    CHECK(largest_difference(factor, golden.factors[std::size_t(l)]) < 1e-5);
+  }
+  const auto f = trainer.graph().input_projection();  // −B_1⋯B_L
+  Matrix negated(f.begin(), f.end());
+  for (float& v : negated) v = -v;
+  CHECK(largest_difference(negated, initial_f) > 1e-3);  // F learnt
+  CHECK(largest_difference(std::span<const float>(negated), golden.F) < 1e-5);
+  CHECK(deviation(negated) == doctest::Approx(config.pepita.f_scale * std::sqrt(2.0 / widths[0])).epsilon(0.05));
+}
+
 TEST_CASE("pepita-mixed under gpipe sums its stacked rows as one batch's update") {
   // The stacked update has twice the batch's rows; the flush must still divide by the samples.
   const DatasetPair data = tiny_pair(20);
