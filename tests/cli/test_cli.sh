@@ -77,6 +77,9 @@ expect 2 "--in-flight must be at least 1" -- train --scheduler pipelined --in-fl
 expect 2 "--preset: 'icml' is not one of: paper, followup" -- train --preset icml
 expect 2 "--preset followup: the follow-up trains fully connected nets only" -- train --preset followup --model conv
 expect 2 "--normalize-activity applies to the PEPITA rules only" -- train --rule bp --normalize-activity
+expect 2 "feedback mirroring needs --f-init factored" -- train --mirror-every 1
+expect 2 "feedback mirroring applies to the PEPITA rules only" -- train --rule bp --f-init factored --mirror-every 1
+expect 2 "feedback mirroring runs on the host clock only" -- train --preset followup --mirror-every 1 --clock virtual
 expect 2 "--f-init factored needs a fully connected model" -- train "${tiny_data[@]}" --batch-size 5 --model conv2k2-fc4 --f-init factored
 
 # Bad data: one line naming the file, exit 1.

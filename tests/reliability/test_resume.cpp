@@ -53,7 +53,8 @@ std::vector<std::vector<std::uint64_t>> history_bits(const Trainer& trainer) {
   for (const EpochRecord& r : trainer.history())
     rows.push_back({std::uint64_t(r.epoch), std::bit_cast<std::uint64_t>(r.learning_rate),
                     std::bit_cast<std::uint64_t>(r.train_loss), std::bit_cast<std::uint64_t>(r.train_accuracy),
-                    std::bit_cast<std::uint64_t>(r.test_loss), std::bit_cast<std::uint64_t>(r.test_accuracy)});
+                    std::bit_cast<std::uint64_t>(r.test_loss), std::bit_cast<std::uint64_t>(r.test_accuracy),
+                    std::bit_cast<std::uint64_t>(r.feedback_angle_degrees.value_or(-1))});
   return rows;
 }
 
@@ -103,9 +104,16 @@ std::unique_ptr<Trainer> resumed_from(const TrainConfig& config, const DatasetPa
 TEST_CASE("a run saved at any safe point and resumed in a fresh trainer ends bit-identical, for every rule") {
   const DatasetPair data = tiny_pair(60);  // 12 batches of 5 per epoch
   const test::TempDir dir;
-  for (std::string rule : {"pepita", "bp", "fa", "dfa", "drtp"}) {
-    CAPTURE(rule);
-    const TrainConfig config = three_epochs(rule);
+  std::vector<TrainConfig> configs;
+  for (std::string rule : {"pepita", "pepita-mixed-tl", "bp", "fa", "dfa", "drtp"}) configs.push_back(three_epochs(rule));
+  // And with F learning: mirrored alone in epoch 1, then with W in epoch 2.
+  TrainConfig mirrored = three_epochs("pepita");
+  mirrored.pepita.f_init = FeedbackInit::factored;
+  mirrored.pepita.mirror = {.every = 2, .pre_epochs = 1};
+  configs.push_back(mirrored);
+  for (const TrainConfig& config : configs) {
+    CAPTURE(config.rule.name());
+    CAPTURE(config.pepita.mirror.on());
     Trainer reference(config, data);
     REQUIRE(reference.run({}));
 
