@@ -1,17 +1,20 @@
 #include "graph/input_node.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 namespace pepita {
 
-InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, const LearningState& state,
-                     int mirror_features)
+InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, bool stacks_clean_input,
+                     const LearningState& state, int mirror_features)
     : features_(features),
       keeps_input_(keeps_input),
+      stacks_clean_input_(stacks_clean_input),
       state_(state),
       pool_(make_tensor_pool(max_rows, features)),
       mirror_pool_(make_tensor_pool(max_rows, mirror_features)),
+      stacked_pool_(make_tensor_pool(stacks_clean_input ? 2 * max_rows : 0, features)),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
         PortsOutbox<Node::output_ports_type, 0> out(ports);
         visit(m, out);
@@ -53,12 +56,16 @@ TensorHandle InputNode::gather(BatchInfo& batch) {
   return x;
 }
 
-// x + F·e, written over the feedback tensor, which nobody else holds.
+// x + F·e, written over the feedback tensor, which nobody else holds; or [x; x + F·e].
 Message InputNode::modulate(const Message& feedback) {
   const TensorHandle x = held_.release(feedback.batch->id);
   Tensor& modulated = *feedback.activity;
   for (std::size_t i = 0; i < x->size(); ++i) modulated.data()[i] += x->data()[i];
-  return next_message(Pass::modulated, feedback, feedback.activity);
+  if (!stacks_clean_input_) return next_message(Pass::modulated, feedback, feedback.activity);
+  TensorHandle pair = acquire_tensor(stacked_pool_, 2 * x->rows);
+  std::copy(x->data(), x->data() + x->size(), pair->data());
+  std::copy(modulated.data(), modulated.data() + modulated.size(), pair->data() + x->size());
+  return next_message(Pass::modulated, feedback, std::move(pair));
 }
 
 }  // namespace pepita

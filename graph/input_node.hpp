@@ -20,9 +20,11 @@ class InputNode {
   using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
 
   // `keeps_input`: hold x until F·e returns — only PEPITA has a modulated pass to build from it.
-  // `mirror_features`: the learning layers' units in all, the columns of a mirror pass.
-  InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, const LearningState& state,
-            int mirror_features);
+  // `stacks_clean_input`: the modulated pass is [x; x + F·e], for a rule that recomputes the
+  // standard activity (MEMPEPITA). `mirror_features`: the learning layers' units in all, the
+  // columns of a mirror pass.
+  InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, bool stacks_clean_input,
+            const LearningState& state, int mirror_features);
   Node& node() { return node_; }
   // One visit: x, or x + F·e, up; after x + F·e, the mirror pass where this epoch mirrors.
   void visit(const Message& message, Outbox& out) {
@@ -41,9 +43,11 @@ class InputNode {
 
   int features_;
   bool keeps_input_;
+  bool stacks_clean_input_;
   const LearningState& state_;
   TensorPool pool_;
   TensorPool mirror_pool_;
+  TensorPool stacked_pool_;  // [x; x + F·e]
   BatchStore<TensorHandle> held_{"the input node", "input"};  // x of each batch in flight
   std::size_t peak_bytes_ = 0;
   NodeClock clock_{"input"};

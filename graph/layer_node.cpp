@@ -44,6 +44,18 @@ std::unique_ptr<DenseLayer> make_direct_feedback(const LayerNodeConfig& c, const
   return b;
 }
 
+// What the soma keeps of a batch whose learning visit needs none of its activity: when it was
+// done, at which weight version and hop, so that the lock and staleness are still measured, and
+// any weight stash.
+SomaEntry bookkeeping_of(const SomaEntry& entry) {
+  return {.batch = entry.batch,
+          .stash = entry.stash,
+          .weight_version = entry.weight_version,
+          .hops = entry.hops,
+          .weight_fingerprint = entry.weight_fingerprint,
+          .standard_done = entry.standard_done};
+}
+
 // FNV-1a over the bytes: enough to tell two weight versions apart in a test.
 std::uint64_t fingerprint(std::span<const float> values) {
   std::uint64_t hash = 1469598103934665603ULL;
@@ -149,12 +161,12 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
     rule_.learn(learning);
     // A time-local rule learns again from a later pass, with nothing of this one: the soma keeps
     // only the batch's bookkeeping, and its weight version as this update left it.
-    if (rule_.learns_after_standard_pass(config_.place, config_.graph.flow.backward))
-      soma_.keep({.batch = entry.batch,
-                  .weight_version = updates_.version(),
-                  .hops = entry.hops,
-                  .weight_fingerprint = entry.weight_fingerprint,
-                  .standard_done = entry.standard_done});
+    if (rule_.learns_after_standard_pass(config_.place, config_.graph.flow.backward)) {
+      entry.weight_version = updates_.version();
+      soma_.keep(bookkeeping_of(entry));
+    }
+  } else if (!rule_.keeps_standard_activity()) {
+    soma_.keep(bookkeeping_of(entry));  // the learning pass recomputes the rest
   } else {
     soma_.keep(std::move(entry));
   }

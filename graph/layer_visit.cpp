@@ -29,6 +29,45 @@ const Tensor& LayerVisit::integrate_modulated(SecondPassMask which) {
   return *dendrite.activity();
 }
 
+const Tensor& LayerVisit::integrate_recomputed_and_modulated() {
+  Dendrite& dendrite = node_.dendrite_;
+  const int rows = batch().rows();
+  if (incoming().rows != 2 * rows) throw std::logic_error(node_.name() + ": a recomputing pass must carry two halves");
+  dendrite.integrate(acquire_tensor(node_.stacked_post_pool_, 2 * rows));
+  const std::span<const float> weights = node_.learning_weights(standard_);
+  node_.note_weight_use(batch().id, standard_, weights);
+  TensorHandle mask;
+  if (const TensorHandle drawn = node_.dropout_mask_for(batch())) {  // the standard pass's, drawn again
+    mask = acquire_tensor(node_.stacked_post_pool_, 2 * rows);
+    std::copy(drawn->values().begin(), drawn->values().end(), mask->data());
+    std::copy(drawn->values().begin(), drawn->values().end(), mask->data() + drawn->size());
+  }
+  node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr,
+                        standard_.stash ? weights : std::span<const float>{});
+  node_.check(*dendrite.activity(), batch(), Pass::modulated);
+  return *dendrite.activity();
+}
+
+TensorHandle LayerVisit::upper_half(const Tensor& pair) {
+  TensorHandle half = acquire_tensor(node_.term_pool_, pair.rows / 2);
+  std::copy(pair.data(), pair.data() + half->size(), half->data());
+  return half;
+}
+
+TensorHandle LayerVisit::halves_difference(const Tensor& pair) {
+  TensorHandle difference = acquire_tensor(node_.term_pool_, pair.rows / 2);
+  const std::size_t n = difference->size();
+  for (std::size_t i = 0; i < n; ++i) difference->data()[i] = pair.data()[i] - pair.data()[n + i];
+  return difference;
+}
+
+TensorHandle LayerVisit::lower_half_of_incoming() {
+  const Tensor& pair = incoming();
+  TensorHandle half = acquire_tensor(node_.down_pool_, pair.rows / 2);
+  std::copy(pair.data() + half->size(), pair.data() + 2 * half->size(), half->data());
+  return half;
+}
+
 TensorHandle LayerVisit::mismatch() {
   TensorHandle term = acquire_tensor(node_.term_pool_, batch().rows());
   pepita::mismatch(*standard_.activity, *node_.dendrite_.activity(), *term);

@@ -43,6 +43,14 @@ class LayerVisit {
   // pass used (its stash, or the current W) and a dropout mask: σ(W_l h_{l-1}^err) ⊙ mask.
   // Checked for divergence.
   const Tensor& integrate_modulated(SecondPassMask mask = SecondPassMask::standard_pass);
+  // MEMPEPITA's dendrite: the incoming [h_{l-1}; h_{l-1}^err], both halves through the weights the
+  // standard pass used and its dropout mask (drawn again), into [h_l; h_l^err]. Checked for divergence.
+  const Tensor& integrate_recomputed_and_modulated();
+  // The halves of such a pair: the upper (the recomputed standard pass), upper − lower, and the
+  // incoming pair's lower half (h_{l-1}^err).
+  TensorHandle upper_half(const Tensor& pair);
+  TensorHandle halves_difference(const Tensor& pair);
+  TensorHandle lower_half_of_incoming();
   // soma − dendrite: the mismatch that drives PEPITA's hidden plasticity.
   TensorHandle mismatch();
   // output − onehot(y), for an output layer that forms its own error.

@@ -34,6 +34,9 @@ struct RuleEdges {
   std::vector<int> error_to_layers{};  // learning layers (0 first) that receive e from the error node
   bool error_to_input_via_projection = false;  // F·e back to the input node, which sends x + F·e
   bool gradients_down = false;         // every stage sends the gradient at its input to the stage below
+  // The input sends [x; x + F·e] stacked as the modulated pass, so that every layer recomputes its
+  // standard activity beside the modulated one instead of keeping it (MEMPEPITA).
+  bool modulated_pass_recomputes_standard = false;
 };
 
 // What a layer sends when it takes one kind of learning signal: the message-level contract of
@@ -70,6 +73,9 @@ class LearningRule {
   virtual Activation output_activation() const { return Activation::softmax; }
   // Whether the soma keeps the standard pass's presynaptic activity h_{l-1} beside h_l.
   virtual bool keeps_standard_presynaptic() const { return true; }
+  // Whether the soma keeps h_l (and its mask) until the learning signal; a rule that recomputes
+  // them keeps only the batch's bookkeeping.
+  virtual bool keeps_standard_activity() const { return true; }
   // Whether the learning pass computes with W_l, so that a weight stash has something to fix.
   virtual bool learning_reads_weights() const { return false; }
   virtual FeedbackWeights feedback_weights(const LayerPlace&) const { return FeedbackWeights::none; }

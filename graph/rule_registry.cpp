@@ -24,6 +24,8 @@ NamedRegistry<RegisteredRule>& registry() {
                           {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule(PepitaVariant::mixed)});
     built_ins.push_back({{"pepita-mixed-tl", "time-local PEPITA: h·h_prevᵀ within the standard visit, −h_err·h_prev_errᵀ on the modulated pass; the soma keeps no activity (the follow-up's mixed_tl)",
                           {0.1, 0.1, 0.01, 0.1}}, make_pepita_rule(PepitaVariant::mixed_tl)});
+    built_ins.push_back({{"mempepita", "PEPITA with a third pass that recomputes the standard activity beside the modulated one, so no layer keeps it (Pau & Aymone, 2023)",
+                          {0.1, 0.1, 0.01, 0.1}}, make_mempepita_rule()});
     built_ins.push_back({{"bp", "backpropagation", {0.1, 0.1, 0.01, 0.01}}, make_bp_rule()});
     built_ins.push_back({{"fa", "feedback alignment: the backward chain through fixed random B_l",
                           {0.1, 0.1, 0.001, 0.01}}, make_fa_rule()});

@@ -137,7 +137,8 @@ void TrainingGraph::build() {
   int mirror_features = 0;
   for (const StageSpec& stage : config_.stages) mirror_features += stage.learns() ? stage.units : 0;
   input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows,
-                                       rule_edges_.error_to_input_via_projection, state_,
+                                       rule_edges_.error_to_input_via_projection,
+                                       rule_edges_.modulated_pass_recomputes_standard, state_,
                                        config_.pepita.mirror.on() ? mirror_features : 0);
   const std::vector<ImageShape> shapes = stage_shapes(config_.stages, config_.input);
   const int layers = learning_layers_;
@@ -157,8 +158,10 @@ void TrainingGraph::build() {
     const int position = int(s) + 1;
     if (stage.kind == StageSpec::Kind::pool) {
       const ImageLayout layout = s > 0 && hands_blocked(s - 1) ? ImageLayout::blocked : ImageLayout::nchw;
+      // A recomputing rule's modulated pass has twice the batch's rows.
+      const int pass_rows = config_.max_rows * (rule_edges_.modulated_pass_recomputes_standard ? 2 : 1);
       pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position,
-                                                  rule_edges_.gradients_down, config_.max_rows, config_.flow.order));
+                                                  rule_edges_.gradients_down, pass_rows, config_.flow.order));
       PoolNode& pool = *pools_.back();
       chain_.push_back({&pool.entry(), &pool.node(), pool.name(), [&pool](const Message& m, Outbox& out) { pool.visit(m, out); }});
     } else {

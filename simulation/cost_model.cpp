@@ -17,7 +17,10 @@ double learning_flops(const GraphTopology& topology, int node, Pass pass, int ro
   const TopologyNode& layer = topology.node(node);
   const LayerReaction reaction = topology.reaction(node, pass);
   double flops = 0;
-  if (pass == Pass::modulated) flops += layer_product(layer, rows);  // the dendrite integrates through W_l
+  if (pass == Pass::modulated) {  // the dendrite integrates through W_l (MEMPEPITA: the clean half too)
+    const int halves = topology.edges().modulated_pass_recomputes_standard ? 2 : 1;
+    flops += layer_product(layer, halves * rows) + double(halves - 1) * rows * double(layer.outputs);
+  }
   if (reaction.updates) flops += layer_product(layer, rows);         // the weight gradient
   if (reaction.down) flops += layer_product(layer, rows);            // the gradient at the input
   // A split backward's W visit takes the term its B visit formed: the rest is the B visit's.

@@ -35,6 +35,7 @@ std::size_t MemoryModel::per_batch_bytes(int node, int rows) const {
     case NodeKind::pool: return topology_.edges().gradients_down ? std::size_t(rows) * n.outputs * float_bytes : 0;
     case NodeKind::layer: {
       if (rule.learns_on_standard_pass(n.place)) return 0;  // it learns within the visit and keeps nothing
+      if (!rule.keeps_standard_activity()) return 0;        // the learning pass recomputes it
       std::size_t features = n.outputs;                                          // h_l
       if (!n.place.is_output() && settings_.dropout > 0) features += n.outputs;  // the mask
       if (rule.keeps_standard_presynaptic()) features += n.inputs;

@@ -61,7 +61,9 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
 
 std::size_t VirtualClock::message_bytes(int from, bool down, const Message& message) const {
   const std::size_t features = down ? topology_.down_features(from) : topology_.up_features(from);
-  return std::size_t(message.batch->rows()) * features * sizeof(float);
+  // A recomputing rule's modulated pass carries the clean half too.
+  const std::size_t halves = message.pass == Pass::modulated && topology_.edges().modulated_pass_recomputes_standard ? 2 : 1;
+  return halves * std::size_t(message.batch->rows()) * features * sizeof(float);
 }
 
 std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {

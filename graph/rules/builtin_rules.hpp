@@ -10,6 +10,7 @@ namespace pepita {
 // (graph/rules/pepita.cpp).
 enum class PepitaVariant { modulated, forward, mixed, mixed_tl };
 std::unique_ptr<LearningRule> make_pepita_rule(PepitaVariant variant);
+std::unique_ptr<LearningRule> make_mempepita_rule();
 std::unique_ptr<LearningRule> make_bp_rule();
 std::unique_ptr<LearningRule> make_fa_rule();
 std::unique_ptr<LearningRule> make_dfa_rule();

@@ -72,7 +72,7 @@ expect 2 'config: cannot open' -- train --config "$work/missing.cfg"
 expect 2 'larger than the training set' -- train "${tiny_data[@]}" --batch-size 41
 # An impossible size: the bytes it would need, before anything is allocated (was: std::bad_alloc).
 expect 2 'model needs [0-9.]+ GB .*this machine has' -- train --dataset "idx:$work/tiny" --quiet --batch-size 5 --hidden 2000000000
-expect 2 "--rule: 'hebb' is not one of: pepita, pepita-forward, pepita-mixed, pepita-mixed-tl, bp" -- train --rule hebb
+expect 2 "--rule: 'hebb' is not one of: pepita, pepita-forward, pepita-mixed, pepita-mixed-tl, mempepita, bp" -- train --rule hebb
 expect 2 "--in-flight must be at least 1" -- train --scheduler pipelined --in-flight 0
 expect 2 "--preset: 'icml' is not one of: paper, followup" -- train --preset icml
 expect 2 "--preset followup: the follow-up trains fully connected nets only" -- train --preset followup --model conv

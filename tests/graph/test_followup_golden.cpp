@@ -223,3 +223,30 @@ TEST_CASE("--normalize-activity and the variants' options are refused where they
   const DatasetPair data = tiny_pair(15, {1, 6, 6}, 4);
   CHECK_THROWS_WITH_AS(Trainer(config, data), doctest::Contains("--f-init factored needs a fully connected model"), std::invalid_argument);
 }
+
+TEST_CASE("MEMPEPITA trains exactly as PEPITA under sequential while its somas keep no activity") {
+  const DatasetPair data = tiny_pair(20);
+  for (const std::vector<int>& hidden : std::vector<std::vector<int>>{{8}, {8, 7, 6}}) {
+    CAPTURE(hidden.size());
+    TrainConfig config = tiny_config(hidden);
+    config.epochs = 2;
+    Trainer pepita(config, data);
+    config.rule = "mempepita";
+    Trainer mempepita(config, data);
+    pepita.run({});
+    mempepita.run({});
+    CHECK(all_weights(mempepita) == all_weights(pepita));  // the recomputed h_l is the standard pass's, bit for bit
+    CHECK(mempepita.history().back().test_loss == pepita.history().back().test_loss);
+    for (int l = 0; l < pepita.graph().layer_count(); ++l) {
+      CAPTURE(l + 1);
+      const LayerMetrics& kept = pepita.graph().layer_metrics(l);
+      const LayerMetrics& recomputed = mempepita.graph().layer_metrics(l);
+      CHECK(kept.peak_soma_bytes > 0);
+      CHECK(recomputed.peak_soma_bytes == 0);
+      // Its dendrite holds both halves during the visit: twice PEPITA's modulated activity.
+      CHECK(recomputed.peak_dendrite_bytes == 2 * kept.peak_dendrite_bytes);
+      CHECK(recomputed.latency_stages == kept.latency_stages);
+    }
+    CHECK(mempepita.graph().batches_held() == 0);
+  }
+}

@@ -98,7 +98,7 @@ def test_bad_configurations_raise_value_error_with_the_cli_message(pf, tiny):
         pf.Config(lr=-1)
     with pytest.raises(ValueError, match="unrecognised option '--bogus'"):
         pf.Config(bogus=1)
-    with pytest.raises(ValueError, match="'nope' is not one of: pepita, pepita-forward, pepita-mixed, pepita-mixed-tl, bp"):
+    with pytest.raises(ValueError, match="'nope' is not one of: pepita, pepita-forward, pepita-mixed, pepita-mixed-tl, mempepita, bp"):
         pf.Config(rule="nope")
     with pytest.raises(ValueError, match="train"):
         pf.Config(resume="somewhere")
