@@ -1,6 +1,7 @@
 // load_dataset and is_known_dataset (declared in data/dataset.hpp): where each data set's files
 // live and the checks that span files; the file formats are in idx_reader and cifar_reader.
 #include "data/dataset.hpp"
+#include "data/stress_set.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -161,13 +162,18 @@ DatasetPair load_cifar(const std::string& name, const fs::path& dir,
 }  // namespace
 
 bool is_known_dataset(const std::string& name) {
-  return name == "mnist" || name == "cifar10" || name == "cifar100" || is_idx_name(name);
+  return name == "mnist" || name == "mnist-hard" || name == "cifar10" || name == "cifar100" || is_idx_name(name);
 }
 
 namespace {
 
 DatasetPair read_dataset(const std::string& name, const fs::path& data_dir, const LoadOptions& options) {
   if (name == "mnist") return load_idx(name, data_dir / "mnist", 10, fetch_remedy(name));
+  if (name == "mnist-hard") {  // made from MNIST's files (data/stress_set.hpp)
+    DatasetPair pair = load_idx("mnist", data_dir / "mnist", 10, fetch_remedy("mnist"));
+    make_stress_set(pair);
+    return pair;
+  }
   if (name == "cifar10") {
     return load_cifar(name, data_dir / "cifar-10-batches-bin",
                       {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
@@ -184,7 +190,7 @@ DatasetPair read_dataset(const std::string& name, const fs::path& data_dir, cons
     return load_idx(name, name.substr(idx_prefix.size()), std::nullopt, "");
   }
   throw DataError("unknown data set '" + name +
-                  "'; expected mnist, cifar10, cifar100 or idx:<dir>");
+                  "'; expected mnist, mnist-hard, cifar10, cifar100 or idx:<dir>");
 }
 
 }  // namespace

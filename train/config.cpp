@@ -23,7 +23,7 @@ TrainConfig paper_defaults(const std::string& dataset, const std::string& model,
   config.dataset = dataset;
   config.model = model;
   config.rule = rule;
-  const bool mnist = dataset == "mnist" || dataset.starts_with("idx:");
+  const bool mnist = dataset == "mnist" || dataset == "mnist-hard" || dataset.starts_with("idx:");
   config.hidden = {1024};
   config.epochs = 100;
   if (model == "conv") {

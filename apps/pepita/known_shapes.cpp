@@ -6,6 +6,7 @@ namespace pepita::cli {
 
 namespace {
 constexpr KnownShape known_shapes[] = {{"mnist", {1, 28, 28}, 10, 60000},
+                                       {"mnist-hard", {1, 28, 28}, 10, 60000},
                                        {"cifar10", {3, 32, 32}, 10, 50000},
                                        {"cifar100", {3, 32, 32}, 100, 50000}};
 }

@@ -187,8 +187,8 @@ std::vector<TrainOption> train_option_table() {
   using Config = TrainConfig;
   using Request = TrainRequest;
   std::vector<TrainOption> table = {
-      {"preset", "PAPER", "whose defaults every option below starts from: paper (Dellaferrera & Kreiman, ICML 2022, Table 2; the default) or followup (the ICLR 2024 follow-up's code: --lr 0.01, --weight-decay 1e-4, --decay-epochs 61,91, --w-init he-normal, --f-init factored; fc models only)", what, setting(&Config::preset)},
-      {"dataset", "NAME", "mnist, cifar10, cifar100, or idx:DIR (default mnist)", what, setting(&Config::dataset)},
+      {"preset", "NAME", "whose defaults every option below starts from: paper (Dellaferrera & Kreiman, ICML 2022, Table 2; the default) or followup (the ICLR 2024 follow-up's code: --lr 0.01, --weight-decay 1e-4, --decay-epochs 61,91, --w-init he-normal, --f-init factored; fc models only)", what, setting(&Config::preset)},
+      {"dataset", "NAME", "mnist, mnist-hard (MNIST permuted, inverted, 20% of training labels wrong: a stress set), cifar10, cifar100, or idx:DIR (default mnist)", what, setting(&Config::dataset)},
       {"data-dir", "DIR", "data directory (default $PEPITA_DATA_DIR, else ./data)", what, setting(&Config::data_dir)},
       {"rule", "RULE", "learning rule: " + rule_names() + " (default pepita)", what, setting(&Config::rule)},
       {"model", "MODEL", "fc (default; layers from --hidden), conv (the paper's conv32k5-pool2-fcC), or a spec such as conv32k5-pool2-fc10 (docs/models.md)", what, setting(&Config::model)},

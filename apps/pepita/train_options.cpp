@@ -70,7 +70,7 @@ TrainRequest request_from(const po::variables_map& vm) {
   TrainConfig& c = request.config;
   for (const TrainOption& option : table)
     if (is_listed(option.key(), default_choosing_options)) read_if_given(option, vm, request);
-  if (!is_known_dataset(c.dataset)) throw UsageError("--dataset: unknown data set '" + c.dataset + "' (mnist, cifar10, cifar100, idx:DIR)");
+  if (!is_known_dataset(c.dataset)) throw UsageError("--dataset: unknown data set '" + c.dataset + "' (mnist, mnist-hard, cifar10, cifar100, idx:DIR)");
   c = preset_defaults(c.preset, c.dataset, c.model, c.rule);
   c.data_dir = resolve_data_dir(std::nullopt);  // the environment's, unless --data-dir names one below
   for (const TrainOption& option : table)
