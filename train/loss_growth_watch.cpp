@@ -24,9 +24,11 @@ std::optional<std::string> loss_growth_warning(std::span<const EpochRecord> hist
   line.precision(4);
   line << "the training loss grew for " << streak << " epochs in a row (" << first.train_loss << " after epoch "
        << first.epoch << ", " << last.train_loss << " after epoch " << last.epoch << ")";
-  if (layers > 0) {
+  if (layers > 0 && fastest_growth <= 0) {
+    line << "; no layer's ‖W‖ grew over those epochs";  // the loss rose for another reason than norms
+  } else if (layers > 0) {
     line.precision(3);
-    line << "; " << layer_names[fastest] << "'s ‖W‖ grew fastest, " << (fastest_growth >= 0 ? "+" : "")
+    line << "; " << layer_names[fastest] << "'s ‖W‖ grew fastest, +"
          << 100 * fastest_growth << "% (" << first.weight_norms[fastest] << " → " << last.weight_norms[fastest] << ")";
   }
   return line.str();

@@ -100,4 +100,9 @@ TEST_CASE("a training loss that grows for 5 epochs in a row names the layer whos
   CHECK_FALSE(loss_growth_warning(history, names).has_value());  // said once per 5 rises, not every epoch
   history.push_back(epoch(9, 0.1, {12, 21, 1.6}));
   CHECK_FALSE(loss_growth_warning(history, names).has_value());
+  // A rise while every norm shrinks names no layer.
+  for (int e = 10; e <= 14; ++e) history.push_back(epoch(e, 0.1 * e, {12.0 - e * 0.1, 21, 1.6}));
+  const auto shrinking = loss_growth_warning(history, names);
+  REQUIRE(shrinking.has_value());
+  CHECK(shrinking->find("no layer's ‖W‖ grew") != std::string::npos);
 }
