@@ -2,8 +2,8 @@
 # Stability plots from `pepita train --metrics` CSVs, one line per run, as SVG in OUT_DIR:
 #   loss.svg       training loss per epoch (log scale)
 #   accuracy.svg   test accuracy per epoch
-#   norm-first.svg ‖W_1‖ per epoch
-#   norm-last.svg  the output layer's ‖W_L‖ per epoch
+#   norm-first.svg ‖W_1‖ per epoch (log scale)
+#   norm-last.svg  the output layer's ‖W_L‖ per epoch (log scale)
 # usage: scripts/plot-stability.sh OUT_DIR LABEL=RUN.csv [LABEL=RUN.csv …]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +31,6 @@ plot() { awk -F'\t' -v title="$1" -v xlabel=epoch -v ylabel="$2" -v logy="${3:-0
 runs=("$@")
 series train_loss | plot "Training loss" "cross-entropy (log)" 1 >"$out/loss.svg"
 series test_accuracy | plot "Test accuracy" "%" >"$out/accuracy.svg"
-series first_norm | plot "First layer's weight norm" "‖W_1‖ (Frobenius)" >"$out/norm-first.svg"
-series last_norm | plot "Output layer's weight norm" "‖W_L‖ (Frobenius)" >"$out/norm-last.svg"
+series first_norm | plot "First layer's weight norm" "‖W_1‖ (Frobenius, log)" 1 >"$out/norm-first.svg"
+series last_norm | plot "Output layer's weight norm" "‖W_L‖ (Frobenius, log)" 1 >"$out/norm-last.svg"
 ls "$out"/*.svg
