@@ -25,9 +25,10 @@ class CompletionNode {
   Node& node() { return node_; }
   // Called on the node's thread after each finished batch with the count since the last reset.
   void on_completed(std::function<void(std::int64_t)> callback) { callback_ = std::move(callback); }
-  // The graph's own hook, also after each finished batch (TrainingGraph::run's stop check); kept
-  // apart from on_completed, which belongs to whoever observes progress.
-  void after_each(std::function<void()> hook) { after_each_ = std::move(hook); }
+  // The graph's own hook, also after each finished batch, with the count since the last reset
+  // (TrainingGraph::run's stop check, and a distributed run's end); kept apart from on_completed,
+  // which belongs to whoever observes progress.
+  void after_each(std::function<void(std::int64_t)> hook) { after_each_ = std::move(hook); }
   // Called by the thread that runs the graph, before it puts the batches in.
   void reset_count() {
     completed_ = 0;
@@ -41,14 +42,14 @@ class CompletionNode {
     if (event.layer >= 0) pending_.release(event.batch);
     ++completed_;
     if (callback_) callback_(completed_);
-    if (after_each_) after_each_();
+    if (after_each_) after_each_(completed_);
     std::get<0>(ports).try_put(tbb::flow::continue_msg{});
   }
   int updates_per_batch_;
   BatchStore<int> pending_{"the completion node", "updates"};  // updates applied so far, per batch in flight
   std::int64_t completed_ = 0;
   std::function<void(std::int64_t)> callback_;
-  std::function<void()> after_each_;
+  std::function<void(std::int64_t)> after_each_;
   Node node_;
 };
 

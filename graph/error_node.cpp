@@ -73,3 +73,18 @@ void ErrorNode::visit(const Message& message, Outbox& out) {
 }
 
 }  // namespace pepita
+
+namespace pepita {
+
+std::pair<ScoreTally, ScoreTally> ErrorNode::peek_tallies() const {
+  std::lock_guard lock(tally_mutex_);
+  return {training_, evaluation_};
+}
+
+void ErrorNode::restore_tallies(const ScoreTally& training, const ScoreTally& evaluation) {
+  std::lock_guard lock(tally_mutex_);
+  training_ = training;
+  evaluation_ = evaluation;
+}
+
+}  // namespace pepita

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <tuple>
+#include <utility>
 
 #include <tbb/flow_graph.h>
 
@@ -44,6 +45,9 @@ class ErrorNode {
   // Continues a training tally saved in a checkpoint (call while idle).
   void restore_training_tally(const ScoreTally& tally);
   ScoreTally take_evaluation_tally();
+  // Both tallies as another rank's error node holds them (call while idle).
+  std::pair<ScoreTally, ScoreTally> peek_tallies() const;
+  void restore_tallies(const ScoreTally& training, const ScoreTally& evaluation);
 
  private:
   void score(const Tensor& output, const BatchInfo& batch, ScoreTally& tally, Pass pass);

@@ -13,6 +13,18 @@
 #include "layers/initializers.hpp"
 
 namespace pepita {
+class RemoteLink;
+
+// Which process runs each node, when the graph spans several (graph/remote_link.hpp). Every rank
+// builds the whole graph and runs the nodes placed on it.
+struct RankPlan {
+  RemoteLink* link = nullptr;     // null: one process runs every node
+  std::vector<int> rank_of_node;  // per node, in graph order (TrainingGraph::visit's numbering)
+};
+
+}  // namespace pepita
+
+namespace pepita {
 
 struct GraphConfig {
   RuleChoice rule = "pepita";
@@ -29,6 +41,7 @@ struct GraphConfig {
   int graph_threads = 1;          // oneTBB threads that run nodes
   int dnnl_threads = 0;           // OpenMP threads inside each oneDNN primitive; 0 = all cores
   PepitaOptions pepita;
+  RankPlan ranks;                 // one process, or the ranks of an MPI job
 };
 
 // This machine's cores, at least 1: what a thread count of 0, "all cores", stands for.

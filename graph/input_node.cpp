@@ -47,12 +47,8 @@ TensorHandle InputNode::gather(BatchInfo& batch) {
   const Dataset& data = *batch.data;
   if (int(data.shape.size()) != features_) throw std::logic_error("batch from a data set of another input size");
   TensorHandle x = acquire_tensor(pool_, batch.rows());
-  batch.labels.resize(batch.samples.size());
-  for (int r = 0; r < batch.rows(); ++r) {
-    const std::uint32_t sample = batch.samples[r];
-    std::memcpy(x->row(r), data.image(sample), sizeof(float) * features_);
-    batch.labels[r] = data.labels[sample];
-  }
+  fill_labels(batch);
+  for (int r = 0; r < batch.rows(); ++r) std::memcpy(x->row(r), data.image(batch.samples[r]), sizeof(float) * features_);
   return x;
 }
 

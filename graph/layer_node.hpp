@@ -7,6 +7,7 @@
 //
 // Messages wait in a priority queue in front of the node, so that when several batches are in
 // flight the scheduler's message order decides which runs next.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -55,6 +56,8 @@ class LayerNode {
   // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
   std::span<float> feedback_weights();
   std::string name() const;
+  // Its place among the stages, 1 first: its node number in graph order.
+  int position() const { return config_.position; }
   // One visit: the standard pass up (after learning, where the rule learns on it), a learning
   // signal to the rule, an evaluation pass up.
   void visit(const Message& message, Outbox& out);
@@ -73,9 +76,10 @@ class LayerNode {
 
   // The samples so far, with the buffers' peak bytes.
   LayerMetrics& metrics() {
-    metrics_.peak_soma_bytes = soma_.peak_bytes();
-    metrics_.peak_stash_bytes = soma_.peak_stash_bytes();
-    metrics_.peak_dendrite_bytes = dendrite_.peak_bytes();
+    // The larger of this process's buffers and any peak another rank reported for this layer.
+    metrics_.peak_soma_bytes = std::max(metrics_.peak_soma_bytes, soma_.peak_bytes());
+    metrics_.peak_stash_bytes = std::max(metrics_.peak_stash_bytes, soma_.peak_stash_bytes());
+    metrics_.peak_dendrite_bytes = std::max(metrics_.peak_dendrite_bytes, dendrite_.peak_bytes());
     return metrics_;
   }
   NodeClock& clock() { return clock_; }

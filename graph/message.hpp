@@ -59,6 +59,12 @@ struct BatchInfo {
   int rows() const { return int(samples.size()); }
 };
 
+// The batch's labels, from its data set: what the input node fills in before the batch flows.
+inline void fill_labels(BatchInfo& batch) {
+  batch.labels.resize(batch.samples.size());
+  for (int r = 0; r < batch.rows(); ++r) batch.labels[std::size_t(r)] = batch.data->labels[batch.samples[std::size_t(r)]];
+}
+
 using BatchPool = Pool<BatchInfo>;
 using BatchHandle = BatchPool::Handle;
 

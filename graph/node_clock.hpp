@@ -56,6 +56,11 @@ class NodeClock {
     busy_seconds_ = 0;
     visits_ = 0;
   }
+  // The load another rank measured for this node, which that rank runs (TrainingGraph::gather_to_root).
+  void set_load(double busy_seconds, std::int64_t visits) {
+    busy_seconds_ = busy_seconds;
+    visits_ = visits;
+  }
 
  private:
   void record(Clock::time_point start, Clock::time_point end, Pass pass, std::uint64_t batch, std::uint32_t hops) {

@@ -7,6 +7,7 @@ PoolNode::PoolNode(tbb::flow::graph& graph, ImageShape input, ImageLayout input_
                    int position, bool keeps_workspace, int max_rows, MessageOrder order)
     : pool_(input, window, stride, input_layout),
       name_("pool " + std::to_string(position)),
+      position_(position),
       keeps_workspace_(keeps_workspace),
       activity_pool_(make_tensor_pool(max_rows, pool_.outputs())),
       workspace_pool_(make_tensor_pool(max_rows, pool_.workspace_features())),

@@ -25,11 +25,13 @@ class PoolNode {
   // One visit: either forward pass up, pooled; a gradient down through the argmax.
   void visit(const Message& message, Outbox& out);
   std::string name() const { return name_; }
+  int position() const { return position_; }  // among all stages, 1 first: its node number in graph order
   std::size_t batches_held() const { return workspaces_.size(); }
 
  private:
   MaxPool pool_;
   std::string name_;
+  int position_;
   bool keeps_workspace_;  // only for rules that send gradients back through the pool
   TensorPool activity_pool_;
   TensorPool workspace_pool_;

@@ -94,6 +94,14 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   for (const StageSpec& stage : config.stages) learning_layers_ += stage.learns();
   rule_edges_ = config.rule->edges(learning_layers_);
   if (rule_edges_.error_to_input_via_projection) feedback_widths(config);  // refused before any node exists
+  if (config.ranks.link) {
+    const std::size_t nodes = config.stages.size() + (rule_edges_.error_to_input_via_projection ? 3 : 2);
+    if (config.ranks.rank_of_node.size() != nodes)
+      throw std::invalid_argument("the rank plan places " + std::to_string(config.ranks.rank_of_node.size()) + " nodes; the graph has " +
+                                  std::to_string(nodes));
+    if (config.ranks.rank_of_node.front() != RemoteLink::root) throw std::invalid_argument("the input node must run on rank 0");
+    if (config.pepita.mirror.on()) throw std::invalid_argument("feedback mirroring runs in one process only: the mirror pass does not cross ranks");
+  }
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, threads_or_all_cores(config.dnnl_threads));
   arena_.execute([&] {
@@ -106,10 +114,12 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
     connect();
   });
   clocks_.push_back(&input_->clock());
-  for (auto& layer : layers_) clocks_.push_back(&layer->clock());
-  for (auto& pool : pools_) clocks_.push_back(&pool->clock());
+  clock_nodes_.push_back(0);
+  for (auto& layer : layers_) clocks_.push_back(&layer->clock()), clock_nodes_.push_back(layer->position());
+  for (auto& pool : pools_) clocks_.push_back(&pool->clock()), clock_nodes_.push_back(pool->position());
   clocks_.push_back(&error_->clock());
-  if (projection_) clocks_.push_back(&projection_->clock());
+  clock_nodes_.push_back(int(chain_.size()) + 1);
+  if (projection_) clocks_.push_back(&projection_->clock()), clock_nodes_.push_back(int(chain_.size()) + 2);
 }
 
 TrainingGraph::~TrainingGraph() {
@@ -129,6 +139,7 @@ TrainingGraph::~TrainingGraph() {
 void TrainingGraph::build() {
   graph_ = std::make_unique<tbb::flow::graph>();
   tbb::flow::graph& g = *graph_;
+  if (config_.ranks.link) remote_ = std::make_unique<RemoteEdges>(g, *config_.ranks.link);
   const LearningRule& rule = *config_.rule;
   tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
   limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.flow.in_flight));
@@ -163,7 +174,7 @@ void TrainingGraph::build() {
       pools_.push_back(std::make_unique<PoolNode>(g, input, layout, stage.kernel, stage.stride, position,
                                                   rule_edges_.gradients_down, pass_rows, config_.flow.order));
       PoolNode& pool = *pools_.back();
-      chain_.push_back({&pool.entry(), &pool.node(), pool.name(), [&pool](const Message& m, Outbox& out) { pool.visit(m, out); }});
+      chain_.push_back({&pool.entry(), &pool.node(), pool.name(), [&pool](const Message& m, Outbox& out) { pool.visit(m, out); }, {}});
     } else {
       const LayerNodeConfig layer{.graph = config_,
                                   .place = {int(layers_.size()), layers},
@@ -175,7 +186,8 @@ void TrainingGraph::build() {
       mirror_column += stage.units;
       layers_.push_back(std::make_unique<LayerNode>(g, layer, state_));
       LayerNode& node = *layers_.back();
-      chain_.push_back({&node.entry(), &node.node(), node.name(), [&node](const Message& m, Outbox& out) { node.visit(m, out); }});
+      chain_.push_back({&node.entry(), &node.node(), node.name(), [&node](const Message& m, Outbox& out) { node.visit(m, out); },
+                        [&node] { return node.updates_applied(); }});
     }
     input = shapes[s];
   }
@@ -185,51 +197,78 @@ void TrainingGraph::build() {
   completion_ = std::make_unique<CompletionNode>(g, rule.updates_per_batch(int(layers_.size())));
 }
 
+int TrainingGraph::rank_of(int node) const {
+  return config_.ranks.rank_of_node.at(std::size_t(node == hub_node ? 0 : node));
+}
+
+bool TrainingGraph::runs_node(int node) const {
+  return !config_.ranks.link || rank_of(node) == config_.ranks.link->rank();
+}
+
 template <class From, class To>
-void TrainingGraph::connect(From& from, To& to, std::string from_name, std::string to_name) {
-  tbb::flow::make_edge(from, to);
+void TrainingGraph::connect(From& from, To& to, std::string from_name, std::string to_name, int from_node, int to_node) {
+  const auto edge = std::uint32_t(edges_.size());
   edges_.emplace_back(std::move(from_name), std::move(to_name));
+  if (!remote_) return tbb::flow::make_edge(from, to);
+  const int here = config_.ranks.link->rank(), from_rank = rank_of(from_node), to_rank = rank_of(to_node);
+  if (from_rank == to_rank) {
+    if (from_rank == here) tbb::flow::make_edge(from, to);
+    return;
+  }
+  using Item = typename From::output_type;
+  if constexpr (std::is_same_v<Item, Message> || std::is_same_v<Item, BatchEvent>) {
+    std::function<std::uint64_t()> version;
+    if (from_node >= 1 && from_node <= int(chain_.size())) version = chain_[std::size_t(from_node - 1)].weight_version;
+    if (from_rank == here) tbb::flow::make_edge(from, remote_->sender<Item>(edge, to_rank, std::move(version)));
+    if (to_rank == here) tbb::flow::make_edge(remote_->receiver<Item>(edge), to);
+  } else {
+    throw std::logic_error("the edge " + edges_.back().first + " → " + edges_.back().second + " cannot cross ranks");
+  }
 }
 
 void TrainingGraph::connect() {
   using tbb::flow::output_port;
-  connect(*tickets_, *limiter_, "tickets", "limiter");
-  connect(*limiter_, input_->node(), "limiter", "input");
-  connect(output_port<0>(input_->node()), *chain_.front().entry, "input", chain_.front().name);
-  for (std::size_t s = 0; s < chain_.size(); ++s) {
-    const Stage& stage = chain_[s];
-    if (s + 1 < chain_.size())
-      connect(output_port<port::up>(*stage.node), *chain_[s + 1].entry, stage.name, chain_[s + 1].name);
+  const int stages = int(chain_.size()), error = stages + 1, projection = stages + 2;
+  connect(*tickets_, *limiter_, "tickets", "limiter", hub_node, hub_node);
+  connect(*limiter_, input_->node(), "limiter", "input", hub_node, 0);
+  connect(output_port<0>(input_->node()), *chain_.front().entry, "input", chain_.front().name, 0, 1);
+  for (int s = 0; s < stages; ++s) {
+    const Stage& stage = chain_[std::size_t(s)];
+    if (s + 1 < stages)
+      connect(output_port<port::up>(*stage.node), *chain_[std::size_t(s + 1)].entry, stage.name, chain_[std::size_t(s + 1)].name, s + 1, s + 2);
     else
-      connect(output_port<port::up>(*stage.node), error_->node(), stage.name, "error");
-    connect(output_port<port::updated>(*stage.node), completion_->node(), stage.name, "completion");
+      connect(output_port<port::up>(*stage.node), error_->node(), stage.name, "error", s + 1, error);
+    connect(output_port<port::updated>(*stage.node), completion_->node(), stage.name, "completion", s + 1, hub_node);
   }
   connect_rule_edges();
-  connect(output_port<ErrorNode::port::scored>(error_->node()), completion_->node(), "error", "completion");
-  connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter");
+  connect(output_port<ErrorNode::port::scored>(error_->node()), completion_->node(), "error", "completion", error, hub_node);
+  connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter", hub_node, hub_node);
+  (void)projection;
 }
 
 // Where the output error goes, and whether gradients go down, is what tells the rules apart.
 void TrainingGraph::connect_rule_edges() {
   using tbb::flow::output_port;
+  const int stages = int(chain_.size()), error = stages + 1, projection = stages + 2;
   auto& error_out = output_port<ErrorNode::port::error>(error_->node());
   if (rule_edges_.gradients_down)
-    for (std::size_t s = 1; s < chain_.size(); ++s)
-      connect(output_port<port::down>(*chain_[s].node), *chain_[s - 1].entry, chain_[s].name, chain_[s - 1].name);
+    for (int s = 1; s < stages; ++s)
+      connect(output_port<port::down>(*chain_[std::size_t(s)].node), *chain_[std::size_t(s - 1)].entry, chain_[std::size_t(s)].name,
+              chain_[std::size_t(s - 1)].name, s + 1, s);
   if (rule_edges_.error_to_input_via_projection) {
-    connect(error_out, projection_->node(), "error", "projection");
-    connect(tbb::flow::output_port<0>(projection_->node()), input_->node(), "projection", "input");
+    connect(error_out, projection_->node(), "error", "projection", error, projection);
+    connect(tbb::flow::output_port<0>(projection_->node()), input_->node(), "projection", "input", projection, 0);
   }
   for (int l : rule_edges_.error_to_layers) {
     LayerNode& target = *layers_.at(std::size_t(l));
-    connect(error_out, target.entry(), "error", target.name());
+    connect(error_out, target.entry(), "error", target.name(), error, target.position());
   }
   // A layer that sends itself messages (a split backward's W visits) takes them through its own
   // queue, behind whatever the scheduler's order puts first.
   for (int l = 0; l < learning_layers_; ++l)
     if (config_.rule->sends_to_self({l, learning_layers_}, config_.flow.backward)) {
       LayerNode& layer = *layers_.at(std::size_t(l));
-      connect(output_port<port::to_self>(layer.node()), layer.entry(), layer.name(), layer.name());
+      connect(output_port<port::to_self>(layer.node()), layer.entry(), layer.name(), layer.name(), layer.position(), layer.position());
     }
 }
 
@@ -240,39 +279,151 @@ void TrainingGraph::set_learning_rate(float learning_rate) {
 
 void TrainingGraph::run(std::span<const BatchHandle> batches, Pass pass) {
   if (pass != Pass::standard && pass != Pass::evaluate) throw std::invalid_argument("batches enter as standard or evaluate");
-  const auto started = Clock::now();
-  arena_.execute([&] {
-    omp_set_num_threads(threads_or_all_cores(config_.dnnl_threads));
-    completion_->reset_count();
-    for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
-    graph_->wait_for_all();
-    take_handoffs();
-  });
-  run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+  run_batches(batches, pass, nullptr);
 }
 
 std::size_t TrainingGraph::run_until(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+  return run_batches(batches, Pass::standard, &stop_requested);
+}
+
+std::size_t TrainingGraph::train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
+  return run_batches(batches, Pass::standard, stop_requested ? &stop_requested : nullptr);
+}
+
+std::size_t TrainingGraph::run_batches(std::span<const BatchHandle> batches, Pass pass, const std::function<bool()>* stop_requested) {
+  RemoteLink* link = config_.ranks.link;
+  const bool hosts_input = runs_node(0);
+  // Only the root's answer counts: the other ranks learn how many batches were trained from it.
+  if (!hosts_input) stop_requested = nullptr;
   withdrawn_ = 0;
-  completion_->after_each([&] {
-    if (!stop_requested()) return;
-    // The queue hands tickets out in order, so what it still holds is the tail of `batches`.
-    Message ticket;
-    while (tickets_->try_get(ticket)) ++withdrawn_;
-  });
+  if ((stop_requested && *stop_requested) || (link && hosts_input))
+    completion_->after_each([&, total = batches.size()](std::int64_t completed) {
+      if (stop_requested && *stop_requested && (*stop_requested)()) {
+        // The queue hands tickets out in order, so what it still holds is the tail of `batches`.
+        Message ticket;
+        while (tickets_->try_get(ticket)) ++withdrawn_;
+      }
+      if (link && std::size_t(completed) == total - withdrawn_) link->finish_everywhere(std::uint64_t(completed));
+    });
   struct Unhook {  // on every way out, a node's error included: the hook refers to this frame
     CompletionNode& completion;
     ~Unhook() { completion.after_each({}); }
   } unhook{*completion_};
-  run(batches, Pass::standard);
-  return batches.size() - withdrawn_;
+  const auto started = Clock::now();
+  std::size_t trained = batches.size();
+  arena_.execute([&] {
+    omp_set_num_threads(threads_or_all_cores(config_.dnnl_threads));
+    completion_->reset_count();
+    if (link) {
+      trained = run_across_ranks(batches, pass);
+    } else {
+      for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
+      graph_->wait_for_all();
+      trained = batches.size() - withdrawn_;
+    }
+    take_handoffs();
+  });
+  run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+  if (link) copy_tallies_to_root();
+  return trained;
 }
 
-std::size_t TrainingGraph::train(std::span<const BatchHandle> batches, const std::function<bool()>& stop_requested) {
-  if (!stop_requested) {
-    run(batches, Pass::standard);
-    return batches.size();
+std::size_t TrainingGraph::run_across_ranks(std::span<const BatchHandle> batches, Pass pass) {
+  RemoteLink& link = *config_.ranks.link;
+  const std::uint32_t run = ++runs_;
+  // The ranks that do not read the data set through the input node still score against labels.
+  if (!runs_node(0))
+    for (const BatchHandle& batch : batches) fill_labels(*batch);
+  remote_->start_run(run, batches);
+  // Held until the link says the run is over everywhere: messages may still arrive when this
+  // rank's nodes are idle.
+  graph_->reserve_wait();
+  link.start_run(run, [this](std::vector<std::byte> bytes) { remote_->deliver(std::move(bytes)); }, [this] { graph_->release_wait(); });
+  try {
+    if (link.is_root()) {
+      for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
+      if (batches.empty()) link.finish_everywhere(0);
+    }
+    graph_->wait_for_all();
+  } catch (const std::exception& error) {
+    link.fail_everywhere(error.what());
+    link.end_run();  // joins the link's thread; its own verdict is this rank's error
+    throw;
   }
-  return run_until(batches, stop_requested);
+  return std::size_t(link.end_run());
+}
+
+void TrainingGraph::copy_tallies_to_root() {
+  RemoteLink& link = *config_.ranks.link;
+  const int owner = rank_of(int(chain_.size()) + 1);
+  if (owner == RemoteLink::root) return;
+  ByteWriter out;
+  if (link.rank() == owner) {
+    const auto [training, evaluation] = error_->peek_tallies();
+    out.put(training);
+    out.put(evaluation);
+  }
+  const std::vector<std::byte> bytes = link.to_root(owner, out.take());
+  if (!link.is_root()) return;
+  ByteReader in(bytes);
+  const auto training = in.get<ScoreTally>();
+  error_->restore_tallies(training, in.get<ScoreTally>());
+}
+
+void TrainingGraph::gather_to_root() {
+  RemoteLink* link = config_.ranks.link;
+  if (!link) return;
+  for (auto& layer : layers_) {
+    const int owner = rank_of(layer->position());
+    if (owner == RemoteLink::root) continue;
+    ByteWriter out;
+    if (link->rank() == owner) {
+      out.put_array<float>(layer->layer().weights());
+      out.put_array<float>(layer->layer().velocity());
+      LayerMetrics& metrics = layer->metrics();
+      out.put_array<double>(metrics.latency_seconds);
+      out.put_array<std::uint32_t>(metrics.latency_stages);
+      out.put_array<std::uint64_t>(metrics.staleness);
+      out.put(metrics.peak_soma_bytes);
+      out.put(metrics.peak_dendrite_bytes);
+      out.put(metrics.peak_stash_bytes);
+      // Sent once: the root keeps them from here on.
+      metrics.latency_seconds.clear();
+      metrics.latency_stages.clear();
+      metrics.staleness.clear();
+    }
+    const std::vector<std::byte> bytes = link->to_root(owner, out.take());
+    if (!link->is_root()) continue;
+    ByteReader in(bytes);
+    in.get_array_into<float>(layer->layer().weights());
+    in.get_array_into<float>(layer->layer().velocity());
+    LayerMetrics& metrics = layer->metrics();
+    const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(metrics.latency_seconds, in.get_array<double>());
+    append(metrics.latency_stages, in.get_array<std::uint32_t>());
+    append(metrics.staleness, in.get_array<std::uint64_t>());
+    metrics.peak_soma_bytes = std::max(metrics.peak_soma_bytes, in.get<std::size_t>());
+    metrics.peak_dendrite_bytes = std::max(metrics.peak_dendrite_bytes, in.get<std::size_t>());
+    metrics.peak_stash_bytes = std::max(metrics.peak_stash_bytes, in.get<std::size_t>());
+  }
+  for (std::size_t node = 0; node < clocks_.size(); ++node) {
+    const int owner = rank_of(clock_nodes_[node]);
+    if (owner == RemoteLink::root) continue;
+    ByteWriter out;
+    if (link->rank() == owner) {
+      out.put(clocks_[node]->busy_seconds());
+      out.put(clocks_[node]->visits());
+    }
+    const std::vector<std::byte> bytes = link->to_root(owner, out.take());
+    if (!link->is_root()) continue;
+    ByteReader in(bytes);
+    const auto busy = in.get<double>();
+    clocks_[node]->set_load(busy, in.get<std::int64_t>());
+  }
+}
+
+bool TrainingGraph::root_decides(bool answer) {
+  return config_.ranks.link ? config_.ranks.link->from_root(answer) != 0 : answer;
 }
 
 void TrainingGraph::visit(int node, const Message& message, Outbox& out) {

@@ -32,6 +32,7 @@
 #include "graph/pool_node.hpp"
 #include "graph/projection_node.hpp"
 #include "graph/graph_config.hpp"
+#include "graph/remote_edges.hpp"
 
 namespace pepita {
 
@@ -67,6 +68,17 @@ class TrainingGraph final : public BatchRunner {
 
   // GPipe's flush: every layer applies the updates accumulated over `rows` samples. Call while idle.
   void flush_updates(int rows) override;
+
+  // A graph that spans ranks (GraphConfig::ranks): whether this process runs `node` (graph order).
+  bool runs_node(int node) const;
+  bool spans_ranks() const { return config_.ranks.link != nullptr; }
+  // Brings to the root what the other ranks hold, so that the root's copy of the graph reads as the
+  // whole: every layer's W and velocity, its locking metrics since the last gather, and every
+  // node's load since reset_node_loads. Every rank calls it at the same points, while idle; a no-op
+  // in one process.
+  void gather_to_root();
+  // The root's answer, on every rank (its own answer in one process).
+  bool root_decides(bool answer);
 
   // One visit of node `node` (graph order: 0 the input, 1…S the chain's stages, S + 1 the error
   // node, S + 2 the projection) on the calling thread, its messages to `out` instead of the
@@ -123,8 +135,18 @@ class TrainingGraph final : public BatchRunner {
   void connect_rule_edges();
   // After wait_for_all: order what the nodes did before what this thread does next (thread_handoff.hpp).
   void take_handoffs();
+  // Makes the edge, or, when its ends run on two ranks, its sending or receiving end. `from_node`
+  // and `to_node` are in graph order; hub_node is the tickets, limiter and completion, which go with the input.
   template <class From, class To>
-  void connect(From& from, To& to, std::string from_name, std::string to_name);
+  void connect(From& from, To& to, std::string from_name, std::string to_name, int from_node, int to_node);
+  static constexpr int hub_node = -1;
+  int rank_of(int node) const;
+  // run() and run_until(): on a graph that spans ranks, every rank takes part in each run.
+  std::size_t run_batches(std::span<const BatchHandle> batches, Pass pass, const std::function<bool()>* stop_requested);
+  // Runs the local graph until the link says the run is over everywhere; the trained count from the root.
+  std::size_t run_across_ranks(std::span<const BatchHandle> batches, Pass pass);
+  // After a run, the error node's tallies go to the root, whose trainer reads them.
+  void copy_tallies_to_root();
 
   GraphConfig config_;
   LearningState state_;
@@ -141,6 +163,7 @@ class TrainingGraph final : public BatchRunner {
     StageNode* node;
     std::string name;
     std::function<void(const Message&, Outbox&)> visit;
+    std::function<std::uint64_t()> weight_version;  // a layer's updates so far; none for a pool
   };
   std::vector<Stage> chain_;
   std::unique_ptr<ErrorNode> error_;
@@ -149,10 +172,13 @@ class TrainingGraph final : public BatchRunner {
   std::vector<std::pair<std::string, std::string>> edges_;
   int learning_layers_ = 0;  // L: the stages that learn (pools do not)
   RuleEdges rule_edges_;
-  std::vector<NodeClock*> clocks_;  // every node's, in graph order
+  std::vector<NodeClock*> clocks_;  // every node's: the input, layers, pools, error, projection
+  std::vector<int> clock_nodes_;    // the node each clock belongs to, in graph order
   double run_seconds_ = 0;
   std::atomic<std::size_t> withdrawn_{0};  // tickets run_until took back from the queue
   std::unique_ptr<class OpenMpThreadsObserver> openmp_observer_;
+  std::unique_ptr<RemoteEdges> remote_;  // the ends of edges that cross ranks
+  std::uint32_t runs_ = 0;               // runs so far: every message says which it belongs to
 };
 
 }  // namespace pepita
