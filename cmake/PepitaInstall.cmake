@@ -12,6 +12,7 @@ set(PEPITA_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pepita)
 # under include/pepita/, and that folder is what the installed target puts on the include path.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data ${PROJECT_SOURCE_DIR}/graph ${PROJECT_SOURCE_DIR}/layers
                   ${PROJECT_SOURCE_DIR}/schedulers ${PROJECT_SOURCE_DIR}/simulation ${PROJECT_SOURCE_DIR}/train
+                  ${PROJECT_SOURCE_DIR}/distributed
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pepita
         FILES_MATCHING PATTERN "*.hpp")
 
@@ -20,6 +21,7 @@ install(TARGETS pepita EXPORT pepitaTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pepita)
 install(EXPORT pepitaTargets NAMESPACE pepita:: DESTINATION ${PEPITA_INSTALL_CMAKEDIR})
 
+set(PEPITA_PACKAGE_MPI ${PEPITA_MPI})  # pepitaConfig.cmake finds MPI only when the library uses it
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/pepitaConfig.cmake.in
                               ${CMAKE_CURRENT_BINARY_DIR}/pepitaConfig.cmake
                               INSTALL_DESTINATION ${PEPITA_INSTALL_CMAKEDIR})

@@ -98,7 +98,8 @@ tbb::flow::sender<T>& RemoteEdges::receiver(std::uint32_t edge) {
       entry.gateway().try_put(BatchEvent{h.batch, h.layer});
     }
   };
-  return entry;
+  // Its port, not the node: an async_node takes successors only through its ports.
+  return tbb::flow::output_port<0>(entry);
 }
 
 }  // namespace pepita

@@ -347,8 +347,13 @@ std::size_t TrainingGraph::run_across_ranks(std::span<const BatchHandle> batches
     graph_->wait_for_all();
   } catch (const std::exception& error) {
     link.fail_everywhere(error.what());
-    link.end_run();  // joins the link's thread; its own verdict is this rank's error
-    throw;
+    try {
+      link.end_run();  // joins the link's thread
+    } catch (const RemoteFailure&) {  // the verdict that counts is this rank's own error
+    }
+    // The root prints it, named; on the other ranks it is one more rank that stopped.
+    if (link.is_root()) throw;
+    throw RemoteFailure("rank " + std::to_string(link.rank()) + ": " + error.what());
   }
   return std::size_t(link.end_run());
 }
@@ -441,7 +446,8 @@ void TrainingGraph::take_handoffs() {
 }
 
 void TrainingGraph::flush_updates(int rows) {
-  for (auto& layer : layers_) layer->apply_accumulated(rows);
+  for (auto& layer : layers_)
+    if (runs_node(layer->position())) layer->apply_accumulated(rows);
 }
 
 std::vector<NodeLoad> TrainingGraph::node_loads() {

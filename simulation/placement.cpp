@@ -1,5 +1,7 @@
 #include "simulation/placement.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -7,9 +9,42 @@ namespace pepita {
 
 namespace {
 
-std::vector<int> layer_devices(int layers, int devices, const std::string& placement) {
+// Consecutive runs of layers, one per device, whose costliest run costs as little as it can: the
+// classic linear partition, by dynamic programming over (layers placed, devices used).
+std::vector<int> balanced_devices(const std::vector<double>& cost, int devices) {
+  const int layers = int(cost.size());
+  std::vector<double> prefix(std::size_t(layers) + 1, 0);
+  for (int l = 0; l < layers; ++l) prefix[std::size_t(l) + 1] = prefix[std::size_t(l)] + cost[std::size_t(l)];
+  const double none = std::numeric_limits<double>::infinity();
+  // best[d][n]: the least largest run for the first n layers on d devices; cut[d][n]: where its last run starts.
+  std::vector<std::vector<double>> best(std::size_t(devices) + 1, std::vector<double>(std::size_t(layers) + 1, none));
+  std::vector<std::vector<int>> cut(std::size_t(devices) + 1, std::vector<int>(std::size_t(layers) + 1, 0));
+  best[0][0] = 0;
+  for (int d = 1; d <= devices; ++d)
+    for (int n = d; n <= layers; ++n)
+      for (int start = d - 1; start < n; ++start) {
+        const double run = prefix[std::size_t(n)] - prefix[std::size_t(start)];
+        const double worst = std::max(best[std::size_t(d - 1)][std::size_t(start)], run);
+        if (worst < best[std::size_t(d)][std::size_t(n)]) best[std::size_t(d)][std::size_t(n)] = worst, cut[std::size_t(d)][std::size_t(n)] = start;
+      }
   std::vector<int> device(std::size_t(layers), 0);
-  if (placement.empty() || placement == "contiguous") {
+  for (int d = devices, n = layers; d >= 1; n = cut[std::size_t(d)][std::size_t(n)], --d)
+    for (int l = cut[std::size_t(d)][std::size_t(n)]; l < n; ++l) device[std::size_t(l)] = d - 1;
+  return device;
+}
+
+std::vector<int> layer_devices(const GraphTopology& topology, int devices, const std::string& placement) {
+  const int layers = topology.layers();
+  std::vector<int> device(std::size_t(layers), 0);
+  if (placement == "balanced") {
+    std::vector<double> cost;  // multiply-adds per sample of one pass: a layer's share of every pass
+    for (int l = 0; l < layers; ++l) {
+      const TopologyNode& node = topology.node(topology.layer_node(l));
+      cost.push_back(double(node.weights) * double(node.positions));
+    }
+    return balanced_devices(cost, devices);
+  }
+  if (placement == "contiguous") {
     for (int l = 0, d = 0, taken = 0; l < layers; ++l) {
       const int share = layers / devices + (d < layers % devices ? 1 : 0);
       device[std::size_t(l)] = d;
@@ -33,7 +68,7 @@ std::vector<int> layer_devices(int layers, int devices, const std::string& place
       used = 0;
     }
     if (used == 0 || used != item.size())
-      throw std::invalid_argument("--placement: '" + item + "' is not a device number (give contiguous, interleaved, pool, or one device per layer: 0,0,1,1)");
+      throw std::invalid_argument("--placement: '" + item + "' is not a device number (give contiguous, balanced, interleaved, pool, or one device per layer: 0,0,1,1)");
     if (d < 0 || d >= devices)
       throw std::invalid_argument("--placement: device " + item + " is not one of the " + std::to_string(devices) + " devices (0…" +
                                   std::to_string(devices - 1) + ")");
@@ -47,14 +82,15 @@ std::vector<int> layer_devices(int layers, int devices, const std::string& place
 
 }  // namespace
 
-Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement) {
+Placement place_nodes(const GraphTopology& topology, int devices, const std::string& given, const std::string& fallback) {
+  const std::string& placement = given.empty() ? fallback : given;
   const int layers = topology.layers();
   if (devices < 1) throw std::invalid_argument("--devices must be at least 1");
   if (placement == "pool") return Placement{devices, std::vector<int>(std::size_t(topology.size()), 0), true};
   if (devices > layers)
     throw std::invalid_argument("--devices " + std::to_string(devices) + " is more than the model's " + std::to_string(layers) +
                                 " learning layers: a device would hold nothing");
-  const std::vector<int> device = layer_devices(layers, devices, placement);
+  const std::vector<int> device = layer_devices(topology, devices, placement);
   Placement placed{devices, std::vector<int>(std::size_t(topology.size()), 0)};
   int current = device.front();
   for (int n = 1; n <= topology.stages(); ++n) {

@@ -1,7 +1,9 @@
 #pragma once
 // Which simulated device runs each node. A device runs one visit at a time.
-//   contiguous   (default) the learning layers split into D runs of consecutive layers, as even as
-//                they go, the earlier devices taking the extra layer
+//   contiguous   (default on the virtual clock) the learning layers split into D runs of consecutive
+//                layers, as even in count as they go, the earlier devices taking the extra layer
+//   balanced     (default for MPI ranks) D runs of consecutive layers whose largest FLOPs per
+//                sample is as small as it can be
 //   interleaved  layer l on device l mod D: several virtual stages per device (interleaved 1F1B)
 //   0,0,1,1      an explicit device per learning layer
 //   pool         D interchangeable workers that share every node and one memory, as a host's
@@ -26,7 +28,9 @@ struct Placement {
 };
 
 // Throws std::invalid_argument with a one-line message naming the problem.
-Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement);
+// `fallback` stands for an empty placement: the default of the clock that asks.
+Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement,
+                      const std::string& fallback = "contiguous");
 
 // One device per node: the dry run's view, where every node is its own serial unit.
 Placement device_per_node(const GraphTopology& topology);

@@ -14,7 +14,9 @@ struct SimulationSettings {
   RunClock clock = RunClock::host;
   bool on_virtual_clock() const { return clock == RunClock::virtual_devices; }
   int devices = 1;
-  std::string placement = "contiguous";  // contiguous, interleaved, pool, or a device per layer: 0,0,1,1
+  // contiguous, balanced, interleaved, pool, or a device per layer: 0,0,1,1. Empty: the clock's
+  // default, contiguous for simulated devices and balanced for MPI ranks.
+  std::string placement;
   std::string cost = "unit";             // unit, flops, measured
   double device_gflops = 100;            // the flops model's device rate
   std::filesystem::path profile;         // the measured model's profile (pepita calibrate)

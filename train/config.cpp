@@ -117,6 +117,8 @@ void validate(const TrainConfig& config) {
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
   const SimulationSettings& simulation = config.simulation;
   require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");
+  if (config.link && simulation.on_virtual_clock())
+    throw std::invalid_argument("--clock virtual simulates devices inside one process; under mpirun the ranks are the devices");
   require(simulation.devices >= 1, "--devices must be at least 1");
   require(simulation.cost == "unit" || simulation.cost == "flops" || simulation.cost == "measured",
           "--cost must be one of: unit, flops, measured");

@@ -41,6 +41,9 @@ struct TrainConfig {
   SchedulerSettings scheduler;
   std::int64_t max_batches = 0;  // per epoch, 0 = all (for quick runs and tests)
   SimulationSettings simulation;  // the host's clock, or simulated devices on a virtual clock
+  // The ranks of an MPI job this run spans (distributed/), or null for one process. Not an option:
+  // mpirun decides it.
+  RemoteLink* link = nullptr;
 };
 
 // The paper's settings for a data set (mnist, cifar10, cifar100), model (fc, conv) and rule.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "train/rank_plan.hpp"
 #include "train/reports.hpp"
 
 namespace pepita {
@@ -130,6 +131,8 @@ std::string run_fingerprint(Trainer& trainer) {
       << " dataset=" << word(config.dataset) << " layers=" << graph.layer(0).layer().inputs();
   for (int l = 0; l < graph.layer_count(); ++l) out << '-' << graph.layer(l).layer().outputs();
   out << " scheduler=" << word(config.scheduler.name);
+  // A run across ranks resumes on the same ranks with the same split: each rank's layers are its own.
+  if (graph.spans_ranks()) out << " ranks=" << config.link->ranks() << " placement=" << describe_ranks(graph.config());
   return out.str();
 }
 

@@ -8,6 +8,7 @@
 
 #include "graph/model_spec.hpp"
 #include "layers/counter_rng.hpp"
+#include "train/rank_plan.hpp"
 #include "train/weight_statistics.hpp"
 
 namespace pepita {
@@ -34,7 +35,8 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
     throw std::invalid_argument("--batch-size " + std::to_string(config.batch_size) + " is larger than the training set (" +
                                 std::to_string(data.train.size()) + " samples)");
   std::iota(test_order_.begin(), test_order_.end(), 0u);
-  const GraphConfig graph = graph_config(config, data.train.shape, data.train.classes);
+  GraphConfig graph = graph_config(config, data.train.shape, data.train.classes);
+  if (config.link) graph.ranks = rank_plan(graph, config.simulation.placement, *config.link);
   graph_ = std::make_unique<TrainingGraph>(graph);
   if (config.simulation.no_math) throw std::invalid_argument("--no-math runs without a trainer: there is nothing to train");
   if (config.simulation.on_virtual_clock()) simulation_ = std::make_unique<Simulation>(*graph_, config.simulation);
@@ -193,7 +195,8 @@ bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
   graph_->reset_node_loads();
   bool stopped = false;
   while (std::size_t(batches_done_) < total) {
-    if (stop_requested_ && stop_requested_()) {
+    // Across ranks the root's answer counts, so that every rank stops at the same chunk.
+    if (stop_requested_ && graph_->root_decides(stop_requested_())) {
       stopped = true;
       break;
     }
@@ -203,6 +206,9 @@ bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
     BatchRunner& runner = simulation_ ? static_cast<BatchRunner&>(*simulation_) : *graph_;
     const std::size_t trained = scheduler_->train(runner, part, stop_requested_);
     epoch_seconds_ += seconds_since(chunk_started);
+    // Across ranks, the root's copy of the graph now reads as the whole, for a checkpoint or the
+    // epoch's statistics (a no-op in one process).
+    graph_->gather_to_root();
     if (simulation_) training_seconds_ += seconds_since(chunk_started);  // the flow graph's own run time stays 0
     batches_done_ += std::int64_t(trained);
     training_batches_ += trained;

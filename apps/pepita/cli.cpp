@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <new>
 
+#include <sstream>
+
 #include <boost/program_options/errors.hpp>
+
+#include "graph/remote_link.hpp"
+#include "mpi_job.hpp"
 
 
 namespace pepita::cli {
@@ -54,25 +59,41 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+// In a job of several ranks, a rank other than the root keeps its error line until it knows the
+// error: its own is printed with its rank; another rank's failure is not, since the root prints
+// that one, named, once. Its other output (progress, warnings) is kept back too.
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err_stream) {
+  const MpiJob* job = current_job();
+  const bool other_rank = job && job->spans_ranks() && !job->is_root();
+  std::ostringstream held;
+  std::ostream& err = other_rank ? static_cast<std::ostream&>(held) : err_stream;
+  const auto finish = [&](int status, const std::exception* error) {
+    if (other_rank && error && !dynamic_cast<const RemoteFailure*>(error)) {
+      std::string line = held.str();
+      const std::string prefix = "pepita: ";
+      if (line.rfind(prefix, 0) == 0) line.insert(prefix.size(), "rank " + std::to_string(job->rank()) + ": ");
+      err_stream << line << std::flush;
+    }
+    return status;
+  };
   try {
-    return dispatch(args, out, err);
+    return finish(dispatch(args, out, err), nullptr);
   } catch (const UsageError& e) {
     err << "pepita: " << e.what() << '\n';
-    return exit_usage;
+    return finish(exit_usage, &e);
   } catch (const std::invalid_argument& e) {  // a configuration no run can use
     err << "pepita: " << e.what() << '\n';
-    return exit_usage;
+    return finish(exit_usage, &e);
   } catch (const boost::program_options::error& e) {
     err << "pepita: " << e.what() << '\n';
-    return exit_usage;
-  } catch (const std::bad_alloc&) {  // past the graph's up-front estimate: activity for a huge batch, say
+    return finish(exit_usage, &e);
+  } catch (const std::bad_alloc& e) {  // past the graph's up-front estimate: activity for a huge batch, say
     err << "pepita: out of memory: the run needs more than this machine has free (try a smaller --hidden, "
            "--batch-size or --eval-batch-size)\n";
-    return exit_failure;
-  } catch (const std::exception& e) {  // bad data, divergence, I/O
+    return finish(exit_failure, &e);
+  } catch (const std::exception& e) {  // bad data, divergence, I/O, another rank's failure
     err << "pepita: " << e.what() << '\n';
-    return exit_failure;
+    return finish(exit_failure, &e);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "mpi_job.hpp"
 #include "data/dataset.hpp"
 #include "no_math_run.hpp"
 #include "stop_signals.hpp"
@@ -87,8 +88,12 @@ TrainRequest resumed_request(const std::vector<std::string>& args, const Checkpo
 
 }  // namespace
 
-int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int train_command(const std::vector<std::string>& args, std::ostream& shown, std::ostream& err) {
   TrainRequest request = parse_train_options(args);
+  // Under mpirun every rank trains its part of the graph; the root reports for all of them.
+  const MpiJob* job = current_job();
+  std::ostringstream not_shown;
+  std::ostream& out = job && !job->is_root() ? not_shown : shown;
   if (request.help) {
     out << "usage: pepita train [options]\n       pepita train --resume DIR [output options]\n\nTrains a network "
            "through the flow graph and reports test accuracy after every epoch.\n"
@@ -99,6 +104,12 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (request.resume) {
     resumed = load_checkpoint(checkpoint_file(*request.resume));
     request = resumed_request(args, *resumed, checkpoint_file(*request.resume));
+  }
+  if (job && job->spans_ranks()) {
+    request.config.link = job->link();
+    request.quiet |= !job->is_root();
+    // The ranks on one machine share its cores.
+    if (request.config.scheduler.threads == 0) request.config.scheduler.threads = std::max(1, available_cores() / job->ranks_here());
   }
   const StopSignals stop_signals;  // from here on, SIGINT and SIGTERM stop after the batches in flight
   if (request.config.simulation.no_math) return train_without_math(request, stop_signals, out);

@@ -42,10 +42,18 @@ TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, 
   if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
 }
 
-void TrainingSession::save() { save_checkpoint(*save_file_, capture_run_state(trainer_, saved_configuration_)); }
+// Across ranks the root's copy of the graph holds the whole run (TrainingGraph::gather_to_root):
+// the other ranks write nothing.
+bool TrainingSession::writes_files() const {
+  return !request_.config.link || request_.config.link->is_root();
+}
+
+void TrainingSession::save() {
+  if (writes_files()) save_checkpoint(*save_file_, capture_run_state(trainer_, saved_configuration_));
+}
 
 void TrainingSession::write_metrics() {
-  if (request_.metrics_csv) write_file_atomically(*request_.metrics_csv, metrics_csv(trainer_.history()));
+  if (request_.metrics_csv && writes_files()) write_file_atomically(*request_.metrics_csv, metrics_csv(trainer_.history()));
 }
 
 bool TrainingSession::run(const SessionHooks& hooks) {
@@ -62,6 +70,7 @@ bool TrainingSession::run(const SessionHooks& hooks) {
 }
 
 void TrainingSession::write_outputs(double total_seconds) {
+  if (!writes_files()) return;
   const RunFacts facts{describe_machine(), total_seconds};
   if (request_.summary_json) write_file_atomically(*request_.summary_json, summary_json(request_.config, trainer_, facts));
   if (request_.trace_json)

@@ -41,6 +41,7 @@ class TrainingSession {
  private:
   void save();
   void write_metrics();
+  bool writes_files() const;
 
   TrainRequest request_;
   Trainer trainer_;
