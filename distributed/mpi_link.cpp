@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <limits>
+#include <utility>
 #include <stdexcept>
 
 namespace pepita {
@@ -61,11 +62,13 @@ MpiLink::~MpiLink() {
   MPI_Comm_free(&control_);
 }
 
-void MpiLink::start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over) {
+void MpiLink::start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over,
+                        std::function<bool()> failed) {
   if (thread_.joinable()) throw std::logic_error("a run of the link is already open");
   run_ = run;
   deliver_ = std::move(deliver);
   over_ = std::move(over);
+  failed_ = std::move(failed);
   ended_here_ = false;
   in_flight_.clear();
   sent_ = received_ = 0;
@@ -106,6 +109,7 @@ void MpiLink::finish_everywhere(std::uint64_t trained) {
 }
 
 void MpiLink::fail_everywhere(const std::string& what) {
+  failed_here_ = true;  // end_run then skips the count, which the other ranks do not take part in
   queue_everywhere(WireKind::abort, 0, "rank " + std::to_string(rank_) + ": " + what);
   std::lock_guard lock(mutex_);
   queued_.push_back({rank_, {}, false});
@@ -120,8 +124,10 @@ std::uint64_t MpiLink::end_run() {
   thread_.join();
   deliver_ = {};
   over_ = {};
+  failed_ = {};
   if (remote_failure_) throw RemoteFailure(*remote_failure_);
   if (local_failure_) throw RemoteFailure("rank " + std::to_string(rank_) + ": " + *local_failure_);
+  if (std::exchange(failed_here_, false)) return 0;
   // Every message a run sends is received in it; anything else would be lost work.
   std::int64_t unreceived = sent_ - received_, everywhere = 0;
   check(MPI_Allreduce(&unreceived, &everywhere, 1, MPI_INT64_T, MPI_SUM, control_), "MPI_Allreduce");
@@ -137,6 +143,9 @@ void MpiLink::loop() {
       bool moved = post_sends();
       moved |= complete_sends();
       moved |= receive_one();
+      // A node of this rank threw: let wait_for_all return it; the main thread then sends the
+      // error to every rank (fail_everywhere) before the run closes.
+      if (!ended_here_ && failed_()) end_here();
       {
         std::unique_lock lock(mutex_);
         if (main_done_ && queued_.empty() && in_flight_.empty()) return;

@@ -30,7 +30,8 @@ class MpiLink final : public RemoteLink {
   int rank() const override { return rank_; }
   int ranks() const override { return ranks_; }
 
-  void start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over) override;
+  void start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over,
+                 std::function<bool()> failed) override;
   void send(int rank, std::vector<std::byte> bytes) override;
   void finish_everywhere(std::uint64_t trained) override;
   void fail_everywhere(const std::string& what) override;
@@ -80,6 +81,7 @@ class MpiLink final : public RemoteLink {
   std::uint32_t run_ = 0;
   std::function<void(std::vector<std::byte>)> deliver_;
   std::function<void()> over_;
+  std::function<bool()> failed_;
   bool ended_here_ = false;
   std::vector<InFlight> in_flight_;
   std::int64_t sent_ = 0;       // data messages this run
@@ -87,6 +89,7 @@ class MpiLink final : public RemoteLink {
   std::uint64_t trained_ = 0;
   std::optional<std::string> remote_failure_;  // another rank's
   std::optional<std::string> local_failure_;   // this rank's (a message it could not place)
+  bool failed_here_ = false;                   // this rank's graph failed (fail_everywhere)
   std::uint64_t total_sent_ = 0;
   std::uint64_t total_bytes_ = 0;
   double seconds_in_mpi_ = 0;

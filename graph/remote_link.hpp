@@ -32,8 +32,10 @@ class RemoteLink {
 
   // Starts run `run` on this rank. The link's thread calls `deliver` with every message or event
   // that arrives for this rank's graph, and `over` once, when the run has ended here (the root's
-  // finish_everywhere, a stop from the root, or a failure anywhere).
-  virtual void start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over) = 0;
+  // finish_everywhere, a stop from the root, or a failure anywhere). It polls `failed`, which says
+  // whether this rank's graph has failed: oneTBB's wait_for_all waits for `over` even then.
+  virtual void start_run(std::uint32_t run, std::function<void(std::vector<std::byte>)> deliver, std::function<void()> over,
+                         std::function<bool()> failed) = 0;
   // From node threads: queue bytes for `rank`.
   virtual void send(int rank, std::vector<std::byte> bytes) = 0;
   // The root's completion node: every admitted batch is complete; tell every rank, with how many

@@ -137,7 +137,7 @@ TrainingGraph::~TrainingGraph() {
 }
 
 void TrainingGraph::build() {
-  graph_ = std::make_unique<tbb::flow::graph>();
+  graph_ = std::make_unique<tbb::flow::graph>(context_);
   tbb::flow::graph& g = *graph_;
   if (config_.ranks.link) remote_ = std::make_unique<RemoteEdges>(g, *config_.ranks.link);
   const LearningRule& rule = *config_.rule;
@@ -338,7 +338,9 @@ std::size_t TrainingGraph::run_across_ranks(std::span<const BatchHandle> batches
   // Held until the link says the run is over everywhere: messages may still arrive when this
   // rank's nodes are idle.
   graph_->reserve_wait();
-  link.start_run(run, [this](std::vector<std::byte> bytes) { remote_->deliver(std::move(bytes)); }, [this] { graph_->release_wait(); });
+  link.start_run(
+      run, [this](std::vector<std::byte> bytes) { remote_->deliver(std::move(bytes)); }, [this] { graph_->release_wait(); },
+      [this] { return context_.is_group_execution_cancelled(); });
   try {
     if (link.is_root()) {
       for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});

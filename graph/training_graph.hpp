@@ -151,6 +151,8 @@ class TrainingGraph final : public BatchRunner {
   GraphConfig config_;
   LearningState state_;
   tbb::task_arena arena_;
+  // The graph's: cancelled when a node throws, which the link's thread watches across ranks.
+  tbb::task_group_context context_;
   std::unique_ptr<tbb::flow::graph> graph_;
   std::unique_ptr<tbb::flow::queue_node<Message>> tickets_;
   std::unique_ptr<tbb::flow::limiter_node<Message>> limiter_;

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-CXX=clang++ cmake -S . -B build-fuzz -DPEPITA_FUZZ=ON \
+CXX=clang++ cmake -S . -B build-fuzz -DPEPITA_FUZZ=ON -DPEPITA_MPI=OFF \
   -DPEPITA_FUZZ_SECONDS="${PEPITA_FUZZ_SECONDS:-10}"
 cmake --build build-fuzz -j 2 --target pepita_fuzz
 ctest --test-dir build-fuzz --output-on-failure -j 2 -L fuzz "$@"

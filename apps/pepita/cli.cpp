@@ -8,6 +8,7 @@
 #include <boost/program_options/errors.hpp>
 
 #include "graph/remote_link.hpp"
+#include "train/checkpoint.hpp"
 #include "mpi_job.hpp"
 
 
@@ -61,14 +62,18 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
 // In a job of several ranks, a rank other than the root keeps its error line until it knows the
 // error: its own is printed with its rank; another rank's failure is not, since the root prints
-// that one, named, once. Its other output (progress, warnings) is kept back too.
+// that one, named, once, and neither is a usage or checkpoint error, which every rank meets alike. Its other
+// output (warnings) is kept back too.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err_stream) {
   const MpiJob* job = current_job();
   const bool other_rank = job && job->spans_ranks() && !job->is_root();
   std::ostringstream held;
   std::ostream& err = other_rank ? static_cast<std::ostream&>(held) : err_stream;
   const auto finish = [&](int status, const std::exception* error) {
-    if (other_rank && error && !dynamic_cast<const RemoteFailure*>(error)) {
+    // A usage error is every rank's alike, and the root prints it.
+    // So is a checkpoint's problem: every rank reads the same file.
+    if (other_rank && error && status != exit_usage && !dynamic_cast<const RemoteFailure*>(error) &&
+        !dynamic_cast<const CheckpointError*>(error)) {
       std::string line = held.str();
       const std::string prefix = "pepita: ";
       if (line.rfind(prefix, 0) == 0) line.insert(prefix.size(), "rank " + std::to_string(job->rank()) + ": ");

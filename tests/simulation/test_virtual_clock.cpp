@@ -119,6 +119,19 @@ TEST_CASE("placement: contiguous, interleaved, explicit, and one-line errors for
   CHECK_THROWS_WITH_AS(place_nodes(topology, 2, "0,2,1,1"), doctest::Contains("device 2 is not one of the 2 devices"), std::invalid_argument);
 }
 
+TEST_CASE("placement balanced: consecutive layers whose costliest run is as cheap as it can be") {
+  // Multiply-adds per sample: 784·256, 256², 256², 256·10. By count (contiguous) the first device
+  // takes 266k and the second 68k; balanced gives the first layer a device of its own.
+  const GraphTopology topology(parse_model_spec("fc256-fc256-fc256-fc10", mnist, 10), mnist, 10, *RuleChoice("pepita"));
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "contiguous")) == "0,0,1,1");
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "balanced")) == "0,1,1,1");
+  CHECK(describe_layers(topology, place_nodes(topology, 3, "balanced")) == "0,1,2,2");
+  CHECK(describe_layers(topology, place_nodes(topology, 4, "balanced")) == "0,1,2,3");
+  // An empty placement is the asking clock's default.
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "")) == "0,0,1,1");
+  CHECK(describe_layers(topology, place_nodes(topology, 2, "", "balanced")) == "0,1,1,1");
+}
+
 TEST_CASE("placement pool: D workers share every node and one memory, and messages cross no link") {
   const GraphTopology topology(parse_model_spec("fc8-fc8-fc10", mnist, 10), mnist, 10, *RuleChoice("pepita"));
   const Placement pool = place_nodes(topology, 2, "pool");
