@@ -183,11 +183,7 @@ bool MpiLink::post_sends() {
       check(MPI_Isend(sending.bytes.data(), byte_count(sending.bytes.size()), MPI_BYTE, out.rank, traffic_tag, traffic_, &sending.request),
             "MPI_Isend");
     }
-    if (out.data) {
-      ++sent_;
-      ++total_sent_;
-      total_bytes_ += sending.bytes.size();
-    }
+    if (out.data) ++sent_;
   }
   return !batch.empty();
 }

@@ -40,11 +40,7 @@ class MpiLink final : public RemoteLink {
   std::vector<std::byte> to_root(int owner, std::vector<std::byte> bytes) override;
   std::uint64_t from_root(std::uint64_t value) override;
 
-  // What crossed ranks from this one since the link began: messages and their bytes.
-  std::uint64_t messages_sent() const { return total_sent_; }
-  std::uint64_t bytes_sent() const { return total_bytes_; }
-  // Wall time the link's thread spent inside MPI calls, over every run.
-  double seconds_in_mpi() const { return seconds_in_mpi_; }
+  double transport_seconds() const override { return seconds_in_mpi_; }
 
  private:
   struct Outgoing {
@@ -90,8 +86,6 @@ class MpiLink final : public RemoteLink {
   std::optional<std::string> remote_failure_;  // another rank's
   std::optional<std::string> local_failure_;   // this rank's (a message it could not place)
   bool failed_here_ = false;                   // this rank's graph failed (fail_everywhere)
-  std::uint64_t total_sent_ = 0;
-  std::uint64_t total_bytes_ = 0;
   double seconds_in_mpi_ = 0;
 };
 

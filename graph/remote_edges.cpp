@@ -4,6 +4,12 @@
 
 namespace pepita {
 
+std::vector<RemoteEdges::Crossing> RemoteEdges::crossings() const {
+  std::vector<Crossing> all;
+  for (const SentCount& count : sent_) all.push_back({count.edge, count.to_rank, count.messages.load(), count.bytes.load()});
+  return all;
+}
+
 void RemoteEdges::start_run(std::uint32_t run, std::span<const BatchHandle> batches) {
   run_ = run;
   batches_.clear();

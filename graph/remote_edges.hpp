@@ -5,7 +5,9 @@
 // decoded message through, delivers it as a local edge would. Nodes on either side cannot tell.
 #include <algorithm>
 #include <cstdint>
+#include <atomic>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -33,6 +35,15 @@ class RemoteEdges {
   template <class T>
   tbb::flow::sender<T>& receiver(std::uint32_t edge);
 
+  // What this rank sent along each edge that leaves it, since the graph was built.
+  struct Crossing {
+    std::uint32_t edge = 0;
+    int to_rank = 0;
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<Crossing> crossings() const;
+
   // A run: the batches messages may name, by id.
   void start_run(std::uint32_t run, std::span<const BatchHandle> batches);
   // On the link's thread: decodes `bytes` and puts it into the graph. Throws WireError for a
@@ -44,8 +55,17 @@ class RemoteEdges {
   using Receiver = tbb::flow::async_node<T, T>;
   const BatchHandle& batch(std::uint64_t id, Pass pass) const;
 
+  // Counted on the sending node's thread, read by the main thread between runs.
+  struct SentCount {
+    std::uint32_t edge;
+    int to_rank;
+    std::atomic<std::uint64_t> messages{0};
+    std::atomic<std::uint64_t> bytes{0};
+  };
+
   tbb::flow::graph& graph_;
   RemoteLink& link_;
+  std::deque<SentCount> sent_;  // a deque: the sending nodes hold references
   std::uint32_t run_ = 0;
   std::vector<std::unique_ptr<tbb::flow::graph_node>> nodes_;
   std::unordered_map<std::uint32_t, std::function<void(const WireMessage&)>> receivers_;  // by edge
@@ -59,13 +79,18 @@ tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std
   static_assert(std::is_same_v<T, Message> || std::is_same_v<T, BatchEvent>, "only messages and events cross ranks");
   // Lightweight and unlimited: the body runs at once on the thread of the node that sent, so the
   // messages leave in the order that node sent them and the weight version is read where it is written.
+  SentCount& count = sent_.emplace_back(edge, to_rank);
   auto node = std::make_unique<tbb::flow::function_node<T, tbb::flow::continue_msg, tbb::flow::lightweight>>(
-      graph_, tbb::flow::unlimited, [this, edge, to_rank, version = std::move(weight_version)](const T& item) {
+      graph_, tbb::flow::unlimited, [this, edge, to_rank, &count, version = std::move(weight_version)](const T& item) {
         const auto sender = std::uint16_t(link_.rank());
+        std::vector<std::byte> bytes;
         if constexpr (std::is_same_v<T, Message>)
-          link_.send(to_rank, encode_message(item, run_, edge, sender, version ? version() : 0));
+          bytes = encode_message(item, run_, edge, sender, version ? version() : 0);
         else
-          link_.send(to_rank, encode_event(item, run_, edge, sender));
+          bytes = encode_event(item, run_, edge, sender);
+        count.messages.fetch_add(1, std::memory_order_relaxed);
+        count.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+        link_.send(to_rank, std::move(bytes));
         return tbb::flow::continue_msg{};
       });
   auto& entry = *node;

@@ -429,6 +429,29 @@ void TrainingGraph::gather_to_root() {
   }
 }
 
+TrainingGraph::Traffic TrainingGraph::traffic_at_root() {
+  Traffic traffic;
+  RemoteLink* link = config_.ranks.link;
+  if (!link) return traffic;
+  for (int rank = 0; rank < link->ranks(); ++rank) {
+    ByteWriter out;
+    if (link->rank() == rank) {
+      out.put(link->transport_seconds());
+      for (const RemoteEdges::Crossing& crossing : remote_->crossings()) out.put(crossing);
+    }
+    const std::vector<std::byte> bytes = link->to_root(rank, out.take());
+    if (!link->is_root()) continue;
+    ByteReader in(bytes);
+    traffic.transport_seconds.push_back(in.get<double>());
+    while (!in.done()) {
+      const auto crossing = in.get<RemoteEdges::Crossing>();
+      const auto& [from, to] = edges_.at(crossing.edge);
+      traffic.edges.push_back({from, to, rank, crossing.to_rank, crossing.messages, crossing.bytes});
+    }
+  }
+  return traffic;
+}
+
 bool TrainingGraph::root_decides(bool answer) {
   return config_.ranks.link ? config_.ranks.link->from_root(answer) != 0 : answer;
 }

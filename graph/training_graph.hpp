@@ -79,6 +79,18 @@ class TrainingGraph final : public BatchRunner {
   void gather_to_root();
   // The root's answer, on every rank (its own answer in one process).
   bool root_decides(bool answer);
+  // What crossed between ranks, gathered to the root (every rank calls it; the others get nothing):
+  // per edge that crosses, its messages and bytes; per rank, its link's time in the transport.
+  struct Crossing {
+    std::string from, to;
+    int from_rank = 0, to_rank = 0;
+    std::uint64_t messages = 0, bytes = 0;
+  };
+  struct Traffic {
+    std::vector<Crossing> edges;
+    std::vector<double> transport_seconds;  // per rank
+  };
+  Traffic traffic_at_root();
 
   // One visit of node `node` (graph order: 0 the input, 1…S the chain's stages, S + 1 the error
   // node, S + 2 the projection) on the calling thread, its messages to `out` instead of the

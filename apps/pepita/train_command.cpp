@@ -16,6 +16,7 @@
 #include "train/checkpoint.hpp"
 #include "graph/model_spec.hpp"
 #include "train/reports.hpp"
+#include "train/rank_plan.hpp"
 #include "train/run_state.hpp"
 #include "train/trainer.hpp"
 #include "train_options.hpp"
@@ -86,6 +87,20 @@ TrainRequest resumed_request(const std::vector<std::string>& args, const Checkpo
   }
 }
 
+// What crossed between the ranks: per edge, and each rank's time inside MPI.
+std::string traffic_text(const TrainingGraph::Traffic& traffic, int ranks, const std::string& placement) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << ranks << " ranks, layers on ranks " << placement << ":\n";
+  for (const TrainingGraph::Crossing& edge : traffic.edges)
+    out << "  " << edge.from << " → " << edge.to << " (rank " << edge.from_rank << " → " << edge.to_rank << "): " << edge.messages
+        << " messages, " << double(edge.bytes) / 1e6 << " MB, " << (edge.messages ? double(edge.bytes) / double(edge.messages) / 1e3 : 0.0)
+        << " kB each\n";
+  out << "  time in MPI calls:" << std::setprecision(3);
+  for (std::size_t r = 0; r < traffic.transport_seconds.size(); ++r) out << (r ? "," : "") << " rank " << r << " " << traffic.transport_seconds[r] << " s";
+  out << "\n";
+  return out.str();
+}
+
 }  // namespace
 
 int train_command(const std::vector<std::string>& args, std::ostream& shown, std::ostream& err) {
@@ -145,6 +160,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   }
   session.write_outputs(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   out << scheduler_metrics_text(trainer);
+  if (job && job->spans_ranks()) out << traffic_text(trainer.graph().traffic_at_root(), job->ranks(), describe_ranks(trainer.graph().config()));
   if (trainer.simulation()) out << simulation_text(*trainer.simulation()) << std::endl;
   out << "final test accuracy " << std::fixed << std::setprecision(2) << trainer.history().back().test_accuracy
       << "%, median " << std::setprecision(3) << median_epoch_seconds(trainer.history()) << " s per epoch"
