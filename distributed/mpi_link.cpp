@@ -127,7 +127,7 @@ std::uint64_t MpiLink::end_run() {
   failed_ = {};
   if (remote_failure_) throw RemoteFailure(*remote_failure_);
   if (local_failure_) throw RemoteFailure("rank " + std::to_string(rank_) + ": " + *local_failure_);
-  if (std::exchange(failed_here_, false)) return 0;
+  if (failed_here_.exchange(false)) return 0;
   // Every message a run sends is received in it; anything else would be lost work.
   std::int64_t unreceived = sent_ - received_, everywhere = 0;
   check(MPI_Allreduce(&unreceived, &everywhere, 1, MPI_INT64_T, MPI_SUM, control_), "MPI_Allreduce");
@@ -139,6 +139,7 @@ std::uint64_t MpiLink::end_run() {
 void MpiLink::loop() {
   try {
     int idle = 0;
+    std::optional<std::chrono::steady_clock::time_point> failed_at;
     while (true) {
       bool moved = post_sends();
       moved |= complete_sends();
@@ -146,9 +147,22 @@ void MpiLink::loop() {
       // A node of this rank threw: let wait_for_all return it; the main thread then sends the
       // error to every rank (fail_everywhere) before the run closes.
       if (!ended_here_ && failed_()) end_here();
+      if (!failed_at && (remote_failure_ || local_failure_ || failed_here_)) failed_at = std::chrono::steady_clock::now();
       {
         std::unique_lock lock(mutex_);
-        if (main_done_ && queued_.empty() && in_flight_.empty()) return;
+        if (main_done_ && queued_.empty()) {
+          if (in_flight_.empty()) return;
+          // After a failure a peer may have gone before taking what was sent to it: give the
+          // aborts a moment to leave, then drop the rest rather than wait for ever.
+          if (failed_at && std::chrono::steady_clock::now() - *failed_at > std::chrono::seconds(1)) {
+            for (InFlight& sending : in_flight_) {
+              MPI_Cancel(&sending.request);
+              MPI_Request_free(&sending.request);
+            }
+            in_flight_.clear();
+            return;
+          }
+        }
         if (moved) {
           idle = 0;
           continue;

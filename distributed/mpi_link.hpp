@@ -4,6 +4,7 @@
 // and passes them to the graph, and watches for the run's end (a stop from the root, or an abort
 // from any rank). Between runs the main thread makes the blocking calls. MPI is initialised with
 // MPI_THREAD_SERIALIZED: the two never call at the same time.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -85,7 +86,7 @@ class MpiLink final : public RemoteLink {
   std::uint64_t trained_ = 0;
   std::optional<std::string> remote_failure_;  // another rank's
   std::optional<std::string> local_failure_;   // this rank's (a message it could not place)
-  bool failed_here_ = false;                   // this rank's graph failed (fail_everywhere)
+  std::atomic<bool> failed_here_{false};       // this rank's graph failed (fail_everywhere): set by the main thread
   double seconds_in_mpi_ = 0;
 };
 

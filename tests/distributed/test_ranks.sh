@@ -102,8 +102,9 @@ for scheduler in "pipelined --in-flight 4 --weights stash" "pipelined --in-fligh
   fi
 done
 
-# A rank that fails ends the job: one line, naming the rank, and a non-zero exit everywhere.
-train diverge 2 "${short[@]}" --rule pepita --hidden 32,32 --lr 1e9
+# A rank that fails ends the job: one line, naming the rank, and a non-zero exit everywhere, even
+# with messages in flight to it (pipelined).
+train diverge 2 "${short[@]}" --rule pepita --hidden 32,32 --lr 1e9 --scheduler pipelined --in-flight 4
 status=$?
 if [[ $status -eq 0 ]] || [[ $(wc -l <"$work/diverge.err") -ne 1 ]] || ! grep -q "rank 1: " "$work/diverge.err"; then
   fail "a diverging rank: exit $status, stderr: $(head -3 "$work/diverge.err")"
