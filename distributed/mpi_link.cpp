@@ -11,6 +11,13 @@ namespace {
 
 constexpr int traffic_tag = 1;
 constexpr int control_tag = 2;
+// An idle link polls for arrivals every 20 µs for a short while (a burst of messages is likely
+// to go on), then every 500 µs. It never spins: on a rank bound to its cores the link's thread
+// shares them with the layers, and spinning cost 2-rank pipelined runs a third of their speed
+// (docs/distributed.md). Sends wake it at once.
+constexpr int quick_polls = 10;
+constexpr auto quick_poll = std::chrono::microseconds(20);
+constexpr auto slow_poll = std::chrono::microseconds(500);
 
 // MPI returns its errors (MPI_ERRORS_RETURN on our communicators): one line with MPI's own words.
 void check(int code, const char* call) {
@@ -167,10 +174,8 @@ void MpiLink::loop() {
           idle = 0;
           continue;
         }
-        // Nothing moved: back off from spinning to short sleeps, so that an idle link costs
-        // little CPU on a machine whose cores run the layers, and a busy one answers at once.
-        if (++idle > 64 && queued_.empty())
-          wake_.wait_for(lock, std::chrono::microseconds(idle > 256 ? 200 : 20));
+        // Nothing moved: sleep until a send wakes the link or the next poll is due.
+        if (queued_.empty()) wake_.wait_for(lock, ++idle <= quick_polls ? quick_poll : slow_poll);
       }
     }
   } catch (const std::exception& error) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/message.hpp"
@@ -56,6 +57,16 @@ class NodeClock {
     busy_seconds_ = 0;
     visits_ = 0;
   }
+  // Slices another rank recorded for this node, which that rank runs, shifted to this clock's
+  // origin (TrainingGraph::gather_to_root); and on that rank, its slices handed over once.
+  void append_trace(const std::vector<TraceSlice>& slices, double shift_us) {
+    for (TraceSlice slice : slices) {
+      slice.start_us += shift_us;
+      trace_.push_back(slice);
+    }
+  }
+  std::vector<TraceSlice> take_trace() { return std::exchange(trace_, {}); }
+  Clock::time_point trace_origin() const { return origin_; }
   // The load another rank measured for this node, which that rank runs (TrainingGraph::gather_to_root).
   void set_load(double busy_seconds, std::int64_t visits) {
     busy_seconds_ = busy_seconds;

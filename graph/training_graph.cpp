@@ -416,16 +416,24 @@ void TrainingGraph::gather_to_root() {
   for (std::size_t node = 0; node < clocks_.size(); ++node) {
     const int owner = rank_of(clock_nodes_[node]);
     if (owner == RemoteLink::root) continue;
+    NodeClock& clock = *clocks_[node];
     ByteWriter out;
     if (link->rank() == owner) {
-      out.put(clocks_[node]->busy_seconds());
-      out.put(clocks_[node]->visits());
+      out.put(clock.busy_seconds());
+      out.put(clock.visits());
+      // The steady clock is the machine's: on one machine two ranks' origins compare; across
+      // machines the trace's ranks are offset by the difference of their clocks.
+      out.put(std::chrono::duration<double, std::micro>(clock.trace_origin().time_since_epoch()).count());
+      out.put_array<TraceSlice>(clock.take_trace());
     }
     const std::vector<std::byte> bytes = link->to_root(owner, out.take());
     if (!link->is_root()) continue;
     ByteReader in(bytes);
     const auto busy = in.get<double>();
-    clocks_[node]->set_load(busy, in.get<std::int64_t>());
+    clock.set_load(busy, in.get<std::int64_t>());
+    const double origin_us = in.get<double>();
+    const double shift_us = origin_us - std::chrono::duration<double, std::micro>(clock.trace_origin().time_since_epoch()).count();
+    clock.append_trace(in.get_array<TraceSlice>(), shift_us);
   }
 }
 
@@ -522,13 +530,21 @@ std::string TrainingGraph::chrome_trace_json() {
   std::ostringstream out;
   out << "{\"traceEvents\": [\n";
   bool first = true;
+  // One process per rank when the graph spans ranks (pid 1 + rank), else one.
+  if (config_.ranks.link)
+    for (int rank = 0; rank < config_.ranks.link->ranks(); ++rank) {
+      out << (first ? "" : ",\n") << R"(  {"name": "process_name", "ph": "M", "pid": )" << rank + 1 << R"(, "args": {"name": "rank )" << rank
+          << "\"}}";
+      first = false;
+    }
   for (std::size_t track = 0; track < clocks_.size(); ++track) {
     const NodeClock& clock = *clocks_[track];
-    out << (first ? "" : ",\n") << R"(  {"name": "thread_name", "ph": "M", "pid": 1, "tid": )" << track
+    const int pid = config_.ranks.link ? rank_of(clock_nodes_[track]) + 1 : 1;
+    out << (first ? "" : ",\n") << R"(  {"name": "thread_name", "ph": "M", "pid": )" << pid << R"(, "tid": )" << track
         << R"(, "args": {"name": ")" << clock.name() << "\"}}";
     first = false;
     for (const TraceSlice& slice : clock.trace())
-      out << ",\n" << R"(  {"name": ")" << to_string(slice.pass) << R"(", "ph": "X", "pid": 1, "tid": )" << track
+      out << ",\n" << R"(  {"name": ")" << to_string(slice.pass) << R"(", "ph": "X", "pid": )" << pid << R"(, "tid": )" << track
           << R"(, "ts": )" << slice.start_us << R"(, "dur": )" << slice.duration_us << R"(, "args": {"batch": )"
           << slice.batch << "}}";
   }
