@@ -111,6 +111,7 @@ void validate(const TrainConfig& config) {
   require(config.batch_size >= 1, "--batch-size must be at least 1");
   require(config.eval_batch_size >= 1, "--eval-batch-size must be at least 1");
   require(config.max_batches >= 0, "--max-batches must be >= 0");
+  require(config.max_eval_batches >= 0, "--max-eval-batches must be >= 0");
   for (int units : config.hidden) require(units >= 1, "--hidden: every layer needs at least 1 unit");
   for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
   make_scheduler(config.scheduler);  // throws for an unknown name

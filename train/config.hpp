@@ -40,6 +40,7 @@ struct TrainConfig {
   PepitaOptions pepita;
   SchedulerSettings scheduler;
   std::int64_t max_batches = 0;  // per epoch, 0 = all (for quick runs and tests)
+  std::int64_t max_eval_batches = 0;  // test batches per evaluation, 0 = all (likewise)
   SimulationSettings simulation;  // the host's clock, or simulated devices on a virtual clock
   // The ranks of an MPI job this run spans (distributed/), or null for one process. Not an option:
   // mpirun decides it.

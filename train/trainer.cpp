@@ -148,7 +148,7 @@ std::optional<EpochRecord> Trainer::train_epoch(int epoch) {
 
   // Evaluation draws no randomness and keeps no state, so its ids need not be unique.
   const std::vector<BatchHandle> test_batches =
-      make_batches(data_.test, test_order_, config_.eval_batch_size, epoch - 1, 0, 0);
+      make_batches(data_.test, test_order_, config_.eval_batch_size, epoch - 1, config_.max_eval_batches, 0);
   graph_->run(test_batches, Pass::evaluate);
   const ScoreTally test = graph_->take_evaluation_tally();
   record.test_loss = test.mean_loss();

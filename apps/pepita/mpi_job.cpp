@@ -22,6 +22,14 @@ MpiJob::MpiJob() : session_(std::make_unique<MpiSession>()) {
   if (ranks_ > 1) link_ = session_->make_link();
 }
 #else
+}  // namespace pepita::cli
+
+namespace pepita {
+class MpiSession {};  // built without MPI: never made, but the job's member must be destroyable
+}  // namespace pepita
+
+namespace pepita::cli {
+
 MpiJob::MpiJob() = default;
 #endif
 

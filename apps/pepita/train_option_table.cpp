@@ -217,6 +217,7 @@ std::vector<TrainOption> train_option_table() {
       {"perturb", "KIND", "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
       {"perturb-scale", "K", "k for --perturb random (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},
       {"max-batches", "N", "train on at most N batches per epoch (default all)", how, setting(&Config::max_batches)},
+      {"max-eval-batches", "N", "evaluate on at most N test batches after each epoch (default all)", how, setting(&Config::max_eval_batches)},
 
       {"scheduler", "NAME", "how batches flow through the graph: " + scheduler_summaries(), running, setting(&Config::scheduler, &SchedulerSettings::name)},
   };
