@@ -91,8 +91,10 @@ same() {
 for rule in pepita pepita-forward pepita-mixed pepita-mixed-tl mempepita bp fa dfa drtp; do
   same "fc-$rule" 3 "${short[@]}" --rule "$rule" --hidden 32,32
 done
-# Convolutions: every rule whose conv path differs (pepita-forward and pepita-mixed take pepita's).
-for rule in pepita pepita-mixed-tl mempepita bp fa dfa drtp; do
+# Convolutions, one rule per conv path that crosses differently: PEPITA's modulated pass, MEMPEPITA's
+# stacked halves, BP's gradients back through the pool, DFA's direct feedback in nchw (the other
+# rules take one of these; fc above runs them all).
+for rule in pepita mempepita bp dfa; do
   same "conv-$rule" 2 "${short[@]}" --rule "$rule" --model conv
 done
 same pipelined-1 2 "${short[@]}" --rule pepita --hidden 32,32,32 --scheduler pipelined --in-flight 1 --placement 0,1,1,1
