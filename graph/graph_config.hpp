@@ -11,6 +11,7 @@
 #include "graph/rule_options.hpp"
 #include "graph/rule_registry.hpp"
 #include "layers/initializers.hpp"
+#include "layers/precision.hpp"
 
 namespace pepita {
 class RemoteLink;
@@ -35,6 +36,9 @@ struct GraphConfig {
   float momentum = 0.9f;
   float weight_decay = 0.0f;      // λ: v ← μ·v + η·(ΔW + λ·W), the ICLR 2024 follow-up's SGD
   WeightInit weight_init = WeightInit::he_uniform;
+  // What the layers' matmuls and convolutions read (layers/precision.hpp). F·e and DFA's and
+  // DRTP's B·e stay f32: they are under 1% of the work, and F·e sets the size of the modulation.
+  Precision precision = Precision::f32;
   std::uint64_t seed = 0;
   int max_rows = 64;              // largest batch, training or evaluation
   FlowPolicy flow{};              // the scheduler's: batches in flight, message order, weights, updates

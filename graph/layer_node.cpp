@@ -1,6 +1,7 @@
 #include "graph/layer_node.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "graph/divergence.hpp"
 #include "graph/layer_visit.hpp"
@@ -18,9 +19,9 @@ std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
   std::unique_ptr<Layer> layer;
   if (c.stage.kind == StageSpec::Kind::conv)
     layer = std::make_unique<ConvLayer>(c.input, c.stage.units, c.stage.kernel, activation, c.graph.momentum, c.stage.stride,
-                                        c.stage.padding, c.conv_output);
+                                        c.stage.padding, c.conv_output, c.graph.precision);
   else
-    layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.graph.momentum);
+    layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.graph.momentum, c.graph.precision);
   const int fan_in = int(layer->weights().size()) / c.stage.units;  // inputs, or C·K·K for a convolution
   initialize_weights(c.graph.weight_init, layer->weights(), fan_in, c.graph.seed, std::uint64_t(c.place.index));
   layer->optimizer().set_weight_decay(c.graph.weight_decay);
@@ -78,7 +79,7 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       term_pool_(make_tensor_pool(config.graph.max_rows, layer_->outputs())),
       down_pool_(make_tensor_pool(config.graph.max_rows, layer_->inputs())),
       class_pool_(make_tensor_pool(config.graph.max_rows, config.graph.classes)),
-      stash_pool_(make_tensor_pool(1, int(layer_->weights().size()))),
+      stash_pool_(make_tensor_pool(1, int(std::as_const(*layer_).weights().size()))),
       stacked_post_pool_(make_tensor_pool(2 * config.graph.max_rows, layer_->outputs())),
       stacked_pre_pool_(make_tensor_pool(2 * config.graph.max_rows, layer_->inputs())),
       updates_(*layer_, config.graph.flow.updates, metrics_),
@@ -129,7 +130,7 @@ void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass)
 }
 
 std::span<const float> LayerNode::learning_weights(const SomaEntry& standard) const {
-  return standard.stash ? std::span<const float>(standard.stash->values()) : std::span<const float>(layer_->weights());
+  return standard.stash ? std::span<const float>(standard.stash->values()) : std::as_const(*layer_).weights();
 }
 
 void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard, std::span<const float> used) {
@@ -153,9 +154,10 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
                   .standard_done = Clock::now()};
   if (config_.graph.flow.weights == WeightPolicy::stash && rule_.learning_reads_weights()) {
     entry.stash = acquire_tensor(stash_pool_, 1);
-    std::copy(layer_->weights().begin(), layer_->weights().end(), entry.stash->data());
+    const std::span<const float> weights = std::as_const(*layer_).weights();
+    std::copy(weights.begin(), weights.end(), entry.stash->data());
   }
-  if (record_weight_use_) entry.weight_fingerprint = fingerprint(layer_->weights());
+  if (record_weight_use_) entry.weight_fingerprint = fingerprint(std::as_const(*layer_).weights());
   if (rule_.learns_on_standard_pass(config_.place)) {
     LayerVisit learning(*this, message, out, entry);
     rule_.learn(learning);

@@ -1,6 +1,7 @@
 #include "layers/conv_layer.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace pepita {
 
@@ -23,7 +24,7 @@ dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
 }  // namespace
 
 ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
-                     int stride, int padding, ImageLayout output_layout)
+                     int stride, int padding, ImageLayout output_layout, Precision precision)
     : Layer(weight_count(input, filters, kernel, stride, padding), activation, momentum),
       input_(input),
       output_{filters, window_positions(input.height, kernel, stride, padding),
@@ -32,6 +33,8 @@ ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activ
       stride_(stride),
       padding_(padding),
       output_layout_(output_layout),
+      precision_(precision),
+      input_type_(input_type(precision)),
       gradient_(weights().size(), 0.0f),
       stream_(cpu_engine()) {
   if (output_.height <= 0 || output_.width <= 0)
@@ -56,8 +59,9 @@ dnnl::memory::desc ConvLayer::kernel_output(const dnnl::memory::desc& dst) const
 // it is blocked already). The backward primitives need it, without the post-ops, as their hint.
 dnnl::convolution_forward::primitive_desc ConvLayer::forward_desc(int rows, const dnnl::primitive_attr& attr) const {
   const Operands p = operands(rows);
-  const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct, p.src,
-                                             any_layout(p.weights), kernel_output(p.dst), {stride_, stride_},
+  const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct,
+                                             with_type(p.src, input_type_), any_layout(with_type(p.weights, input_type_)),
+                                             kernel_output(p.dst), {stride_, stride_},
                                              {padding_, padding_}, {padding_, padding_});
   return {desc, attr, cpu_engine()};
 }
@@ -72,17 +76,18 @@ ConvLayer::ForwardPrimitives ConvLayer::make_forward(int rows) {
     attr.set_post_ops(post_ops);
   }
   const auto pd = forward_desc(rows, attr);
-  const bool unblocks = output_layout_ == ImageLayout::nchw;
   const dnnl::memory blocked_weights(pd.weights_desc(), cpu_engine());
-  const dnnl::memory kernel_out = unblocks ? dnnl::memory(pd.dst_desc(), cpu_engine()) : unbound(p.dst);
+  OperandPath src = input_path(p.src, pd.src_desc());
+  OperandPath dst = output_path(pd.dst_desc(), p.dst);
   const dnnl::binary::primitive_desc mask_pd(dnnl::binary::desc(algorithm::binary_mul, p.dst, p.dst, p.dst),
                                              cpu_engine());
   return ForwardPrimitives{
       reorder(unbound(p.weights), blocked_weights),
-      BoundPrimitive(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, unbound(p.src)},
+      std::move(src.convert),
+      BoundPrimitive(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, src.memory},
                                                      {DNNL_ARG_WEIGHTS, blocked_weights},
-                                                     {DNNL_ARG_DST, kernel_out}}),
-      unblocks ? reorder(kernel_out, unbound(p.dst)) : BoundPrimitive{},
+                                                     {DNNL_ARG_DST, dst.memory}}),
+      std::move(dst.convert),
       BoundPrimitive(dnnl::binary(mask_pd), {{DNNL_ARG_SRC_0, unbound(p.dst)},
                                              {DNNL_ARG_SRC_1, unbound(p.dst)},
                                              {DNNL_ARG_DST, unbound(p.dst)}})};
@@ -94,7 +99,7 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
   ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward(in.rows); });
   primitives.load_weights.bind(DNNL_ARG_FROM, w);
   primitives.load_weights.run(stream_);
-  primitives.convolution.bind(DNNL_ARG_SRC, in.data());
+  feed({primitives.convolution, DNNL_ARG_SRC, primitives.load_input}, in.data(), stream_);
   run_into({primitives.convolution, DNNL_ARG_DST, primitives.unblock}, out.data(), stream_);
   if (!mask) return;
   primitives.apply_mask.bind(DNNL_ARG_SRC_0, out.data());
@@ -105,17 +110,18 @@ void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::
 
 ConvLayer::LearnPrimitives ConvLayer::make_learn(int rows) {
   const Operands p = operands(rows);
-  const dnnl::convolution_backward_weights::desc desc(algorithm::convolution_direct, p.src, any_layout(p.weights),
-                                                      kernel_output(p.dst), {stride_, stride_}, {padding_, padding_},
-                                                      {padding_, padding_});
+  const dnnl::convolution_backward_weights::desc desc(
+      algorithm::convolution_direct, with_type(p.src, input_type_), any_layout(p.weights),
+      with_type(kernel_output(p.dst), input_type_), {stride_, stride_}, {padding_, padding_}, {padding_, padding_});
   const dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu_engine(), forward_desc(rows));
-  const bool blocks = output_layout_ == ImageLayout::nchw;
-  const dnnl::memory kernel_post = blocks ? dnnl::memory(pd.diff_dst_desc(), cpu_engine()) : unbound(p.dst);
+  OperandPath pre = input_path(p.src, pd.src_desc());
+  OperandPath post = input_path(p.dst, pd.diff_dst_desc());
   const dnnl::memory blocked_gradient(pd.diff_weights_desc(), cpu_engine());
   return LearnPrimitives{
-      blocks ? reorder(unbound(p.dst), kernel_post) : BoundPrimitive{},
-      BoundPrimitive(dnnl::convolution_backward_weights(pd), {{DNNL_ARG_SRC, unbound(p.src)},
-                                                              {DNNL_ARG_DIFF_DST, kernel_post},
+      std::move(pre.convert),
+      std::move(post.convert),
+      BoundPrimitive(dnnl::convolution_backward_weights(pd), {{DNNL_ARG_SRC, pre.memory},
+                                                              {DNNL_ARG_DIFF_DST, post.memory},
                                                               {DNNL_ARG_DIFF_WEIGHTS, blocked_gradient}}),
       reorder(blocked_gradient, dnnl::memory(p.weights, cpu_engine(), gradient_.data()))};
 }
@@ -123,7 +129,7 @@ ConvLayer::LearnPrimitives ConvLayer::make_learn(int rows) {
 void ConvLayer::form_gradient(const Tensor& post, const Tensor& pre) {
   LearnPrimitives& primitives = learn_by_rows_.get(post.rows, [&] { return make_learn(post.rows); });
   feed({primitives.gradient, DNNL_ARG_DIFF_DST, primitives.block_post}, post.data(), stream_);
-  primitives.gradient.bind(DNNL_ARG_SRC, pre.data());
+  feed({primitives.gradient, DNNL_ARG_SRC, primitives.load_pre}, pre.data(), stream_);
   primitives.gradient.run(stream_);
   primitives.unblock_gradient.run(stream_);
 }
@@ -142,16 +148,17 @@ void ConvLayer::accumulate(const Tensor& post, const Tensor& pre, float scale) {
 
 ConvLayer::BackwardPrimitives ConvLayer::make_backward(int rows) {
   const Operands p = operands(rows);
-  const auto plain_dst = image_desc(rows, output_);
-  const dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, p.src, p.weights, plain_dst,
-                                                   {stride_, stride_}, {padding_, padding_}, {padding_, padding_});
+  const auto plain_post = with_type(image_desc(rows, output_), input_type_);
+  const dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, p.src,
+                                                   with_type(p.weights, input_type_), plain_post, {stride_, stride_},
+                                                   {padding_, padding_}, {padding_, padding_});
   const dnnl::convolution_backward_data::primitive_desc pd(desc, cpu_engine(), forward_desc(rows));
-  const bool unblocks = output_layout_ == ImageLayout::blocked;
-  const dnnl::memory post = unblocks ? dnnl::memory(plain_dst, cpu_engine()) : unbound(plain_dst);
-  return BackwardPrimitives{unblocks ? reorder(unbound(p.dst), post) : BoundPrimitive{},
-                                BoundPrimitive(dnnl::convolution_backward_data(pd), {{DNNL_ARG_DIFF_DST, post},
-                                                                                     {DNNL_ARG_WEIGHTS, unbound(p.weights)},
-                                                                                     {DNNL_ARG_DIFF_SRC, unbound(p.src)}})};
+  OperandPath weights = input_path(p.weights, pd.weights_desc());
+  OperandPath post = input_path(p.dst, pd.diff_dst_desc());
+  return BackwardPrimitives{std::move(weights.convert), std::move(post.convert),
+                            BoundPrimitive(dnnl::convolution_backward_data(pd), {{DNNL_ARG_DIFF_DST, post.memory},
+                                                                                 {DNNL_ARG_WEIGHTS, weights.memory},
+                                                                                 {DNNL_ARG_DIFF_SRC, unbound(p.src)}})};
 }
 
 void ConvLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through) {
@@ -159,7 +166,7 @@ void ConvLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<con
   grad_in.rows = post.rows;
   BackwardPrimitives& primitives = backward_by_rows_.get(post.rows, [&] { return make_backward(post.rows); });
   feed({primitives.convolution, DNNL_ARG_DIFF_DST, primitives.unblock_post}, post.data(), stream_);
-  primitives.convolution.bind(DNNL_ARG_WEIGHTS, w);
+  feed({primitives.convolution, DNNL_ARG_WEIGHTS, primitives.load_weights}, w, stream_);
   primitives.convolution.bind(DNNL_ARG_DIFF_SRC, grad_in.data());
   primitives.convolution.run(stream_);
 }

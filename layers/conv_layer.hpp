@@ -2,6 +2,8 @@
 // A 2-D convolution without bias, h = σ(W ∗ x) ⊙ mask, on oneDNN primitives created once per batch
 // size and reused. Images travel as rows × (C·H·W) tensors in NCHW order, the data sets' layout
 // and what a dense layer after it reads; W is kept as plain oihw for initialisers and checkpoints.
+// In bf16 (precision.hpp) the convolutions read bf16 copies of their inputs and write f32: the
+// reorders that already change layouts change the type on the way, and the input gets one more.
 #include <span>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "layers/dnnl_context.hpp"
 #include "layers/image_layout.hpp"
 #include "layers/layer.hpp"
+#include "layers/precision.hpp"
 #include "layers/primitive_cache.hpp"
 
 namespace pepita {
@@ -19,7 +22,8 @@ class ConvLayer final : public Layer {
   // The input is nchw; `output_layout` is how forward writes the activity, and how learn and
   // backward_data read the postsynaptic term.
   ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
-            int stride = 1, int padding = 0, ImageLayout output_layout = ImageLayout::nchw);
+            int stride = 1, int padding = 0, ImageLayout output_layout = ImageLayout::nchw,
+            Precision precision = Precision::f32);
   // The primitives point into gradient_: a move keeps that buffer, a copy would not.
   ConvLayer(const ConvLayer&) = delete;
   ConvLayer& operator=(const ConvLayer&) = delete;
@@ -33,6 +37,7 @@ class ConvLayer final : public Layer {
   ImageShape output_shape() const { return output_; }
   ImageLayout output_layout() const { return output_layout_; }
   int kernel() const { return kernel_; }
+  Precision precision() const { return precision_; }
 
   // W (weights()) is filters × channels × kernel × kernel (oihw), row-major.
   // out = σ(W ∗ in), times the dropout mask when one is given (rows × outputs); through
@@ -53,20 +58,24 @@ class ConvLayer final : public Layer {
   // gemm (MNIST's shape, batch 100, 2 threads: forward 1.6 → 0.6 ms, weight gradient 9.7 → 0.5 ms).
   // So forward and learn reorder through blocked buffers that oneDNN allocates once per batch
   // size. backward_data stays plain: there the blocked kernel is the slower one (11 vs 1 ms).
-  // The reorders between blocked and nchw are empty when the output layout is blocked already.
+  // A conversion is empty (the caller's buffer is bound directly) when layout and type agree
+  // already: the output layout is blocked, or the input is f32.
   struct ForwardPrimitives {
     BoundPrimitive load_weights;  // W or a stash (oihw) → blocked, every call: learn changes W
+    BoundPrimitive load_input;    // in → the input type (bf16)
     BoundPrimitive convolution;   // in → σ(W ∗ in), blocked
     BoundPrimitive unblock;       // → out (nchw)
     BoundPrimitive apply_mask;    // out ⊙= mask; as a post-op it forces a reference kernel, 100× slower
   };
   struct LearnPrimitives {
-    BoundPrimitive block_post;        // post (nchw) → blocked
+    BoundPrimitive load_pre;          // pre → the input type
+    BoundPrimitive block_post;        // post (nchw) → blocked, in the input type
     BoundPrimitive gradient;          // ΔW from pre and blocked post, blocked
     BoundPrimitive unblock_gradient;  // → gradient_ (oihw)
   };
   struct BackwardPrimitives {
-    BoundPrimitive unblock_post;  // post (blocked) → nchw
+    BoundPrimitive load_weights;  // W or `through` → the input type
+    BoundPrimitive unblock_post;  // post (blocked) → nchw, in the input type
     BoundPrimitive convolution;   // grad_in from nchw post
   };
   // The convolution's operands in the layouts of the tensors (dst: the output layout) and of W.
@@ -87,6 +96,8 @@ class ConvLayer final : public Layer {
   int stride_;
   int padding_;
   ImageLayout output_layout_;
+  Precision precision_;
+  dnnl::memory::data_type input_type_;  // of what the convolutions read: f32 or bf16
   // ΔW of the latest learn (oihw), handed to the optimizer: oneDNN 2.6 cannot fuse momentum into it.
   std::vector<float> gradient_;
   dnnl::stream stream_;

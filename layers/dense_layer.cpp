@@ -1,6 +1,7 @@
 #include "layers/dense_layer.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace pepita {
 
@@ -16,11 +17,30 @@ std::size_t weight_count(int inputs, int outputs) {
 
 }  // namespace
 
-DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float momentum)
+DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision)
     : Layer(weight_count(inputs, outputs), activation, momentum),
       inputs_(inputs),
       outputs_(outputs),
+      precision_(precision),
+      input_type_(pepita::input_type(precision)),
       stream_(cpu_engine()) {}
+
+const void* DenseLayer::matmul_input(LowPrecisionCopy& copy, const float* values, std::size_t count) {
+  if (precision_ == Precision::f32) return values;
+  return copy.convert(values, count, stream_);
+}
+
+const void* DenseLayer::matmul_weights(std::span<const float> stand_in, const char* what) {
+  const float* w = weights_or(stand_in, what);
+  if (precision_ == Precision::f32) return w;
+  const std::span<const float> own = std::as_const(*this).weights();
+  if (w != own.data()) return stand_in_copy_.convert(w, own.size(), stream_);
+  if (copied_revision_ != weights_revision()) {
+    weights_copy_.convert(w, own.size(), stream_);
+    copied_revision_ = weights_revision();
+  }
+  return weights_copy_.data();
+}
 
 int DenseLayer::mask_argument() const {
   algorithm unused;
@@ -29,8 +49,8 @@ int DenseLayer::mask_argument() const {
 }
 
 BoundPrimitive DenseLayer::make_forward(int rows, bool masked) {
-  const auto src = matrix_desc(rows, inputs_);
-  const auto weights = matrix_desc(inputs_, outputs_, /*transposed=*/true);
+  const auto src = matrix_desc(rows, inputs_, false, input_type_);
+  const auto weights = matrix_desc(inputs_, outputs_, /*transposed=*/true, input_type_);
   const auto dst = matrix_desc(rows, outputs_);
   dnnl::post_ops post_ops;
   algorithm fused;
@@ -59,12 +79,11 @@ DenseLayer::ForwardPrimitives DenseLayer::make_forward_primitives(int rows) {
 }
 
 void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
-  const float* w = weights_or(weights, "stashed weights");
   out.rows = in.rows;
   ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward_primitives(in.rows); });
   BoundPrimitive& matmul = mask ? primitives.masked : primitives.plain;
-  matmul.bind(DNNL_ARG_SRC, in.data());
-  matmul.bind(DNNL_ARG_WEIGHTS, w);
+  matmul.bind(DNNL_ARG_SRC, matmul_input(first_input_copy_, in.data(), in.size()));
+  matmul.bind(DNNL_ARG_WEIGHTS, matmul_weights(weights, "stashed weights"));
   matmul.bind(DNNL_ARG_DST, out.data());
   if (mask) matmul.bind(mask_argument(), mask->data());
   matmul.run(stream_);
@@ -76,8 +95,8 @@ void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std:
 }
 
 BoundPrimitive DenseLayer::make_update(int rows, bool into_accumulator) {
-  const auto post_transposed = matrix_desc(outputs_, rows, /*transposed=*/true);
-  const auto pre = matrix_desc(rows, inputs_);
+  const auto post_transposed = matrix_desc(outputs_, rows, /*transposed=*/true, input_type_);
+  const auto pre = matrix_desc(rows, inputs_, false, input_type_);
   const auto velocity = matrix_desc(outputs_, inputs_);
   dnnl::post_ops post_ops;
   post_ops.append_sum(into_accumulator ? 1.0f : optimizer().momentum());
@@ -98,8 +117,8 @@ void DenseLayer::form_update(const Tensor& post, const Tensor& pre, float scale,
       update_by_rows_.get({post.rows, into_accumulator}, [&] { return make_update(post.rows, into_accumulator); });
   update_scale_ = scale;
   matmul.bind(DNNL_ARG_ATTR_OUTPUT_SCALES, &update_scale_);
-  matmul.bind(DNNL_ARG_SRC, post.data());
-  matmul.bind(DNNL_ARG_WEIGHTS, pre.data());
+  matmul.bind(DNNL_ARG_SRC, matmul_input(first_input_copy_, post.data(), post.size()));
+  matmul.bind(DNNL_ARG_WEIGHTS, matmul_input(second_input_copy_, pre.data(), pre.size()));
   matmul.bind(DNNL_ARG_DST, destination.data());
   matmul.run(stream_);
 }
@@ -114,8 +133,8 @@ void DenseLayer::accumulate(const Tensor& post, const Tensor& pre, float scale) 
 }
 
 BoundPrimitive DenseLayer::make_backward(int rows) {
-  const auto post = matrix_desc(rows, outputs_);
-  const auto weights = matrix_desc(outputs_, inputs_);
+  const auto post = matrix_desc(rows, outputs_, false, input_type_);
+  const auto weights = matrix_desc(outputs_, inputs_, false, input_type_);
   const auto grad_in = matrix_desc(rows, inputs_);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(post, weights, grad_in), cpu_engine());
   return BoundPrimitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, unbound(post)},
@@ -124,11 +143,10 @@ BoundPrimitive DenseLayer::make_backward(int rows) {
 }
 
 void DenseLayer::backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through) {
-  const float* w = weights_or(through, "feedback weights");
   grad_in.rows = post.rows;
   BoundPrimitive& matmul = backward_by_rows_.get(post.rows, [&] { return make_backward(post.rows); });
-  matmul.bind(DNNL_ARG_SRC, post.data());
-  matmul.bind(DNNL_ARG_WEIGHTS, w);
+  matmul.bind(DNNL_ARG_SRC, matmul_input(first_input_copy_, post.data(), post.size()));
+  matmul.bind(DNNL_ARG_WEIGHTS, matmul_weights(through, "feedback weights"));
   matmul.bind(DNNL_ARG_DST, grad_in.data());
   matmul.run(stream_);
 }

@@ -3,22 +3,30 @@
 // once per batch size and reused. Its update is the optimizer's fast path: one matmul forms
 // postᵀ·pre straight into the optimizer's velocity (v ← μ·v + scale·postᵀ·pre, μ as a sum
 // post-op) or GPipe accumulator, and the optimizer then applies v.
+//
+// In bf16 (precision.hpp) every matmul reads bf16 copies of its f32 operands and writes f32. W's
+// copy is made once per change of W (Layer::weights_revision), not once per use; activity, the
+// learning terms, and a stand-in for W (a stash, FA's B) are converted at each use.
+#include <cstdint>
 #include <span>
 #include <utility>
 
 #include "layers/activation.hpp"
 #include "layers/dnnl_context.hpp"
 #include "layers/layer.hpp"
+#include "layers/low_precision_copy.hpp"
+#include "layers/precision.hpp"
 #include "layers/primitive_cache.hpp"
 
 namespace pepita {
 
 class DenseLayer final : public Layer {
  public:
-  DenseLayer(int inputs, int outputs, Activation activation, float momentum);
+  DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision = Precision::f32);
 
   int inputs() const override { return inputs_; }
   int outputs() const override { return outputs_; }
+  Precision precision() const { return precision_; }
 
   // W (weights()) is outputs × inputs, row-major.
   // out = σ(in·Wᵀ), times the dropout mask when one is given (rows × outputs).
@@ -47,9 +55,19 @@ class DenseLayer final : public Layer {
   BoundPrimitive make_update(int rows, bool into_accumulator);
   void form_update(const Tensor& post, const Tensor& pre, float scale, bool into_accumulator);
   BoundPrimitive make_backward(int rows);
+  // What a matmul reads: the buffer itself in f32, its bf16 copy in `copy` otherwise.
+  const void* matmul_input(LowPrecisionCopy& copy, const float* values, std::size_t count);
+  // W or the stand-in, as a matmul reads it; W's bf16 copy is refreshed only when W has changed.
+  const void* matmul_weights(std::span<const float> stand_in, const char* what);
 
   int inputs_;
   int outputs_;
+  Precision precision_;
+  dnnl::memory::data_type input_type_;  // of every matmul's inputs
+  // bf16 only: W's copy and the revision of W it was made from; the per-use copies.
+  LowPrecisionCopy weights_copy_;
+  std::uint64_t copied_revision_ = ~std::uint64_t(0);
+  LowPrecisionCopy stand_in_copy_, first_input_copy_, second_input_copy_;
   float update_scale_ = 0.0f;  // the update primitive's runtime output scale, bound at each run
   dnnl::stream stream_;
   PrimitiveCache<int, ForwardPrimitives> forward_by_rows_;

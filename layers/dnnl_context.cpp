@@ -18,14 +18,32 @@ bool fused_algorithm(Activation activation, dnnl::algorithm& out) {
   return false;
 }
 
-dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed) {
+dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed, dnnl::memory::data_type type) {
   using tag = dnnl::memory::format_tag;
-  return dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32, transposed ? tag::ba : tag::ab);
+  return dnnl::memory::desc({rows, cols}, type, transposed ? tag::ba : tag::ab);
 }
 
 BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to) {
   const dnnl::reorder::primitive_desc pd(cpu_engine(), from.get_desc(), cpu_engine(), to.get_desc());
   return BoundPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+}
+
+dnnl::memory::desc with_type(const dnnl::memory::desc& desc, dnnl::memory::data_type type) {
+  dnnl::memory::desc typed = desc;
+  typed.data.data_type = dnnl::memory::convert_to_c(type);
+  return typed;
+}
+
+OperandPath input_path(const dnnl::memory::desc& given, const dnnl::memory::desc& wanted) {
+  if (given == wanted) return {unbound(wanted), {}};
+  const dnnl::memory converted(wanted, cpu_engine());
+  return {converted, reorder(unbound(given), converted)};
+}
+
+OperandPath output_path(const dnnl::memory::desc& wanted, const dnnl::memory::desc& given) {
+  if (given == wanted) return {unbound(wanted), {}};
+  const dnnl::memory converted(wanted, cpu_engine());
+  return {converted, reorder(converted, unbound(given))};
 }
 
 void feed(const Converted& input, const void* data, dnnl::stream& stream) {

@@ -17,8 +17,10 @@ dnnl::engine& cpu_engine();
 // activation; false for those it cannot (identity needs none, softmax is a primitive of its own).
 bool fused_algorithm(Activation activation, dnnl::algorithm& out);
 
-// rows × cols float matrix; `transposed` describes the same row-major buffer read as its transpose.
-dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed = false);
+// rows × cols matrix of `type` (f32 unless said); `transposed` describes the same row-major buffer
+// read as its transpose.
+dnnl::memory::desc matrix_desc(int rows, int cols, bool transposed = false,
+                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 
 // A primitive with its argument map built once; rebinding a buffer is set_data_handle.
 class BoundPrimitive {
@@ -49,6 +51,20 @@ inline dnnl::memory unbound(const dnnl::memory::desc& desc) {
 
 // A copy between two layouts of one tensor; either side may be bound later.
 BoundPrimitive reorder(const dnnl::memory& from, const dnnl::memory& to);
+
+// The same tensor in another data type (f32 ↔ bf16), same layout.
+dnnl::memory::desc with_type(const dnnl::memory::desc& desc, dnnl::memory::data_type type);
+
+// A primitive's operand as the primitive wants it (`wanted`), when the caller's buffer is laid out
+// as `given`. If the two agree, `memory` is unbound and the caller's buffer is bound to it; if not
+// (another layout or data type), `memory` is allocated here and `convert` is the reorder between it
+// and the caller's buffer: from the buffer for an input, to it for an output.
+struct OperandPath {
+  dnnl::memory memory;
+  BoundPrimitive convert;
+};
+OperandPath input_path(const dnnl::memory::desc& given, const dnnl::memory::desc& wanted);
+OperandPath output_path(const dnnl::memory::desc& wanted, const dnnl::memory::desc& given);
 
 // A primitive's input or output that may need a change of layout on the way. `convert` is an
 // empty BoundPrimitive when the layouts agree: the caller's buffer is then bound to the

@@ -3,6 +3,7 @@
 // that use them. Graph nodes own one each; learning rules differ only in what they feed it.
 // What differs between layers is how ΔW is formed; the step itself is the optimizer's (sgd.hpp).
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -24,8 +25,14 @@ class Layer {
   virtual int positions() const { return 1; }
   Activation activation() const { return activation_; }  // σ
 
-  std::span<float> weights() { return weights_; }
+  // Writable access counts as a change of W: a layer that keeps W converted for its primitives
+  // (bf16) converts again before its next use. Read through the const overload to avoid that.
+  std::span<float> weights() {
+    ++weights_revision_;
+    return weights_;
+  }
   std::span<const float> weights() const { return weights_; }
+  std::uint64_t weights_revision() const { return weights_revision_; }
   // The graph sets η (for weight decay) and λ here.
   Sgd& optimizer() { return optimizer_; }
   const Sgd& optimizer() const { return optimizer_; }
@@ -45,7 +52,7 @@ class Layer {
   // GPipe: G ← G + scale·ΔW now, and at the flush the optimizer's one step from G (v ← μ·v +
   // scale·G (+ η·λ·W), W ← W − v, G ← 0).
   virtual void accumulate(const Tensor& post, const Tensor& pre, float scale) = 0;
-  void apply_accumulated(float scale) { optimizer_.flush(weights_, scale); }
+  void apply_accumulated(float scale) { optimizer_.flush(weights(), scale); }
 
   // grad_in = the gradient with respect to the input of Σ post·(W ∗ in), computed through
   // `through` instead of W when given (FA's fixed feedback weights, same shape as W).
@@ -70,6 +77,7 @@ class Layer {
  private:
   Activation activation_;
   std::vector<float> weights_;
+  std::uint64_t weights_revision_ = 0;
   Sgd optimizer_;
 };
 

@@ -82,6 +82,7 @@ GraphConfig graph_config(const TrainConfig& config, ImageShape input, int classe
                     .momentum = float(config.momentum),
                     .weight_decay = float(config.weight_decay),
                     .weight_init = config.weight_init,
+                    .precision = config.precision,
                     .seed = config.seed,
                     .max_rows = std::max(config.batch_size, config.eval_batch_size),
                     .pepita = config.pepita};
@@ -129,6 +130,11 @@ void validate(const TrainConfig& config) {
           "--link-latency must be a finite number of seconds >= 0");
   require(std::isfinite(simulation.link_gigabytes_per_second) && simulation.link_gigabytes_per_second >= 0,
           "--link-bandwidth must be a finite number of GB/s >= 0 (0: unlimited)");
+  // Checked before any work: a CPU without bf16 kernels would otherwise fail at the first matmul.
+  if (config.precision == Precision::bf16 && !simulation.no_math) {
+    const std::string problem = bf16_support_problem();
+    if (!problem.empty()) throw std::invalid_argument("--precision bf16: " + problem);
+  }
 }
 
 std::string to_string(OutputError value) { return value == OutputError::standard ? "standard" : "modulated"; }

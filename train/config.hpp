@@ -36,6 +36,7 @@ struct TrainConfig {
   double weight_decay = 0.0;  // L2 λ on W, in the SGD step: v ← μ·v + η·(ΔW + λ·W)
   double dropout = 0.1;
   WeightInit weight_init = WeightInit::he_uniform;
+  Precision precision = Precision::f32;  // of the layers' matmul and convolution inputs
   std::uint64_t seed = 0;
   PepitaOptions pepita;
   SchedulerSettings scheduler;

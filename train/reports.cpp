@@ -182,6 +182,7 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
       << "  \"f_scale\": " << config.pepita.f_scale << ",\n"
       << "  \"output_error\": " << json_string(to_string(config.pepita.output_error)) << ",\n"
       << "  \"f_init\": " << json_string(config.pepita.f_init == FeedbackInit::factored ? "factored" : "uniform") << ",\n"
+      << "  \"precision\": " << json_string(precision_name(config.precision)) << ",\n"
       << "  \"w_init\": " << json_string(config.weight_init == WeightInit::he_normal ? "he-normal" : "he-uniform") << ",\n"
       << "  \"weight_decay\": " << config.weight_decay << ",\n"
       << "  \"normalize_activity\": " << (config.pepita.normalize_activity ? "true" : "false") << ",\n"

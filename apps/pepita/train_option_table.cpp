@@ -32,6 +32,7 @@ constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvN
 constexpr Choice<Preset> presets[] = {{"paper", Preset::paper}, {"followup", Preset::followup}};
 constexpr Choice<WeightInit> weight_inits[] = {{"he-uniform", WeightInit::he_uniform}, {"he-normal", WeightInit::he_normal}};
 constexpr Choice<FeedbackInit> feedback_inits[] = {{"uniform", FeedbackInit::uniform}, {"factored", FeedbackInit::factored}};
+constexpr Choice<Precision> precisions[] = {{"f32", Precision::f32}, {"bf16", Precision::bf16}};
 constexpr Choice<RunClock> clocks[] = {{"host", RunClock::host}, {"virtual", RunClock::virtual_devices}};
 
 std::span<const Choice<OutputError>> choices(OutputError) { return output_errors; }
@@ -39,6 +40,7 @@ std::span<const Choice<Preset>> choices(Preset) { return presets; }
 std::span<const Choice<WeightInit>> choices(WeightInit) { return weight_inits; }
 std::span<const Choice<FeedbackInit>> choices(FeedbackInit) { return feedback_inits; }
 std::span<const Choice<RunClock>> choices(RunClock) { return clocks; }
+std::span<const Choice<Precision>> choices(Precision) { return precisions; }
 std::span<const Choice<Perturbation>> choices(Perturbation) { return perturbations; }
 std::span<const Choice<ConvNormalisation>> choices(ConvNormalisation) { return conv_normalisations; }
 
@@ -225,6 +227,7 @@ std::vector<TrainOption> train_option_table() {
     table.push_back({std::string(option.flag), std::string(option.value_name), scheduler_option_help(option), running,
                      scheduler_setting(option)});
   table.insert(table.end(), {
+      {"precision", "P", "what matmuls and convolutions read: f32 (default) or bf16, mixed precision: they accumulate and write f32, and W, the optimizer and every element-wise step stay f32 (docs/results.md)", running, setting(&Config::precision)},
       {"threads", "N", "cores to use (default all)", running, setting(&Config::scheduler, &SchedulerSettings::threads)},
       {"dnnl-threads", "N", "OpenMP threads inside each oneDNN primitive (default: the scheduler's choice)", running, setting(&Config::scheduler, &SchedulerSettings::dnnl_threads)},
       {"metrics", "PATH.csv", "write one CSV row per epoch", running, request_field(&Request::metrics_csv)},

@@ -96,6 +96,19 @@ if [[ $(wc -l <"$work/m.csv") -eq 3 ]] && grep -q '"test_accuracy"' "$work/s.jso
 else
   echo "FAIL: metrics CSV or summary JSON incomplete"; failed=$((failed + 1))
 fi
+# Mixed precision: a nonsense value is refused; bf16 runs fc and conv where oneDNN has bf16
+# kernels, and elsewhere stops before any work with one line naming the missing ISA.
+expect 2 "--precision: 'fp16' is not one of: f32, bf16" -- train "${tiny[@]}" --precision fp16
+for model in fc conv2k2-fc4; do
+  if "$pepita" train "${tiny[@]}" --model "$model" --precision bf16 --summary "$work/b.json" >"$work/out" 2>"$work/err"; then
+    if grep -q '"precision": "bf16"' "$work/b.json"; then passed=$((passed + 1)); else
+      echo "FAIL: the bf16 $model run's summary does not say bf16"; failed=$((failed + 1)); fi
+  elif [[ $? -eq 2 ]] && [[ $(wc -l <"$work/err") -eq 1 ]] && grep -q -- '--precision bf16: .*avx512_core' "$work/err"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: pepita train --model $model --precision bf16"; sed 's/^/  | /' "$work/err" | head -3; failed=$((failed + 1))
+  fi
+done
 # The same options from a config file give the same result.
 printf 'hidden = 8\nbatch-size = 5\neval-batch-size = 4\nepochs = 2\n' >"$work/run.cfg"
 expect 0 'final test accuracy' -- train --dataset "idx:$work/tiny" --config "$work/run.cfg" --quiet --metrics "$work/c.csv"
