@@ -6,6 +6,7 @@
 #include "command_line.hpp"
 #include "data/data_dir.hpp"
 #include "data/dataset.hpp"
+#include "machine_report.hpp"
 
 namespace po = boost::program_options;
 
@@ -37,11 +38,27 @@ void describe(const Dataset& data, std::ostream& out) {
 int info_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   po::options_description description("pepita info [options]");
   add_dataset_options(description);
+  MachineReportOptions machine;
   description.add_options()
-      ("coarse", po::bool_switch(), "CIFAR-100: the 20 coarse labels instead of the 100 fine ones");
-  const auto parsed = parse_command(args, description, "Prints a data set's summary: counts, shape, classes, pixel mean and std.", out);
+      ("coarse", po::bool_switch(), "CIFAR-100: the 20 coarse labels instead of the 100 fine ones")
+      ("machine", po::bool_switch(), "instead of a data set: the CPU, the ISA oneDNN picked for f32 and bf16, and the "
+                                     "measured GFLOP/s of the fully connected model's matmuls in each precision")
+      ("hidden", po::value(&machine.hidden)->multitoken()->default_value({1024}, "1024"),
+       "--machine: the model's hidden layer sizes (inputs 784, 10 classes)")
+      ("batch-size", po::value(&machine.batch_size)->default_value(64), "--machine: the batch size");
+  const auto parsed = parse_command(args, description,
+                                    "Prints a data set's summary: counts, shape, classes, pixel mean and std; or, with "
+                                    "--machine, what this machine's matmuls reach.",
+                                    out);
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
+  if (vm["machine"].as<bool>()) {
+    if (machine.batch_size < 1) throw UsageError("--batch-size must be at least 1");
+    for (int units : machine.hidden)
+      if (units < 1) throw UsageError("--hidden: every layer needs at least 1 unit");
+    print_machine_report(machine, out);
+    return exit_ok;
+  }
   const DatasetChoice dataset = dataset_choice(vm);
   LoadOptions options;
   if (vm["coarse"].as<bool>()) options.cifar100_labels = Cifar100Labels::coarse;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# How close a training epoch comes to what this machine's matmuls can do, in f32 and bf16.
+# usage: scripts/benchmark-limits.sh [REPEATS] [-- OPTION…]   (OPTIONs go to every `pepita train`)
+# PEPITA_BIN picks the binary (default build/apps/pepita/pepita); PEPITA_DATA_DIR the data.
+#
+# For each model, rule and precision it runs REPEATS one-epoch trainings (default 3) and prints the
+# median training seconds of the epoch (evaluation excluded), the epoch's floor and their ratio.
+# The floor is measured in the same run, by `pepita info --machine` just before the epochs:
+#   fc     every matmul of the epoch at the rate oneDNN reached on that very shape and precision.
+#          Per batch and layer, PEPITA runs two forward products (standard and modulated) and one
+#          update; BP one forward, one update and one product down (none below layer 1). F·e and
+#          the element-wise work are left out (under 1% of the FLOPs): they belong to the gap.
+#   conv   the convolutions' FLOPs at the rate of a 1024³ matmul in the precision: a convolution
+#          with one input channel and 5×5 filters has no matmul shape of its own to measure.
+#          PEPITA's conv model (conv 32×5×5, pool, fc 4608→10, batch 100) per sample: two forward
+#          passes and one weight gradient through each layer.
+# Run it on a quiet machine: another process on the cores slows oneDNN's OpenMP barriers.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pepita=${PEPITA_BIN:-$root/build/apps/pepita/pepita}
+repeats=3
+if [[ $# -gt 0 && $1 != -- ]]; then repeats=$1; shift; fi
+[[ $# -gt 0 && $1 == -- ]] && shift
+[[ $repeats =~ ^[1-9][0-9]*$ ]] || { echo "benchmark-limits: REPEATS must be a positive number, not '$repeats'" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$pepita" info --machine >"$work/machine"
+sed 's/^/# /' "$work/machine"
+
+# rate USE PRECISION: GFLOP/s of a matmul line of the machine report ("layer 1 forward", "square").
+rate() {
+  awk -v use="$1" -v precision="$2" '
+    { label = ($1 == "layer") ? $1 " " $2 " " $3 : $1; first = ($1 == "layer") ? 5 : 3 }
+    label == use { print (precision == "bf16") ? $(first + 1) : $first; found = 1 }
+    END { if (!found) exit 1 }' "$work/machine"
+}
+
+# floor_seconds MODEL RULE PRECISION: the epoch's floor, as described above.
+floor_seconds() {
+  local model=$1 rule=$2 precision=$3
+  if [[ $model == conv ]]; then
+    # Per sample: conv 2·576·32·25 and fc 2·4608·10 multiply-adds ×2, three products each.
+    awk -v r="$(rate square "$precision")" 'BEGIN { printf "%.3f", 60000 * 3 * (2*576*32*25 + 2*4608*10) / (r * 1e9) }'
+    return
+  fi
+  awk -v rule="$rule" -v precision="$precision" '
+    $1 == "layer" { n = $2; split($4, d, "x"); flops = 2 * d[1] * d[2] * d[3]
+                    rate = (precision == "bf16") ? $6 : $5; seconds[n, $3] = flops / (rate * 1e9)
+                    if (n > layers) layers = n }
+    END { for (l = 1; l <= layers; l++) {
+            if (rule == "bp") batch += seconds[l, "forward"] + seconds[l, "update"] + (l > 1 ? seconds[l, "down"] : 0)
+            else batch += 2 * seconds[l, "forward"] + seconds[l, "update"]
+          }
+          printf "%.3f", 60000 / 64 * batch }' "$work/machine"
+}
+
+# median_epoch_seconds MODEL RULE PRECISION [OPTION…]
+median_epoch_seconds() {
+  local model=$1 rule=$2 precision=$3 i
+  shift 3
+  : >"$work/seconds"
+  for ((i = 0; i < repeats; i++)); do
+    "$pepita" train --model "$model" --rule "$rule" --precision "$precision" --epochs 1 --max-eval-batches 1 \
+        --quiet --metrics "$work/m.csv" "$@" >/dev/null
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "train_seconds") c = i } NR == 2 { print $c }' \
+        "$work/m.csv" >>"$work/seconds"
+  done
+  sort -g "$work/seconds" | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+printf '| model | rule | precision | s / epoch (median of %d) | floor s | ratio |\n|---|---|---|---|---|---|\n' "$repeats"
+for case in "fc pepita" "fc bp" "conv pepita"; do
+  read -r model rule <<<"$case"
+  for precision in f32 bf16; do
+    if ! rate square "$precision" | grep -q '^[0-9]'; then
+      echo "| $model | $rule | $precision | not run: no $precision kernels here | | |"
+      continue
+    fi
+    measured=$(median_epoch_seconds "$model" "$rule" "$precision" "$@")
+    floor=$(floor_seconds "$model" "$rule" "$precision")
+    awk -v m="$measured" -v f="$floor" -v row="| $model | $rule | $precision" \
+        'BEGIN { printf "%s | %.3f | %.3f | %.2f |\n", row, m, f, m / f }'
+  done
+done
