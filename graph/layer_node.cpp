@@ -90,6 +90,8 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
         visit(m, out);
       })) {
   tbb::flow::make_edge(queue_, node_);
+  modulated_as_difference_ = config.graph.precision == Precision::bf16 && rule_.integrates_modulated_pass() &&
+                             !config.place.is_output();
 }
 
 std::string LayerNode::name() const { return stage_node_name(config_.stage, config_.position, config_.place.is_output()); }
@@ -141,13 +143,22 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
   const BatchInfo& batch = *message.batch;
   TensorHandle mask = dropout_mask_for(batch);
   TensorHandle activity = acquire_tensor(activity_pool_, batch.rows());
-  layer_->forward(*message.activity, *activity, mask ? &*mask : nullptr);
+  TensorHandle preactivation;
+  if (modulated_as_difference_) {
+    preactivation = acquire_tensor(activity_pool_, batch.rows());
+    layer_->forward_linear(*message.activity, *preactivation);
+    activate(*preactivation, nullptr, mask ? &*mask : nullptr, layer_->activation(), *activity);
+  } else {
+    layer_->forward(*message.activity, *activity, mask ? &*mask : nullptr);
+  }
   normalise(*activity);
   check(*activity, batch, Pass::standard);
   SomaEntry entry{.batch = batch.id,
                   .activity = activity,
-                  .presynaptic = rule_.keeps_standard_presynaptic() ? message.activity : TensorHandle{},
+                  .presynaptic = rule_.keeps_standard_presynaptic() || modulated_as_difference_ ? message.activity
+                                                                                                : TensorHandle{},
                   .mask = std::move(mask),
+                  .preactivation = std::move(preactivation),
                   .stash = {},
                   .weight_version = updates_.version(),
                   .hops = message.hops + 1,

@@ -122,6 +122,12 @@ class LayerNode {
   LayerMetrics metrics_;
   WeightUpdates updates_;
   NodeClock clock_;
+  // bf16 only, for a rule that integrates_modulated_pass, at a hidden layer: the dendrite forms
+  // h_l^err = σ(z_l + W_l (h_{l-1}^err − h_{l-1})) ⊙ mask from the standard pass's z_l, instead of
+  // σ(W_l h_{l-1}^err) ⊙ mask. The same value in exact arithmetic; in bf16 the direct form rounds
+  // h_{l-1} and h_{l-1}^err apart, an error as large as the modulation itself
+  // (apps/precision_probe), while the difference form rounds only the modulation.
+  bool modulated_as_difference_ = false;
   bool record_weight_use_ = false;
   std::vector<WeightUse> weight_uses_;
   Queue queue_;

@@ -22,8 +22,20 @@ const Tensor& LayerVisit::integrate_modulated(SecondPassMask which) {
   node_.note_weight_use(batch().id, standard_, weights);
   const TensorHandle mask =
       which == SecondPassMask::redrawn ? node_.dropout_mask_for(batch(), rng_stream::dropout_redrawn) : standard_.mask;
-  node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr,
-                        standard_.stash ? weights : std::span<const float>{});
+  const std::span<const float> stand_in = standard_.stash ? weights : std::span<const float>{};
+  // The difference form holds only while W_l is the standard pass's: its stash, or no update since.
+  const bool same_weights = standard_.stash || standard_.weight_version == node_.updates_.version();
+  if (standard_.preactivation && which == SecondPassMask::standard_pass && same_weights) {
+    TensorHandle modulation = acquire_tensor(node_.down_pool_, batch().rows());  // h_{l-1}^err − h_{l-1}
+    const Tensor& standard_input = *standard_.presynaptic;
+    for (std::size_t i = 0; i < modulation->size(); ++i)
+      modulation->data()[i] = incoming().data()[i] - standard_input.data()[i];
+    TensorHandle change = acquire_tensor(node_.term_pool_, batch().rows());  // W_l (h_{l-1}^err − h_{l-1})
+    node_.layer_->forward_linear(*modulation, *change, stand_in);
+    activate(*standard_.preactivation, &*change, mask ? &*mask : nullptr, node_.layer_->activation(), *dendrite.activity());
+  } else {
+    node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr, stand_in);
+  }
   node_.normalise(*dendrite.activity());
   node_.check(*dendrite.activity(), batch(), Pass::modulated);
   return *dendrite.activity();

@@ -78,6 +78,10 @@ class LearningRule {
   virtual bool keeps_standard_activity() const { return true; }
   // Whether the learning pass computes with W_l, so that a weight stash has something to fix.
   virtual bool learning_reads_weights() const { return false; }
+  // Whether learn() integrates a modulated pass through the standard pass's W_l and dropout mask
+  // (LayerVisit::integrate_modulated): then a bf16 layer integrates it as a difference from the
+  // standard pass (layer_node.hpp), which needs the soma to keep z_l and h_{l-1}.
+  virtual bool integrates_modulated_pass() const { return false; }
   virtual FeedbackWeights feedback_weights(const LayerPlace&) const { return FeedbackWeights::none; }
 
   // --- learning

@@ -18,6 +18,9 @@ struct SomaEntry {
   TensorHandle activity;     // h_l of the standard pass
   TensorHandle presynaptic;  // h_{l-1} of the standard pass, kept only when a rule learns from it
   TensorHandle mask;         // the dropout mask, shared by both passes of the batch
+  // z_l = W_l h_{l-1} before σ and the mask, kept when the modulated pass is integrated as a
+  // difference from the standard one (bf16; layer_node.hpp)
+  TensorHandle preactivation;
   TensorHandle stash;        // W_l as the standard pass saw it, under the stash policy
   std::uint64_t weight_version = 0;  // updates W_l had received at the standard pass
   std::uint32_t hops = 0;            // the batch's logical clock at the end of the standard work
@@ -37,14 +40,14 @@ class Soma {
   // The entry, still held: for a visit after which another visit of the batch still needs it.
   const SomaEntry& entry(std::uint64_t batch) const { return entries_.at(batch); }
   std::size_t batches_held() const { return entries_.size(); }
-  std::size_t peak_bytes() const { return peak_bytes_; }              // activity, presynaptic, masks
+  std::size_t peak_bytes() const { return peak_bytes_; }  // activity, presynaptic, masks, pre-activation
   std::size_t peak_stash_bytes() const { return peak_stash_bytes_; }  // weight stashes
 
  private:
   std::size_t held_bytes(bool stashes) const {
     std::size_t total = 0;
     for (const auto& [batch, e] : entries_)
-      for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask, &e.stash})
+      for (const TensorHandle* t : {&e.activity, &e.presynaptic, &e.mask, &e.preactivation, &e.stash})
         if (*t && (t == &e.stash) == stashes) total += (*t)->size() * sizeof(float);
     return total;
   }

@@ -46,6 +46,34 @@ void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* 
   throw std::logic_error("no derivative for a " + to_string(activation) + " hidden layer");
 }
 
+void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activation activation, Tensor& h) {
+  h.rows = z.rows;
+  const std::size_t n = z.size();
+  const float* a = z.data();
+  const float* b = extra ? extra->data() : nullptr;
+  const float* m = mask ? mask->data() : nullptr;
+  float* out = h.data();
+  const auto apply = [&](auto sigma) {
+    // One loop per combination, so that each vectorises without a test per element.
+    if (b && m)
+      for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]) * m[i];
+    else if (b)
+      for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]);
+    else if (m)
+      for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]) * m[i];
+    else
+      for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]);
+  };
+  switch (activation) {
+    case Activation::identity: return apply([](float v) { return v; });
+    case Activation::relu: return apply([](float v) { return v > 0.0f ? v : 0.0f; });
+    case Activation::tanh: return apply([](float v) { return std::tanh(v); });
+    case Activation::sigmoid: return apply([](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+    case Activation::softmax: break;
+  }
+  throw std::logic_error("softmax is not element-wise");
+}
+
 void divide_by_frobenius_norm(Tensor& activity) {
   double squares = 0;
   for (float v : activity.values()) squares += double(v) * v;

@@ -15,6 +15,11 @@ std::string to_string(Activation activation);
 // Defined for relu, tanh and identity.
 void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* mask, Activation activation);
 
+// h = σ(z + extra) ⊙ mask, element by element (extra and mask may be null): the activation applied
+// outside a primitive, for a layer that keeps its pre-activation z. Defined for relu, tanh,
+// sigmoid and identity; softmax is not element-wise.
+void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activation activation, Tensor& h);
+
 // h ← h / ‖h‖_F over the whole batch (one scalar, so the scale depends on the batch size): the ICLR
 // 2024 follow-up's activity normalisation. An all-zero batch stays zero.
 void divide_by_frobenius_norm(Tensor& activity);

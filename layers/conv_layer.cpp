@@ -66,11 +66,11 @@ dnnl::convolution_forward::primitive_desc ConvLayer::forward_desc(int rows, cons
   return {desc, attr, cpu_engine()};
 }
 
-ConvLayer::ForwardPrimitives ConvLayer::make_forward(int rows) {
+ConvLayer::ForwardPrimitives ConvLayer::make_forward(int rows, bool activated) {
   const Operands p = operands(rows);
   dnnl::primitive_attr attr;
   algorithm fused;
-  if (fused_algorithm(activation(), fused)) {
+  if (activated && fused_algorithm(activation(), fused)) {
     dnnl::post_ops post_ops;
     post_ops.append_eltwise(1.0f, fused, 0.0f, 0.0f);
     attr.set_post_ops(post_ops);
@@ -93,19 +93,27 @@ ConvLayer::ForwardPrimitives ConvLayer::make_forward(int rows) {
                                              {DNNL_ARG_DST, unbound(p.dst)}})};
 }
 
-void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
+void ConvLayer::convolve(ForwardPrimitives& primitives, const Tensor& in, Tensor& out, std::span<const float> weights) {
   const float* w = weights_or(weights, "stashed weights");
   out.rows = in.rows;
-  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward(in.rows); });
   primitives.load_weights.bind(DNNL_ARG_FROM, w);
   primitives.load_weights.run(stream_);
   feed({primitives.convolution, DNNL_ARG_SRC, primitives.load_input}, in.data(), stream_);
   run_into({primitives.convolution, DNNL_ARG_DST, primitives.unblock}, out.data(), stream_);
+}
+
+void ConvLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
+  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward(in.rows, true); });
+  convolve(primitives, in, out, weights);
   if (!mask) return;
   primitives.apply_mask.bind(DNNL_ARG_SRC_0, out.data());
   primitives.apply_mask.bind(DNNL_ARG_SRC_1, mask->data());
   primitives.apply_mask.bind(DNNL_ARG_DST, out.data());
   primitives.apply_mask.run(stream_);
+}
+
+void ConvLayer::forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights) {
+  convolve(linear_by_rows_.get(in.rows, [&] { return make_forward(in.rows, false); }), in, out, weights);
 }
 
 ConvLayer::LearnPrimitives ConvLayer::make_learn(int rows) {

@@ -43,6 +43,7 @@ class ConvLayer final : public Layer {
   // out = σ(W ∗ in), times the dropout mask when one is given (rows × outputs); through
   // `weights` (a stash, shaped like W) instead of W when given.
   void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) override;
+  void forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights = {}) override;
 
   // ΔW[f, c, kh, kw] = Σ over samples and output positions of post[f, oh, ow] × pre[c, ih, iw] at
   // ih = oh·stride + kh − padding (likewise iw); then the optimizer's step from it.
@@ -85,7 +86,9 @@ class ConvLayer final : public Layer {
   Operands operands(int rows) const;
   dnnl::memory::desc kernel_output(const dnnl::memory::desc& dst) const;
   dnnl::convolution_forward::primitive_desc forward_desc(int rows, const dnnl::primitive_attr& attr = {}) const;
-  ForwardPrimitives make_forward(int rows);
+  ForwardPrimitives make_forward(int rows, bool activated);
+  // W (or `weights`) ∗ in into out, with σ when the primitives were made activated.
+  void convolve(ForwardPrimitives& primitives, const Tensor& in, Tensor& out, std::span<const float> weights);
   LearnPrimitives make_learn(int rows);
   void form_gradient(const Tensor& post, const Tensor& pre);  // ΔW → gradient_
   BackwardPrimitives make_backward(int rows);
@@ -102,6 +105,7 @@ class ConvLayer final : public Layer {
   std::vector<float> gradient_;
   dnnl::stream stream_;
   PrimitiveCache<int, ForwardPrimitives> forward_by_rows_;
+  PrimitiveCache<int, ForwardPrimitives> linear_by_rows_;  // forward_linear's, without σ
   PrimitiveCache<int, LearnPrimitives> learn_by_rows_;
   PrimitiveCache<int, BackwardPrimitives> backward_by_rows_;
 };

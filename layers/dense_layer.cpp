@@ -48,13 +48,13 @@ int DenseLayer::mask_argument() const {
   return DNNL_ARG_ATTR_MULTIPLE_POST_OP(position) | DNNL_ARG_SRC_1;
 }
 
-BoundPrimitive DenseLayer::make_forward(int rows, bool masked) {
+BoundPrimitive DenseLayer::make_forward(int rows, bool masked, bool activated) {
   const auto src = matrix_desc(rows, inputs_, false, input_type_);
   const auto weights = matrix_desc(inputs_, outputs_, /*transposed=*/true, input_type_);
   const auto dst = matrix_desc(rows, outputs_);
   dnnl::post_ops post_ops;
   algorithm fused;
-  const bool has_eltwise = fused_algorithm(activation(), fused);
+  const bool has_eltwise = activated && fused_algorithm(activation(), fused);
   if (has_eltwise) post_ops.append_eltwise(1.0f, fused, 0.0f, 0.0f);
   if (masked) post_ops.append_binary(algorithm::binary_mul, dst);
   dnnl::primitive_attr attr;
@@ -78,13 +78,17 @@ DenseLayer::ForwardPrimitives DenseLayer::make_forward_primitives(int rows) {
   return primitives;
 }
 
-void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
+void DenseLayer::bind_forward(BoundPrimitive& matmul, const Tensor& in, Tensor& out, std::span<const float> weights) {
   out.rows = in.rows;
-  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward_primitives(in.rows); });
-  BoundPrimitive& matmul = mask ? primitives.masked : primitives.plain;
   matmul.bind(DNNL_ARG_SRC, matmul_input(first_input_copy_, in.data(), in.size()));
   matmul.bind(DNNL_ARG_WEIGHTS, matmul_weights(weights, "stashed weights"));
   matmul.bind(DNNL_ARG_DST, out.data());
+}
+
+void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights) {
+  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward_primitives(in.rows); });
+  BoundPrimitive& matmul = mask ? primitives.masked : primitives.plain;
+  bind_forward(matmul, in, out, weights);
   if (mask) matmul.bind(mask_argument(), mask->data());
   matmul.run(stream_);
   if (primitives.softmax) {
@@ -92,6 +96,13 @@ void DenseLayer::forward(const Tensor& in, Tensor& out, const Tensor* mask, std:
     primitives.softmax.bind(DNNL_ARG_DST, out.data());
     primitives.softmax.run(stream_);
   }
+}
+
+void DenseLayer::forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights) {
+  ForwardPrimitives& primitives = forward_by_rows_.get(in.rows, [&] { return make_forward_primitives(in.rows); });
+  if (!primitives.linear) primitives.linear = make_forward(in.rows, false, /*activated=*/false);
+  bind_forward(primitives.linear, in, out, weights);
+  primitives.linear.run(stream_);
 }
 
 BoundPrimitive DenseLayer::make_update(int rows, bool into_accumulator) {

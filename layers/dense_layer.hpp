@@ -31,6 +31,7 @@ class DenseLayer final : public Layer {
   // W (weights()) is outputs × inputs, row-major.
   // out = σ(in·Wᵀ), times the dropout mask when one is given (rows × outputs).
   void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) override;
+  void forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights = {}) override;
 
   // ΔW = postᵀ·pre (post: rows × outputs, pre: rows × inputs), formed into the optimizer's
   // velocity (learn) or accumulator (accumulate); learn then has the optimizer apply it.
@@ -47,9 +48,12 @@ class DenseLayer final : public Layer {
     BoundPrimitive plain;
     BoundPrimitive masked;
     BoundPrimitive softmax;
+    BoundPrimitive linear;  // without σ or mask, built on first use
   };
   ForwardPrimitives make_forward_primitives(int rows);
-  BoundPrimitive make_forward(int rows, bool masked);
+  BoundPrimitive make_forward(int rows, bool masked, bool activated = true);
+  // Binds the operands of one forward matmul; the caller adds any mask and runs it.
+  void bind_forward(BoundPrimitive& matmul, const Tensor& in, Tensor& out, std::span<const float> weights);
   // ΔW formed into the velocity (sum post-op μ: v ← μ·v + scale·ΔW) or, for GPipe, into the
   // accumulator (sum post-op 1: G ← G + scale·ΔW).
   BoundPrimitive make_update(int rows, bool into_accumulator);

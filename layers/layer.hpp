@@ -43,6 +43,9 @@ class Layer {
   // the same computation through another version of W (a weight stash), same shape.
   virtual void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) = 0;
 
+  // z = W ∗ in, the pre-activation: forward without σ or a mask.
+  virtual void forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights = {}) = 0;
+
   // One optimizer step, v ← μ·v + scale·ΔW (+ η·λ·W), W ← W − v, where ΔW is the weight-gradient
   // form of (post, pre) summed over the batch: postᵀ·pre for a dense layer, and for a convolution
   // the sum over output positions of post × the matching patch of pre. The caller picks scale

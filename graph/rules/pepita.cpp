@@ -39,6 +39,7 @@ class Pepita final : public LearningRule {
   // variant, whose every pass computes with the weights of its time.
   bool learning_reads_weights() const override { return !time_local(); }
   bool learns_on_standard_pass(const LayerPlace&) const override { return time_local(); }
+  bool integrates_modulated_pass() const override { return !time_local(); }
 
   void learn(LayerVisit& visit) const override {
     if (time_local()) return learn_time_locally(visit);
