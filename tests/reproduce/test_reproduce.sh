@@ -46,7 +46,7 @@ expect 2 '--jobs must be >= 1' -- reproduce table1 --jobs 0 --out "$work/r"
 expect 2 '--seeds must be >= 1' -- reproduce table1 --seeds 0 --out "$work/r"
 touch "$work/a-file"
 expect 2 "--out: cannot write in '$work/a-file/sub'" -- reproduce curves --quick --out "$work/a-file/sub"
-expect 0 'table1 .*slowness' -- reproduce --help
+expect 0 'slowness +Table 3' -- reproduce --help
 
 # A data set whose files are there but are not idx files: the child run fails, and reproduce says
 # which one, in one line, with its reason.
@@ -92,11 +92,11 @@ expect 0 'skipped 16 runs already complete; 0 to run' -- reproduce all --quick -
 # A run cut off after its checkpoint (its summary gone) continues from the checkpoint alone.
 victim=$(ls -d "$out"/runs/pepita-fc-mnist-seed1-* | head -1)
 rm "$victim/summary.json"
-expect 0 'skipped 15 runs already complete; 1 to run \(1 continue from a checkpoint\)' -- \
+expect 0 'skipped 1 runs already complete; 1 to run \(1 continue from a checkpoint\)' -- \
   reproduce alignment --quick --seeds 2 --out "$out"
 [[ -s $victim/summary.json ]] || fail "the continued run wrote no summary"
 
 # Another setting is another run: 3 epochs instead of 2.
-expect 0 '2 runs planned; skipped 0 runs already complete; 2 to run' -- reproduce alignment --quick --seeds 2 --epochs 3 --jobs 2 --out "$out"
+expect 0 '1 runs planned; skipped 0 runs already complete; 1 to run' -- reproduce alignment --quick --seeds 1 --epochs 3 --out "$out"
 grep -q 'after epoch 3' "$out/alignment.md" || fail "alignment.md does not report the 3-epoch runs"
 finish

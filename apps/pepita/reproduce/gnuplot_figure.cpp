@@ -53,7 +53,7 @@ std::string plot_clauses(const Series& series, std::size_t index) {
              " fs transparent solid 0.2 noborder notitle, " + data + " using 1:2 with lines lw 2 lc rgb " + colour + " " + title;
     case SeriesStyle::line: return data + " using 1:2 with lines lw 2 lc rgb " + colour + " " + title;
     case SeriesStyle::dashed_line: return data + " using 1:2 with lines lw 2 dt 2 lc rgb " + colour + " " + title;
-    case SeriesStyle::points: return data + " using 1:2 with points pt 7 ps 0.6 lc rgb " + colour + " " + title;
+    case SeriesStyle::points: return data + " using 1:2 with points pt 7 ps 1.0 lc rgb " + colour + " " + title;
     case SeriesStyle::points_with_error_bars:
       return data + " using 1:2:3 with yerrorbars pt 7 ps 0.8 lw 1.5 lc rgb " + colour + " " + title;
   }
@@ -76,6 +76,10 @@ std::string script(const Figure& figure, const std::filesystem::path& svg, const
   if (figure.y_range) gp << "set yrange [" << figure.y_range->first << ":" << figure.y_range->second << "]\n";
   std::string plot = "plot ";
   for (std::size_t i = 0; i < figure.series.size(); ++i) plot += (i ? ", " : "") + plot_clauses(figure.series[i], i);
+  if (figure.series.empty()) {  // an empty frame that says so, rather than no figure
+    gp << "set label 'no data to plot' at graph 0.5, 0.5 center\nset xrange [0:1]\nset yrange [0:1]\n";
+    plot += "NaN notitle";
+  }
   gp << "set terminal svg size 960,540 font 'sans,13' background rgb 'white' noenhanced\n"
      << "set output " << quoted(svg.string()) << "\n"
      << plot << "\n"

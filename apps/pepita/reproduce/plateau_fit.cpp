@@ -43,7 +43,9 @@ PlateauFit fit_plateau(const std::vector<double>& epoch, const std::vector<doubl
     if (fit_for(std::pow(10, c), epoch, accuracy).rms_error < fit_for(std::pow(10, d), epoch, accuracy).rms_error) b = d;
     else a = c;
   }
-  return fit_for(std::pow(10, (a + b) / 2), epoch, accuracy);
+  PlateauFit fit = fit_for(std::pow(10, (a + b) / 2), epoch, accuracy);
+  fit.unbounded = best == grid;
+  return fit;
 }
 
 }  // namespace pepita::cli::reproduce
