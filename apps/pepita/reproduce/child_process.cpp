@@ -104,7 +104,8 @@ PoolResult run_pool(const std::filesystem::path& program, const std::vector<Pool
     stopping = true;
     for (Running& r : running) r.child->terminate();
   };
-  while (next < jobs.size() || !running.empty()) {
+  // Once stopping, the jobs not started stay so: only the running ones are waited for.
+  while ((!stopping && next < jobs.size()) || !running.empty()) {
     if (!stopping && stop_requested()) {
       result.stopped = true;
       stop_all();

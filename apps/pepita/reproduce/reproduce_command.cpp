@@ -82,6 +82,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   description.add_options()
       ("seeds", po::value<int>()->default_value(3)->value_name("N"), "seeds 0 … N−1 of every configuration (the paper used 10)")
       ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads")
+      ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")
       ("quick", po::bool_switch(), "2 epochs of 20 batches, 2 test batches: checks the whole pipeline in seconds")
       ("epochs", po::value<int>()->value_name("E"), "epochs of every run (default: the paper's 100; 2 with --quick)")
@@ -101,13 +102,14 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   if (settings.seeds < 1) throw UsageError("--seeds must be >= 1");
   if (jobs < 1) throw UsageError("--jobs must be >= 1");
   if (vm.count("epochs") && vm["epochs"].as<int>() < 1) throw UsageError("--epochs must be >= 1");
+  if (vm.count("threads") && vm["threads"].as<int>() < 1) throw UsageError("--threads must be >= 1");
   settings.epochs = vm.count("epochs") ? vm["epochs"].as<int>() : 0;
   settings.quick = vm["quick"].as<bool>();
   std::optional<std::string> data_flag;
   if (vm.count("data-dir")) data_flag = vm["data-dir"].as<std::string>();
   settings.data_dir = std::filesystem::absolute(resolve_data_dir(data_flag));
   settings.out_dir = vm["out"].as<std::string>();
-  settings.threads_per_run = std::max(1, available_cores() / jobs);
+  settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
   settings.command_line = command_line_text(args);
   prepare_out_dir(settings.out_dir);
 
