@@ -13,10 +13,10 @@ namespace {
 constexpr const char* model = "fc";
 constexpr const char* dataset = "mnist";
 
-// The table's columns: the first epoch, the middle one and the last.
+// The table's columns, as indices: the first epoch, the middle one (50 of 100) and the last.
 std::vector<std::size_t> shown_epochs(std::size_t epochs) {
   std::vector<std::size_t> shown{0};
-  if (epochs > 2) shown.push_back(epochs / 2 - 1);
+  if (epochs > 2) shown.push_back((epochs - 1) / 2);
   if (epochs > 1) shown.push_back(epochs - 1);
   return shown;
 }

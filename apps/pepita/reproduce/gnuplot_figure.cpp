@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -73,6 +74,11 @@ std::string script(const Figure& figure, const std::filesystem::path& svg, const
       gp << (i ? ", " : "") << quoted(figure.x_categories[i]) << ' ' << i;
     gp << ")\n";
   }
+  // A few epochs: a tic at each whole one rather than at 1.5.
+  double largest_x = 0;
+  for (const Series& series : figure.series)
+    for (double x : series.x) largest_x = std::max(largest_x, x);
+  if (figure.x_categories.empty() && largest_x > 0 && largest_x <= 12) gp << "set xtics 1\n";
   if (figure.y_range) gp << "set yrange [" << figure.y_range->first << ":" << figure.y_range->second << "]\n";
   std::string plot = "plot ";
   for (std::size_t i = 0; i < figure.series.size(); ++i) plot += (i ? ", " : "") + plot_clauses(figure.series[i], i);

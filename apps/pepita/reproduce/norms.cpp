@@ -23,7 +23,7 @@ Experiment norms_experiment() {
       .summary = "Fig. 3c: ‖W₁‖ (Frobenius) per epoch per rule (fc MNIST), mean ± std bands",
       .title = "Fig. 3c: norm of the first layer's weights, fully connected MNIST",
       .column = "weight_norm_1",
-      .y_label = "‖W₁‖_F (Frobenius norm, dimensionless)",
+      .y_label = "‖W₁‖ (Frobenius norm, dimensionless)",
       .digits = 2,
       .rules = paper_rules,
       .beside_the_paper =
