@@ -89,6 +89,12 @@ logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)
 expect 0 'skipped 16 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
 [[ $(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum) == "$logs_before" ]] || fail "the second invocation touched a finished run"
 
+# Two at once in one directory would run the same runs: the second is refused.
+( exec 9>"$out/.lock" && flock -n 9 && "$pepita" reproduce curves --quick --seeds 2 --out "$out" >"$work/out" 2>"$work/err"
+  echo $? >"$work/status" )
+[[ $(cat "$work/status") -eq 2 ]] && grep -q "another pepita reproduce is writing into '$out'" "$work/err" && pass ||
+  fail "a second reproduce in a locked directory: exit $(cat "$work/status"), $(cat "$work/err")"
+
 # A run cut off after its checkpoint (its summary gone) continues from the checkpoint alone.
 victim=$(ls -d "$out"/runs/pepita-fc-mnist-seed1-* | head -1)
 rm "$victim/summary.json"

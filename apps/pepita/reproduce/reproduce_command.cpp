@@ -13,6 +13,7 @@
 #include "data/data_dir.hpp"
 #include "experiment.hpp"
 #include "graph/graph_config.hpp"
+#include "out_dir_lock.hpp"
 #include "report_files.hpp"
 #include "stop_signals.hpp"
 #include "train/reports.hpp"
@@ -112,6 +113,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
   settings.command_line = command_line_text(args);
   prepare_out_dir(settings.out_dir);
+  const OutDirLock lock(settings.out_dir);
 
   // Every experiment's runs, each configuration once: `all` shares table1's runs with the figures.
   std::vector<PlannedRun> planned;
