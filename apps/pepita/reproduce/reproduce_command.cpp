@@ -65,6 +65,43 @@ void prepare_out_dir(const std::filesystem::path& out) {
   }
 }
 
+ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::string command_line) {
+  ReproduceSettings settings;
+  settings.seeds = vm["seeds"].as<int>();
+  if (settings.seeds < 1) throw UsageError("--seeds must be >= 1");
+  if (vm.count("epochs") && vm["epochs"].as<int>() < 1) throw UsageError("--epochs must be >= 1");
+  if (vm.count("threads") && vm["threads"].as<int>() < 1) throw UsageError("--threads must be >= 1");
+  settings.epochs = vm.count("epochs") ? vm["epochs"].as<int>() : 0;
+  settings.quick = vm["quick"].as<bool>();
+  std::optional<std::string> data_flag;
+  if (vm.count("data-dir")) data_flag = vm["data-dir"].as<std::string>();
+  settings.data_dir = std::filesystem::absolute(resolve_data_dir(data_flag));
+  settings.out_dir = vm["out"].as<std::string>();
+  settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
+  settings.command_line = std::move(command_line);
+  return settings;
+}
+
+struct Plan {
+  std::vector<PlannedRun> runs;                 // each configuration once
+  std::vector<std::size_t> runs_per_experiment;  // what each experiment reads, shared or not
+};
+
+// Every experiment's runs, each configuration once: `all` shares table1's runs with the figures.
+Plan plan_experiments(const std::vector<Experiment>& experiments, const ReproduceSettings& settings) {
+  Plan plan;
+  std::map<std::string, std::size_t> by_key;
+  for (const Experiment& experiment : experiments) {
+    const std::vector<RunSpec> specs = experiment.plan(settings);
+    plan.runs_per_experiment.push_back(specs.size());
+    for (const RunSpec& spec : specs) {
+      PlannedRun run = plan_run(spec, settings);
+      if (by_key.emplace(run.key, plan.runs.size()).second) plan.runs.push_back(std::move(run));
+    }
+  }
+  return plan;
+}
+
 std::string last_line(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::string line, last = "no output";
@@ -97,36 +134,14 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   const po::variables_map& vm = *parsed;
   if (!vm.count("experiment")) throw UsageError("no experiment given (experiments: " + experiment_names() + ")");
   const std::vector<Experiment> experiments = chosen_experiments(vm["experiment"].as<std::string>());
-  ReproduceSettings settings;
-  settings.seeds = vm["seeds"].as<int>();
   const int jobs = vm["jobs"].as<int>();
-  if (settings.seeds < 1) throw UsageError("--seeds must be >= 1");
   if (jobs < 1) throw UsageError("--jobs must be >= 1");
-  if (vm.count("epochs") && vm["epochs"].as<int>() < 1) throw UsageError("--epochs must be >= 1");
-  if (vm.count("threads") && vm["threads"].as<int>() < 1) throw UsageError("--threads must be >= 1");
-  settings.epochs = vm.count("epochs") ? vm["epochs"].as<int>() : 0;
-  settings.quick = vm["quick"].as<bool>();
-  std::optional<std::string> data_flag;
-  if (vm.count("data-dir")) data_flag = vm["data-dir"].as<std::string>();
-  settings.data_dir = std::filesystem::absolute(resolve_data_dir(data_flag));
-  settings.out_dir = vm["out"].as<std::string>();
-  settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
-  settings.command_line = command_line_text(args);
+  const ReproduceSettings settings = settings_from(vm, jobs, command_line_text(args));
   prepare_out_dir(settings.out_dir);
   const OutDirLock lock(settings.out_dir);
 
-  // Every experiment's runs, each configuration once: `all` shares table1's runs with the figures.
-  std::vector<PlannedRun> planned;
-  std::map<std::string, std::size_t> by_key;
-  std::vector<std::size_t> runs_per_experiment;
-  for (const Experiment& experiment : experiments) {
-    const std::vector<RunSpec> specs = experiment.plan(settings);
-    runs_per_experiment.push_back(specs.size());
-    for (const RunSpec& spec : specs) {
-      PlannedRun run = plan_run(spec, settings);
-      if (by_key.emplace(run.key, planned.size()).second) planned.push_back(std::move(run));
-    }
-  }
+  const Plan plan = plan_experiments(experiments, settings);
+  const std::vector<PlannedRun>& planned = plan.runs;
   std::vector<std::size_t> pending;
   std::size_t continued = 0;
   for (std::size_t i = 0; i < planned.size(); ++i)
@@ -170,7 +185,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   const FinishedRuns finished(planned, settings.seeds);
   for (std::size_t e = 0; e < experiments.size(); ++e) {
     const std::vector<std::filesystem::path> files =
-        write_report(experiments[e].name, experiments[e].report(settings, finished), settings, runs_per_experiment[e]);
+        write_report(experiments[e].name, experiments[e].report(settings, finished), settings, plan.runs_per_experiment[e]);
     out << "wrote";
     for (const std::filesystem::path& file : files) out << ' ' << file.string();
     out << std::endl;
