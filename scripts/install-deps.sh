@@ -8,12 +8,14 @@ set -euo pipefail
 # project with clang, whose OpenMP is libomp-dev.
 # pybind11-dev, python3-dev, python3-numpy and python3-pytest build and test the Python module
 # (apps/python), for Debian's /usr/bin/python3. libopenmpi-dev and openmpi-bin run the graph across
-# processes (distributed/, `mpirun … pepita train`) and its tests.
+# processes (distributed/, `mpirun … pepita train`) and its tests. gnuplot-nox draws the figures of
+# `pepita reproduce` (SVG and PNG, no X11) and its test.
 readonly PACKAGES=(cmake g++ make pkg-config libtbb-dev libdnnl-dev ocl-icd-opencl-dev
                    libboost-program-options-dev doctest-dev zlib1g-dev curl ca-certificates
                    clang libclang-rt-14-dev libomp-dev
                    pybind11-dev python3-dev python3-numpy python3-pytest
-                   libopenmpi-dev openmpi-bin)
+                   libopenmpi-dev openmpi-bin
+                   gnuplot-nox)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 

@@ -31,6 +31,9 @@ constexpr const char* usage =
     "  schedule print the schedule a configuration implies under unit cost (train's options)\n"
     "  calibrate measure each node visit's time on this machine for the virtual clock's measured\n"
     "          cost (train's options; writes a profile)\n"
+    "  reproduce run a table or figure of the PEPITA paper (table1, curves, norms, alignment,\n"
+    "          slowness, all) over seeds as child train runs; write it beside the paper's values\n"
+    "          as markdown, CSV, SVG and PNG\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
@@ -55,7 +58,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "compare") return compare_command(rest, out, err);
   if (command == "schedule") return schedule_command(rest, out, err);
   if (command == "calibrate") return calibrate_command(rest, out, err);
-  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare, schedule, calibrate)");
+  if (command == "reproduce") return reproduce_command(rest, out, err);
+  throw UsageError("unknown command '" + command + "' (commands: train, info, fetch, inspect, compare, schedule, calibrate, reproduce)");
 }
 
 }  // namespace

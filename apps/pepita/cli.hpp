@@ -27,5 +27,6 @@ int inspect_command(const std::vector<std::string>& args, std::ostream& out, std
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int reproduce_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pepita::cli

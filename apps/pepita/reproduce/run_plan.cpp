@@ -1,0 +1,104 @@
+#include "run_plan.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "train/reports.hpp"
+#include "train_options.hpp"
+
+namespace pepita::cli::reproduce {
+
+namespace {
+
+// --quick: enough batches for every layer to learn something and every report to have numbers,
+// few enough that `pepita reproduce all --quick` runs in CI.
+constexpr int quick_epochs = 2;
+constexpr int quick_train_batches = 20;
+constexpr int quick_eval_batches = 2;
+
+// Configuration lines that only say how fast a run goes, not what it computes: --jobs changes
+// them, and a run made with 2 threads is still the run asked for with 1.
+bool is_speed_setting(const std::string& line) {
+  return line.rfind("threads =", 0) == 0 || line.rfind("dnnl-threads =", 0) == 0;
+}
+
+std::string without_speed_settings(const std::string& config) {
+  std::istringstream lines(config);
+  std::string kept;
+  for (std::string line; std::getline(lines, line);)
+    if (!is_speed_setting(line)) kept += line + "\n";
+  return kept;
+}
+
+// FNV-1a, 64 bits: a stable name for a configuration (std::hash may differ between builds).
+std::string fingerprint(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::string RunSpec::label() const {
+  return rule + " " + model + " " + dataset + " seed " + std::to_string(seed);
+}
+
+int ReproduceSettings::epochs_per_run() const {
+  if (epochs > 0) return epochs;
+  return quick ? quick_epochs : 100;
+}
+
+bool PlannedRun::complete() const { return std::filesystem::exists(summary()); }
+
+bool PlannedRun::resumable() const { return std::filesystem::exists(checkpoint_file(checkpoint_dir())); }
+
+std::vector<std::string> PlannedRun::command() const {
+  const std::vector<std::string> outputs = {"--metrics", metrics().string(), "--summary", summary().string(), "--quiet"};
+  std::vector<std::string> args;
+  if (resumable()) {
+    args = {"train", "--resume", checkpoint_dir().string()};
+  } else {
+    args = train_args;
+    args.insert(args.begin(), "train");
+    args.insert(args.end(), {"--checkpoint-dir", checkpoint_dir().string()});
+  }
+  args.insert(args.end(), outputs.begin(), outputs.end());
+  return args;
+}
+
+PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings) {
+  PlannedRun run{.spec = spec};
+  run.train_args = {"--rule", spec.rule, "--model", spec.model, "--dataset", spec.dataset,
+                    "--data-dir", settings.data_dir.string(), "--seed", std::to_string(spec.seed),
+                    "--epochs", std::to_string(settings.epochs_per_run()),
+                    "--threads", std::to_string(settings.threads_per_run)};
+  if (settings.quick)
+    run.train_args.insert(run.train_args.end(), {"--max-batches", std::to_string(quick_train_batches),
+                                                 "--max-eval-batches", std::to_string(quick_eval_batches)});
+  run.config = without_speed_settings(config_text(parse_train_options(run.train_args).config));
+  run.key = spec.rule + "-" + spec.model + "-" + spec.dataset + "-seed" + std::to_string(spec.seed) + "-" +
+            fingerprint(run.config);
+  run.dir = settings.out_dir / "runs" / run.key;
+  const std::filesystem::path saved = run.dir / "config.txt";
+  if (std::filesystem::exists(saved) && read_file(saved) != run.config)
+    throw std::runtime_error(saved.string() + " holds another configuration under the same key; remove " +
+                             run.dir.string());
+  return run;
+}
+
+}  // namespace pepita::cli::reproduce

@@ -1,0 +1,60 @@
+#pragma once
+// The training runs an experiment asks for, and where each one lives on disk. A run's directory
+// is named by a key derived from its whole configuration (the lines `pepita train --config`
+// reads), so a run is reused only when every setting that shapes its result is the same.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pepita::cli::reproduce {
+
+// What an experiment asks for: one rule on one model and data set, one seed. Everything else is
+// `pepita train`'s paper default for that combination, or set for every run by ReproduceSettings.
+struct RunSpec {
+  std::string rule;
+  std::string model;    // fc or conv
+  std::string dataset;  // mnist, cifar10, cifar100
+  int seed = 0;
+  bool operator==(const RunSpec&) const = default;
+  std::string label() const;  // "pepita fc mnist seed 0"
+};
+
+// What `pepita reproduce`'s options set for every run it plans.
+struct ReproduceSettings {
+  int seeds = 3;
+  int epochs = 0;  // 0: train's default (the paper's 100), or the quick count with --quick
+  bool quick = false;
+  std::filesystem::path data_dir;  // resolved, absolute
+  std::filesystem::path out_dir;
+  int threads_per_run = 1;
+  std::string command_line;  // as typed, for the reports
+  // The epochs every run trains for: --epochs, else the quick count, else the paper's.
+  int epochs_per_run() const;
+};
+
+// A run with its key and files. A run is complete once its summary exists: `pepita train` writes
+// it atomically after the last epoch, so it is never half there.
+struct PlannedRun {
+  RunSpec spec;
+  std::string key{};     // "pepita-fc-mnist-seed0-<16 hex digits>"
+  std::string config{};  // the configuration lines the key is derived from
+  std::filesystem::path dir{};
+  std::vector<std::string> train_args{};  // `pepita train …` without the output options
+
+  std::filesystem::path metrics() const { return dir / "metrics.csv"; }
+  std::filesystem::path summary() const { return dir / "summary.json"; }
+  std::filesystem::path log() const { return dir / "train.log"; }
+  std::filesystem::path checkpoint_dir() const { return dir / "checkpoint"; }
+  bool complete() const;
+  // Interrupted after at least one epoch: its checkpoint continues it.
+  bool resumable() const;
+  // The arguments of `pepita train` that run (or continue) it, writing its files into dir.
+  std::vector<std::string> command() const;
+};
+
+// Checks the run's options through train's own parser (a bad one is a UsageError now, before any
+// training) and derives its key. Throws std::runtime_error if dir holds a run of another
+// configuration under the same key.
+PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings);
+
+}  // namespace pepita::cli::reproduce

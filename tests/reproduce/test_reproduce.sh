@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `pepita reproduce` as a user meets it: mistakes are one line and a non-zero exit before any
+# training; `all --quick` on real MNIST writes every experiment's markdown (with the paper's
+# values), CSV, SVG and PNG; a second invocation skips every finished run, a run whose result is
+# gone is redone from its checkpoint, a changed setting makes new runs, and a child run that fails
+# is named in one line. Needs $PEPITA_DATA_DIR/mnist, else the MNIST checks are skipped. Takes
+# about 30 s on two cores.
+# usage: test_reproduce.sh PATH/TO/pepita
+set -uo pipefail
+pepita=${1:?usage: test_reproduce.sh PATH/TO/pepita}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() {
+  echo "FAIL: $*"
+  failed=$((failed + 1))
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  [[ $failed -eq 0 ]]
+  exit
+}
+
+# expect STATUS PATTERN -- ARGS…: exit status STATUS and, for an error, exactly one stderr line
+# matching PATTERN; for success, PATTERN on stdout.
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  timeout 120 "$pepita" "$@" >"$work/out" 2>"$work/err"
+  local got=$? lines
+  lines=$(wc -l <"$work/err")
+  if [[ $got -ne $status ]] || ! grep -Eq -- "$pattern" "$work/out" "$work/err" ||
+     { [[ $status -ne 0 ]] && [[ $lines -ne 1 ]]; }; then
+    fail "pepita $* -> exit $got (wanted $status), $lines stderr lines, pattern '$pattern'"
+    sed 's/^/  | /' "$work/out" "$work/err" | tail -8
+  else
+    pass
+  fi
+}
+
+expect 2 "unknown experiment 'table9'" -- reproduce table9 --out "$work/r"
+expect 2 'no experiment given' -- reproduce --out "$work/r"
+expect 2 '--jobs must be >= 1' -- reproduce table1 --jobs 0 --out "$work/r"
+expect 2 '--seeds must be >= 1' -- reproduce table1 --seeds 0 --out "$work/r"
+touch "$work/a-file"
+expect 2 "--out: cannot write in '$work/a-file/sub'" -- reproduce curves --quick --out "$work/a-file/sub"
+expect 0 'slowness +Table 3' -- reproduce --help
+
+# A data set whose files are there but are not idx files: the child run fails, and reproduce says
+# which one, in one line, with its reason.
+mkdir -p "$work/bad/mnist"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  echo garbage >"$work/bad/mnist/$f"
+done
+expect 1 'the run pepita fc mnist seed 0 failed \(exit 1\): pepita: .*idx' -- \
+  reproduce alignment --quick --seeds 1 --data-dir "$work/bad" --out "$work/bad-out"
+
+if [[ ! -d ${PEPITA_DATA_DIR:-}/mnist ]]; then
+  echo "skipped: the MNIST checks (no \$PEPITA_DATA_DIR/mnist)"
+  finish
+fi
+
+out=$work/r
+# fc and conv × 4 rules × 2 seeds: table1's 16 runs, which the other experiments share.
+expect 0 '16 runs planned; skipped 0 runs already complete; 16 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+for experiment in table1 curves norms alignment slowness; do
+  for ext in md csv svg png; do
+    [[ -s $out/$experiment.$ext ]] || fail "$experiment.$ext is missing or empty"
+  done
+  [[ $(wc -l <"$out/$experiment.csv") -gt 1 ]] || fail "$experiment.csv has no data rows"
+  [[ $(head -c 8 "$out/$experiment.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$experiment.png is not a PNG"
+  grep -q '<svg' "$out/$experiment.svg" || fail "$experiment.svg is not an SVG"
+  grep -q -- '--quick' "$out/$experiment.md" || fail "$experiment.md does not say it is a --quick run"
+  grep -q 'pepita reproduce all --quick --seeds 2 --jobs 2' "$out/$experiment.md" || fail "$experiment.md lacks its command"
+done
+grep -q '| model | data set | rule | ours \[%\] | paper \[%\] | within paper ± 2σ |' "$out/table1.md" || fail "table1.md lacks the paper's column"
+grep -Eq '^\| fc \| mnist \| pepita \| [0-9.]+ ± [0-9.]+ \| 98\.01 ± 0\.09 \| (✔|✘) \|$' "$out/table1.md" ||
+  fail "table1.md lacks PEPITA's fc MNIST row beside the paper's 98.01 ± 0.09"
+if [[ ! -d $PEPITA_DATA_DIR/cifar-10-batches-bin ]]; then
+  grep -q '| fc | cifar10 | pepita | missing' "$out/table1.md" || fail "table1.md does not mark CIFAR-10 missing"
+fi
+grep -q '| mnist | pepita | .* | 0.049 |' "$out/slowness.md" || fail "slowness.md lacks the paper's slowness beside PEPITA's"
+[[ $(ls "$out/runs" | wc -l) -eq 16 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 16"
+
+# Again: nothing to train; the reports are written again.
+logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)
+expect 0 'skipped 16 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+[[ $(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum) == "$logs_before" ]] || fail "the second invocation touched a finished run"
+
+# Two at once in one directory would run the same runs: the second is refused.
+( exec 9>"$out/.lock" && flock -n 9 && "$pepita" reproduce curves --quick --seeds 2 --out "$out" >"$work/out" 2>"$work/err"
+  echo $? >"$work/status" )
+[[ $(cat "$work/status") -eq 2 ]] && grep -q "another pepita reproduce is writing into '$out'" "$work/err" && pass ||
+  fail "a second reproduce in a locked directory: exit $(cat "$work/status"), $(cat "$work/err")"
+
+# A run cut off after its checkpoint (its summary gone) continues from the checkpoint alone.
+victim=$(ls -d "$out"/runs/pepita-fc-mnist-seed1-* | head -1)
+rm "$victim/summary.json"
+expect 0 'skipped 1 runs already complete; 1 to run \(1 continue from a checkpoint\)' -- \
+  reproduce alignment --quick --seeds 2 --out "$out"
+[[ -s $victim/summary.json ]] || fail "the continued run wrote no summary"
+
+# Another setting is another run: 3 epochs instead of 2.
+expect 0 '1 runs planned; skipped 0 runs already complete; 1 to run' -- reproduce alignment --quick --seeds 1 --epochs 3 --out "$out"
+grep -q 'after epoch 3' "$out/alignment.md" || fail "alignment.md does not report the 3-epoch runs"
+finish
