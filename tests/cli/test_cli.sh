@@ -5,26 +5,7 @@ set -uo pipefail
 pepita=${1:?usage: test_cli.sh PATH/TO/pepita}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-# expect STATUS PATTERN -- ARGS…: exit status STATUS, and (for errors) exactly one stderr line
-# matching PATTERN.
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  "$pepita" "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  local lines
-  lines=$(wc -l <"$work/err")
-  if [[ $got -ne $status ]] || ! grep -Eq -- "$pattern" "$work/out" "$work/err" ||
-     { [[ $status -ne 0 ]] && [[ $lines -ne 1 ]]; }; then
-    echo "FAIL: pepita $* -> exit $got (wanted $status), $lines stderr lines, pattern '$pattern'"
-    sed 's/^/  | /' "$work/out" "$work/err" | head -5
-    failed=$((failed + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
 # A tiny idx data set: 40 train and 12 test images of 2×2, labels cycling 0..3.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/idx_files.sh"
@@ -92,7 +73,7 @@ expect 1 'data/mnist|mnist: not found' -- info --data-dir "$work/nowhere"
 # A real run: per-epoch lines, a CSV with a header and one row per epoch, a JSON summary.
 expect 0 'final test accuracy' -- train "${tiny[@]}" --metrics "$work/m.csv" --summary "$work/s.json"
 if [[ $(wc -l <"$work/m.csv") -eq 3 ]] && grep -q '"test_accuracy"' "$work/s.json" && grep -q '"rule": "pepita"' "$work/s.json"; then
-  passed=$((passed + 1))
+  pass
 else
   echo "FAIL: metrics CSV or summary JSON incomplete"; failed=$((failed + 1))
 fi
@@ -101,10 +82,10 @@ fi
 expect 2 "--precision: 'fp16' is not one of: f32, bf16" -- train "${tiny[@]}" --precision fp16
 for model in fc conv2k2-fc4; do
   if "$pepita" train "${tiny[@]}" --model "$model" --precision bf16 --summary "$work/b.json" >"$work/out" 2>"$work/err"; then
-    if grep -q '"precision": "bf16"' "$work/b.json"; then passed=$((passed + 1)); else
+    if grep -q '"precision": "bf16"' "$work/b.json"; then pass; else
       echo "FAIL: the bf16 $model run's summary does not say bf16"; failed=$((failed + 1)); fi
   elif [[ $? -eq 2 ]] && [[ $(wc -l <"$work/err") -eq 1 ]] && grep -q -- '--precision bf16: .*avx512_core' "$work/err"; then
-    passed=$((passed + 1))
+    pass
   else
     echo "FAIL: pepita train --model $model --precision bf16"; sed 's/^/  | /' "$work/err" | head -3; failed=$((failed + 1))
   fi
@@ -112,11 +93,10 @@ done
 # The same options from a config file give the same result.
 printf 'hidden = 8\nbatch-size = 5\neval-batch-size = 4\nepochs = 2\n' >"$work/run.cfg"
 expect 0 'final test accuracy' -- train --dataset "idx:$work/tiny" --config "$work/run.cfg" --quiet --metrics "$work/c.csv"
-if cmp -s <(cut -d, -f1-6 "$work/m.csv") <(cut -d, -f1-6 "$work/c.csv"); then passed=$((passed + 1)); else
+if cmp -s <(cut -d, -f1-6 "$work/m.csv") <(cut -d, -f1-6 "$work/c.csv"); then pass; else
   echo "FAIL: --config run differs from the command-line run"; failed=$((failed + 1)); fi
 # A diverging run: one line naming epoch and batch, exit 1, and the CSV is not touched.
 expect 1 'diverged.*layer [0-9]+ in epoch 1, batch [0-9]+' -- train "${tiny[@]}" --lr 1e30 --metrics "$work/d.csv"
-[[ ! -e "$work/d.csv" ]] && passed=$((passed + 1)) || { echo "FAIL: diverged run wrote a CSV"; failed=$((failed + 1)); }
+[[ ! -e "$work/d.csv" ]] && pass || { echo "FAIL: diverged run wrote a CSV"; failed=$((failed + 1)); }
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -10,35 +10,7 @@ pepita=${1:?usage: kill_and_resume.sh PATH/TO/pepita}
 work=$(mktemp -d)
 pid=
 trap '[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0 failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-  echo "FAIL: $*"
-  failed=$((failed + 1))
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
-  exit
-}
-
-# expect STATUS PATTERN -- ARGS…: exit status STATUS and, for an error, exactly one stderr line
-# matching PATTERN.
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  "$pepita" "$@" >"$work/out" 2>"$work/err"
-  local got=$? lines
-  lines=$(wc -l <"$work/err")
-  if [[ $got -ne $status ]] || ! grep -Eq -- "$pattern" "$work/out" "$work/err" ||
-     { [[ $status -ne 0 ]] && [[ $lines -ne 1 ]]; }; then
-    fail "pepita $* -> exit $got (wanted $status), $lines stderr lines, pattern '$pattern'"
-    sed 's/^/  | /' "$work/out" "$work/err" | head -5
-  else
-    pass
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
 # --resume takes the configuration from the checkpoint, so options that define training are mistakes.
 expect 2 'lr cannot be given with --resume' -- train --resume "$work/nowhere" --lr 0.1

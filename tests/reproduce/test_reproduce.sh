@@ -10,35 +10,7 @@ set -uo pipefail
 pepita=${1:?usage: test_reproduce.sh PATH/TO/pepita}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-  echo "FAIL: $*"
-  failed=$((failed + 1))
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
-  exit
-}
-
-# expect STATUS PATTERN -- ARGS…: exit status STATUS and, for an error, exactly one stderr line
-# matching PATTERN; for success, PATTERN on stdout.
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  timeout 120 "$pepita" "$@" >"$work/out" 2>"$work/err"
-  local got=$? lines
-  lines=$(wc -l <"$work/err")
-  if [[ $got -ne $status ]] || ! grep -Eq -- "$pattern" "$work/out" "$work/err" ||
-     { [[ $status -ne 0 ]] && [[ $lines -ne 1 ]]; }; then
-    fail "pepita $* -> exit $got (wanted $status), $lines stderr lines, pattern '$pattern'"
-    sed 's/^/  | /' "$work/out" "$work/err" | tail -8
-  else
-    pass
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
 expect 2 "unknown experiment 'table9'" -- reproduce table9 --out "$work/r"
 expect 2 'no experiment given' -- reproduce --out "$work/r"
