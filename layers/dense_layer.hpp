@@ -72,7 +72,7 @@ class DenseLayer final : public Layer {
   LowPrecisionCopy weights_copy_;
   std::uint64_t copied_revision_ = ~std::uint64_t(0);
   LowPrecisionCopy stand_in_copy_, first_input_copy_, second_input_copy_;
-  float update_scale_ = 0.0f;  // the update primitive's runtime output scale, bound at each run
+  AlignedFloats scaled_post_;  // scale·post, what the update matmul reads
   dnnl::stream stream_;
   PrimitiveCache<int, ForwardPrimitives> forward_by_rows_;
   PrimitiveCache<std::pair<int, bool>, BoundPrimitive> update_by_rows_;
