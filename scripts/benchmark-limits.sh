@@ -3,9 +3,9 @@
 # usage: scripts/benchmark-limits.sh [REPEATS] [-- OPTION…]   (OPTIONs go to every `pepita train`)
 # PEPITA_BIN picks the binary (default build/apps/pepita/pepita); PEPITA_DATA_DIR the data.
 #
-# For each model, rule and precision it runs REPEATS one-epoch trainings (default 3) and prints the
-# median training seconds of the epoch (evaluation excluded), the epoch's floor and their ratio.
-# The floor is measured in the same run, by `pepita info --machine` just before the epochs:
+# For each model, rule and precision it runs REPEATS one-epoch trainings (default 3), each right
+# after `pepita info --machine` has measured its floor, and prints the medians of the epoch's
+# training seconds (evaluation excluded), of the floor and of the pairs' ratios. The floor:
 #   fc     every matmul of the epoch at the rate oneDNN reached on that very shape and precision.
 #          Per batch and layer, PEPITA runs two forward products (standard and modulated) and one
 #          update; BP one forward, one update and one product down (none below layer 1). F·e and
@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$pepita" info --machine >"$work/machine"
-sed 's/^/# /' "$work/machine"
+sed 's/^/# /' "$work/machine"  # the first measurement, for the record; each repeat makes its own
 
 # rate USE PRECISION: GFLOP/s of a matmul line of the machine report ("layer 1 forward", "square").
 rate() {
@@ -55,21 +55,20 @@ floor_seconds() {
           printf "%.3f", 60000 / 64 * batch }' "$work/machine"
 }
 
-# median_epoch_seconds MODEL RULE PRECISION [OPTION…]
-median_epoch_seconds() {
-  local model=$1 rule=$2 precision=$3 i
+# epoch_seconds MODEL RULE PRECISION [OPTION…]: one epoch's training seconds (evaluation excluded).
+epoch_seconds() {
+  local model=$1 rule=$2 precision=$3
   shift 3
-  : >"$work/seconds"
-  for ((i = 0; i < repeats; i++)); do
-    "$pepita" train --model "$model" --rule "$rule" --precision "$precision" --epochs 1 --max-eval-batches 1 \
-        --quiet --metrics "$work/m.csv" "$@" >/dev/null
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "train_seconds") c = i } NR == 2 { print $c }' \
-        "$work/m.csv" >>"$work/seconds"
-  done
-  sort -g "$work/seconds" | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  "$pepita" train --model "$model" --rule "$rule" --precision "$precision" --epochs 1 --max-eval-batches 1 \
+      --quiet --metrics "$work/m.csv" "$@" >/dev/null
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "train_seconds") c = i } NR == 2 { print $c }' "$work/m.csv"
 }
 
-printf '| model | rule | precision | s / epoch (median of %d) | floor s | ratio |\n|---|---|---|---|---|---|\n' "$repeats"
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The machine's speed drifts on a shared host, so every repeat measures its own floor just before
+# its epoch, and the ratio is taken pair by pair.
+printf '| model | rule | precision | s / epoch | floor s | ratio (median of %d pairs) |\n|---|---|---|---|---|---|\n' "$repeats"
 for case in "fc pepita" "fc bp" "conv pepita"; do
   read -r model rule <<<"$case"
   for precision in f32 bf16; do
@@ -77,9 +76,15 @@ for case in "fc pepita" "fc bp" "conv pepita"; do
       echo "| $model | $rule | $precision | not run: no $precision kernels here | | |"
       continue
     fi
-    measured=$(median_epoch_seconds "$model" "$rule" "$precision" "$@")
-    floor=$(floor_seconds "$model" "$rule" "$precision")
-    awk -v m="$measured" -v f="$floor" -v row="| $model | $rule | $precision" \
-        'BEGIN { printf "%s | %.3f | %.3f | %.2f |\n", row, m, f, m / f }'
+    : >"$work/pairs"
+    for ((i = 0; i < repeats; i++)); do
+      "$pepita" info --machine >"$work/machine"
+      floor=$(floor_seconds "$model" "$rule" "$precision")
+      echo "$(epoch_seconds "$model" "$rule" "$precision" "$@") $floor" >>"$work/pairs"
+    done
+    measured=$(cut -d' ' -f1 "$work/pairs" | median)
+    floor=$(cut -d' ' -f2 "$work/pairs" | median)
+    ratio=$(awk '{ print $1 / $2 }' "$work/pairs" | median)
+    echo "| $model | $rule | $precision | $measured | $floor | $ratio |"
   done
 done
