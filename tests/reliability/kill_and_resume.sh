@@ -122,7 +122,9 @@ cmp -s <(arrays "$work/ref") <(arrays "$work/run") && [[ -n $(arrays "$work/ref"
 mkdir -p "$work/damaged" "$work/truncated"
 cp "$work/run/checkpoint.pepita" "$work/damaged/"
 size=$(stat -c %s "$work/run/checkpoint.pepita")
-printf '\x7f' | dd of="$work/damaged/checkpoint.pepita" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# The middle byte's bits all flipped: writing a fixed value did nothing when the byte held it.
+middle=$(od -An -tu1 -j $((size / 2)) -N1 "$work/run/checkpoint.pepita" | tr -d ' ')
+printf "\\x$(printf %02x $((255 - middle)))" | dd of="$work/damaged/checkpoint.pepita" bs=1 seek=$((size / 2)) conv=notrunc status=none
 head -c $((size / 2)) "$work/run/checkpoint.pepita" >"$work/truncated/checkpoint.pepita"
 expect 1 'damaged/checkpoint.pepita: .*damaged' -- train --resume "$work/damaged" --quiet
 expect 1 'truncated/checkpoint.pepita: .*truncated' -- train --resume "$work/truncated" --quiet
