@@ -228,7 +228,7 @@ void TrainingGraph::connect(From& from, To& to, std::string from_name, std::stri
 
 void TrainingGraph::connect() {
   using tbb::flow::output_port;
-  const int stages = int(chain_.size()), error = stages + 1, projection = stages + 2;
+  const int stages = int(chain_.size()), error = stages + 1;
   connect(*tickets_, *limiter_, "tickets", "limiter", hub_node, hub_node);
   connect(*limiter_, input_->node(), "limiter", "input", hub_node, 0);
   connect(output_port<0>(input_->node()), *chain_.front().entry, "input", chain_.front().name, 0, 1);
@@ -243,7 +243,6 @@ void TrainingGraph::connect() {
   connect_rule_edges();
   connect(output_port<ErrorNode::port::scored>(error_->node()), completion_->node(), "error", "completion", error, hub_node);
   connect(output_port<0>(completion_->node()), limiter_->decrementer(), "completion", "limiter", hub_node, hub_node);
-  (void)projection;
 }
 
 // Where the output error goes, and whether gradients go down, is what tells the rules apart.

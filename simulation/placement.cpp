@@ -33,7 +33,8 @@ std::vector<int> balanced_devices(const std::vector<double>& cost, int devices) 
   return device;
 }
 
-std::vector<int> layer_devices(const GraphTopology& topology, int devices, const std::string& placement) {
+std::vector<int> layer_devices(const GraphTopology& topology, int devices, const std::string& placement,
+                               const std::string& unit) {
   const int layers = topology.layers();
   std::vector<int> device(std::size_t(layers), 0);
   if (placement == "balanced") {
@@ -68,29 +69,30 @@ std::vector<int> layer_devices(const GraphTopology& topology, int devices, const
       used = 0;
     }
     if (used == 0 || used != item.size())
-      throw std::invalid_argument("--placement: '" + item + "' is not a device number (give contiguous, balanced, interleaved, pool, or one device per layer: 0,0,1,1)");
+      throw std::invalid_argument("--placement: '" + item + "' is not a " + unit + " number (give contiguous, balanced, interleaved, pool, or one " + unit + " per layer: 0,0,1,1)");
     if (d < 0 || d >= devices)
-      throw std::invalid_argument("--placement: device " + item + " is not one of the " + std::to_string(devices) + " devices (0…" +
+      throw std::invalid_argument("--placement: " + unit + " " + item + " is not one of the " + std::to_string(devices) + " " + unit + "s (0…" +
                                   std::to_string(devices - 1) + ")");
     if (l < device.size()) device[l] = d;
     ++l;
   }
   if (l != device.size())
-    throw std::invalid_argument("--placement lists " + std::to_string(l) + " devices for " + std::to_string(layers) + " learning layers");
+    throw std::invalid_argument("--placement lists " + std::to_string(l) + " " + unit + "s for " + std::to_string(layers) + " learning layers");
   return device;
 }
 
 }  // namespace
 
-Placement place_nodes(const GraphTopology& topology, int devices, const std::string& given, const std::string& fallback) {
+Placement place_nodes(const GraphTopology& topology, int devices, const std::string& given, const std::string& fallback,
+                      const std::string& unit) {
   const std::string& placement = given.empty() ? fallback : given;
   const int layers = topology.layers();
-  if (devices < 1) throw std::invalid_argument("--devices must be at least 1");
+  if (devices < 1) throw std::invalid_argument("at least 1 " + unit + " is needed");
   if (placement == "pool") return Placement{devices, std::vector<int>(std::size_t(topology.size()), 0), true};
   if (devices > layers)
-    throw std::invalid_argument("--devices " + std::to_string(devices) + " is more than the model's " + std::to_string(layers) +
-                                " learning layers: a device would hold nothing");
-  const std::vector<int> device = layer_devices(topology, devices, placement);
+    throw std::invalid_argument(std::to_string(devices) + " " + unit + "s are more than the model's " + std::to_string(layers) +
+                                " learning layers: a " + unit + " would hold nothing");
+  const std::vector<int> device = layer_devices(topology, devices, placement, unit);
   Placement placed{devices, std::vector<int>(std::size_t(topology.size()), 0)};
   int current = device.front();
   for (int n = 1; n <= topology.stages(); ++n) {
@@ -104,7 +106,7 @@ Placement place_nodes(const GraphTopology& topology, int devices, const std::str
   std::vector<bool> used(std::size_t(devices), false);
   for (int d : device) used[std::size_t(d)] = true;
   for (int d = 0; d < devices; ++d)
-    if (!used[std::size_t(d)]) throw std::invalid_argument("--placement leaves device " + std::to_string(d) + " without a layer");
+    if (!used[std::size_t(d)]) throw std::invalid_argument("--placement leaves " + unit + " " + std::to_string(d) + " without a layer");
   return placed;
 }
 

@@ -27,10 +27,11 @@ struct Placement {
   int memories() const { return pool ? 1 : devices; }
 };
 
-// Throws std::invalid_argument with a one-line message naming the problem.
+// Throws std::invalid_argument with a one-line message naming the problem, in which the units are
+// called `unit`: "device" on the virtual clock, "rank" under mpirun.
 // `fallback` stands for an empty placement: the default of the clock that asks.
 Placement place_nodes(const GraphTopology& topology, int devices, const std::string& placement,
-                      const std::string& fallback = "contiguous");
+                      const std::string& fallback = "contiguous", const std::string& unit = "device");
 
 // One device per node: the dry run's view, where every node is its own serial unit.
 Placement device_per_node(const GraphTopology& topology);

@@ -10,16 +10,7 @@ namespace pepita {
 RankPlan rank_plan(const GraphConfig& graph, const std::string& placement, RemoteLink& link) {
   const GraphTopology topology(graph.stages, graph.input, graph.classes, *graph.rule, graph.flow.backward);
   if (placement == "pool") throw std::invalid_argument("--placement pool describes threads that share one memory, not MPI ranks");
-  const std::string devices_word = std::to_string(link.ranks()) + " ranks";
-  Placement placed;
-  try {
-    placed = place_nodes(topology, link.ranks(), placement, "balanced");
-  } catch (const std::invalid_argument& error) {  // says "devices": these are ranks
-    std::string text = error.what();
-    for (std::size_t at; (at = text.find("devices")) != std::string::npos;) text.replace(at, 7, "ranks");
-    for (std::size_t at; (at = text.find("device ")) != std::string::npos;) text.replace(at, 7, "rank ");
-    throw std::invalid_argument(text + " (mpirun started " + devices_word + ")");
-  }
+  const Placement placed = place_nodes(topology, link.ranks(), placement, "balanced", "rank");
   if (placed.device_of.front() != RemoteLink::root)
     throw std::invalid_argument("--placement must put the first layer on rank 0, which reads the data and hosts the input");
   return RankPlan{&link, placed.device_of};
