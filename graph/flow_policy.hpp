@@ -13,6 +13,11 @@ namespace pepita {
 // (PipeDream's weight stashing).
 enum class WeightPolicy { latest, stash };
 
+// How a stash is held: a copy of W_l, or the updates applied since the standard pass
+// (graph/update_history.hpp), which a dense layer can use only while every step is plain SGD.
+// `automatic` takes the updates wherever they are allowed and smaller than a copy: at small batches.
+enum class StashForm { automatic, copy, updates };
+
 // When a layer's updates reach its weights: at once, or summed until the scheduler flushes them
 // (GPipe: one optimizer step per group of micro-batches).
 enum class UpdateMode { immediate, deferred };
@@ -50,6 +55,7 @@ struct FlowPolicy {
   int in_flight = 1;  // batches admitted at once: the limiter's tokens
   MessageOrder order = MessageOrder::learning_first;
   WeightPolicy weights = WeightPolicy::latest;
+  StashForm stash_form = StashForm::automatic;
   UpdateMode updates = UpdateMode::immediate;
   BackwardVisits backward = BackwardVisits::joined;
 };

@@ -41,6 +41,7 @@ struct GraphConfig {
   Precision precision = Precision::f32;
   std::uint64_t seed = 0;
   int max_rows = 64;              // largest batch, training or evaluation
+  int batch_rows = 64;            // a training batch's rows: what a batch in flight holds
   FlowPolicy flow{};              // the scheduler's: batches in flight, message order, weights, updates
   int graph_threads = 1;          // oneTBB threads that run nodes
   int dnnl_threads = 0;           // OpenMP threads inside each oneDNN primitive; 0 = all cores

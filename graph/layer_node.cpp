@@ -1,5 +1,7 @@
 #include "graph/layer_node.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <utility>
 
@@ -90,6 +92,9 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
         visit(m, out);
       })) {
   tbb::flow::make_edge(queue_, node_);
+  const StashSettings stash = StashSettings::of(config.graph);
+  if (stash.stashes(rule_.learning_reads_weights()) && stash.as_updates(config.stage, layer_->inputs(), layer_->outputs()))
+    stash_updates_.emplace(layer_->inputs(), layer_->outputs());
   modulated_as_difference_ = config.graph.precision == Precision::bf16 && rule_.integrates_modulated_pass() &&
                              !config.place.is_output();
 }
@@ -131,12 +136,33 @@ void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass)
   require_finite(activity.values(), batch, pass, [&] { return "activity at layer " + std::to_string(config_.place.index + 1); });
 }
 
-std::span<const float> LayerNode::learning_weights(const SomaEntry& standard) const {
-  return standard.stash ? std::span<const float>(standard.stash->values()) : std::as_const(*layer_).weights();
+std::span<const float> LayerNode::stashed_copy(const SomaEntry& standard) const {
+  return standard.stash ? std::span<const float>(standard.stash->values()) : std::span<const float>{};
 }
 
-void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard, std::span<const float> used) {
-  if (record_weight_use_) weight_uses_.push_back({batch, standard.weight_fingerprint, fingerprint(used)});
+const UpdateHistory* LayerNode::updates_since(const SomaEntry& standard) const {
+  return stash_updates_ && stash_updates_->changed_since(standard.weight_version) ? &*stash_updates_ : nullptr;
+}
+
+void LayerNode::forget_unneeded_updates() {
+  if (stash_updates_) stash_updates_->forget_before(soma_.oldest_weight_version(updates_.version()));
+}
+
+void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard) {
+  if (!record_weight_use_) return;
+  const std::span<const float> now = std::as_const(*layer_).weights();
+  std::vector<float> used(now.begin(), now.end());
+  if (standard.stash) used.assign(standard.stash->values().begin(), standard.stash->values().end());
+  if (const UpdateHistory* since = updates_since(standard)) since->reconstruct(standard.weight_version, now, used);
+  const std::vector<float>& seen = standard_weights_.at(batch);
+  double largest = 0, scale = 0;
+  for (std::size_t i = 0; i < used.size(); ++i) {
+    largest = std::max(largest, double(std::abs(used[i] - seen[i])));
+    scale = std::max(scale, double(std::abs(seen[i])));
+  }
+  if (scale > 0) largest /= scale;
+  weight_uses_.push_back({batch, standard.weight_fingerprint, fingerprint(used), largest,
+                          standard.weight_version != updates_.version()});
 }
 
 void LayerNode::on_standard(const Message& message, Outbox& out) {
@@ -163,12 +189,16 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
                   .weight_version = updates_.version(),
                   .hops = message.hops + 1,
                   .standard_done = Clock::now()};
-  if (config_.graph.flow.weights == WeightPolicy::stash && rule_.learning_reads_weights()) {
+  if (config_.graph.flow.weights == WeightPolicy::stash && rule_.learning_reads_weights() && !stash_updates_) {
     entry.stash = acquire_tensor(stash_pool_, 1);
     const std::span<const float> weights = std::as_const(*layer_).weights();
     std::copy(weights.begin(), weights.end(), entry.stash->data());
   }
-  if (record_weight_use_) entry.weight_fingerprint = fingerprint(std::as_const(*layer_).weights());
+  if (record_weight_use_) {
+    const std::span<const float> seen = std::as_const(*layer_).weights();
+    entry.weight_fingerprint = fingerprint(seen);
+    standard_weights_[batch.id].assign(seen.begin(), seen.end());
+  }
   if (rule_.learns_on_standard_pass(config_.place)) {
     LayerVisit learning(*this, message, out, entry);
     rule_.learn(learning);
@@ -183,6 +213,7 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
   } else {
     soma_.keep(std::move(entry));
   }
+  forget_unneeded_updates();  // a rule that learnt on this pass may have added one
   out.up(next_message(Pass::standard, message, std::move(activity)));
 }
 
@@ -194,6 +225,7 @@ void LayerNode::on_learning_signal(const Message& message, Outbox& out) {
   LayerVisit learning(*this, message, out, standard);
   rule_.learn(learning);
   dendrite_.release();  // whatever the rule did not hand on
+  forget_unneeded_updates();
 }
 
 void LayerNode::on_mirror(const Message& message, Outbox& out) {

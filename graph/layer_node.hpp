@@ -9,7 +9,9 @@
 // flight the scheduler's message order decides which runs next.
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "graph/neurons.hpp"
 #include "graph/node_clock.hpp"
 #include "graph/stage_node.hpp"
+#include "graph/update_history.hpp"
 #include "graph/weight_updates.hpp"
 #include "layers/counter_rng.hpp"
 #include "layers/dense_layer.hpp"
@@ -65,11 +68,15 @@ class LayerNode {
   // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
   void apply_accumulated(int rows) { updates_.flush(rows); }
   // For tests: a fingerprint of the weights each learning pass computed with, and of the
-  // weights the same batch's standard pass used, in batch order of arrival.
+  // weights the same batch's standard pass used, in batch order of arrival; and the largest
+  // difference between the two relative to the largest |W|, for a stash kept as updates, which is
+  // equal only up to rounding.
   struct WeightUse {
     std::uint64_t batch;
     std::uint64_t standard_fingerprint;
     std::uint64_t learning_fingerprint;
+    double largest_difference = 0;
+    bool updated_since = false;  // whether W had changed since the standard pass
   };
   void record_weight_use(bool on) { record_weight_use_ = on; }
   const std::vector<WeightUse>& weight_uses() const { return weight_uses_; }
@@ -79,6 +86,7 @@ class LayerNode {
     // The larger of this process's buffers and any peak another rank reported for this layer.
     metrics_.peak_soma_bytes = std::max(metrics_.peak_soma_bytes, soma_.peak_bytes());
     metrics_.peak_stash_bytes = std::max(metrics_.peak_stash_bytes, soma_.peak_stash_bytes());
+    if (stash_updates_) metrics_.peak_stash_bytes = std::max(metrics_.peak_stash_bytes, stash_updates_->peak_bytes());
     metrics_.peak_dendrite_bytes = std::max(metrics_.peak_dendrite_bytes, dendrite_.peak_bytes());
     return metrics_;
   }
@@ -96,12 +104,18 @@ class LayerNode {
   void on_mirror(const Message& message, Outbox& out);
 
   TensorHandle dropout_mask_for(const BatchInfo& batch, std::uint64_t stream = rng_stream::dropout);
-  // The weights a batch's learning pass computes with: its stash, or the current W.
-  std::span<const float> learning_weights(const SomaEntry& standard) const;
+  // The weights a batch's learning pass computes with, as a primitive's stand-in for W: the stash's
+  // copy, or empty for W now (to which a stash kept as updates adds updates_since's terms).
+  std::span<const float> stashed_copy(const SomaEntry& standard) const;
+  // The updates W_l received since the batch's standard pass, where its stash is kept as those
+  // updates and there are any; null otherwise.
+  const UpdateHistory* updates_since(const SomaEntry& standard) const;
+  // Once a batch has learnt: drops the updates that no batch still held needs.
+  void forget_unneeded_updates();
   void check(const Tensor& activity, const BatchInfo& batch, Pass pass) const;
   // What the neurons do after σ and dropout: the follow-up's normalisation, where asked.
   void normalise(Tensor& activity) const;
-  void note_weight_use(std::uint64_t batch, const SomaEntry& standard, std::span<const float> used);
+  void note_weight_use(std::uint64_t batch, const SomaEntry& standard);
 
   LayerNodeConfig config_;
   const LearningRule& rule_;
@@ -115,6 +129,8 @@ class LayerNode {
   TensorPool down_pool_;   // gradients for the layer below
   TensorPool class_pool_;  // class-sized signals made here (DRTP's one-hot targets)
   TensorPool stash_pool_;  // copies of W, under the stash policy
+  std::optional<UpdateHistory> stash_updates_;
+  std::map<std::uint64_t, std::vector<float>> debug_saved_;  // the stash as the updates since, where it is kept so
   TensorPool stacked_post_pool_;  // two passes' rows, for an update that takes both (pepita-mixed)
   TensorPool stacked_pre_pool_;
   Soma soma_;
@@ -130,6 +146,7 @@ class LayerNode {
   bool modulated_as_difference_ = false;
   bool record_weight_use_ = false;
   std::vector<WeightUse> weight_uses_;
+  std::map<std::uint64_t, std::vector<float>> standard_weights_;  // while recording: W at each standard pass
   Queue queue_;
   Node node_;
 };

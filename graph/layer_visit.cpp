@@ -18,23 +18,23 @@ void LayerVisit::reject() const {
 const Tensor& LayerVisit::integrate_modulated(SecondPassMask which) {
   Dendrite& dendrite = node_.dendrite_;
   dendrite.integrate(acquire_tensor(node_.activity_pool_, batch().rows()));
-  const std::span<const float> weights = node_.learning_weights(standard_);
-  node_.note_weight_use(batch().id, standard_, weights);
+  node_.note_weight_use(batch().id, standard_);
   const TensorHandle mask =
       which == SecondPassMask::redrawn ? node_.dropout_mask_for(batch(), rng_stream::dropout_redrawn) : standard_.mask;
-  const std::span<const float> stand_in = standard_.stash ? weights : std::span<const float>{};
-  // The difference form holds only while W_l is the standard pass's: its stash, or no update since.
-  const bool same_weights = standard_.stash || standard_.weight_version == node_.updates_.version();
+  // The difference form holds only while W_l is the standard pass's: stashed (as a copy or as the
+  // updates since), or not updated since.
+  const bool same_weights =
+      standard_.stash || node_.stash_updates_ || standard_.weight_version == node_.updates_.version();
   if (standard_.preactivation && which == SecondPassMask::standard_pass && same_weights) {
     TensorHandle modulation = acquire_tensor(node_.down_pool_, batch().rows());  // h_{l-1}^err − h_{l-1}
     const Tensor& standard_input = *standard_.presynaptic;
     for (std::size_t i = 0; i < modulation->size(); ++i)
       modulation->data()[i] = incoming().data()[i] - standard_input.data()[i];
     TensorHandle change = acquire_tensor(node_.term_pool_, batch().rows());  // W_l (h_{l-1}^err − h_{l-1})
-    node_.layer_->forward_linear(*modulation, *change, stand_in);
+    linear_through_standard_weights(*modulation, *change);
     activate(*standard_.preactivation, &*change, mask ? &*mask : nullptr, node_.layer_->activation(), *dendrite.activity());
   } else {
-    node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr, stand_in);
+    forward_through_standard_weights(incoming(), *dendrite.activity(), mask ? &*mask : nullptr);
   }
   node_.normalise(*dendrite.activity());
   node_.check(*dendrite.activity(), batch(), Pass::modulated);
@@ -46,18 +46,30 @@ const Tensor& LayerVisit::integrate_recomputed_and_modulated() {
   const int rows = batch().rows();
   if (incoming().rows != 2 * rows) throw std::logic_error(node_.name() + ": a recomputing pass must carry two halves");
   dendrite.integrate(acquire_tensor(node_.stacked_post_pool_, 2 * rows));
-  const std::span<const float> weights = node_.learning_weights(standard_);
-  node_.note_weight_use(batch().id, standard_, weights);
+  node_.note_weight_use(batch().id, standard_);
   TensorHandle mask;
   if (const TensorHandle drawn = node_.dropout_mask_for(batch())) {  // the standard pass's, drawn again
     mask = acquire_tensor(node_.stacked_post_pool_, 2 * rows);
     std::copy(drawn->values().begin(), drawn->values().end(), mask->data());
     std::copy(drawn->values().begin(), drawn->values().end(), mask->data() + drawn->size());
   }
-  node_.layer_->forward(incoming(), *dendrite.activity(), mask ? &*mask : nullptr,
-                        standard_.stash ? weights : std::span<const float>{});
+  forward_through_standard_weights(incoming(), *dendrite.activity(), mask ? &*mask : nullptr);
   node_.check(*dendrite.activity(), batch(), Pass::modulated);
   return *dendrite.activity();
+}
+
+void LayerVisit::linear_through_standard_weights(const Tensor& in, Tensor& out) {
+  node_.layer_->forward_linear(in, out, node_.stashed_copy(standard_));
+  if (const UpdateHistory* since = node_.updates_since(standard_)) since->add_to_forward(standard_.weight_version, in, out);
+}
+
+void LayerVisit::forward_through_standard_weights(const Tensor& in, Tensor& out, const Tensor* mask) {
+  const UpdateHistory* since = node_.updates_since(standard_);
+  if (!since) return node_.layer_->forward(in, out, mask, node_.stashed_copy(standard_));
+  // σ after the updates' terms: the primitive's fused σ would apply it before them.
+  TensorHandle linear = acquire_tensor(node_.stacked_post_pool_, in.rows);
+  linear_through_standard_weights(in, *linear);
+  node_.layer_->activate_linear(*linear, out, mask);
 }
 
 TensorHandle LayerVisit::upper_half(const Tensor& pair) {
@@ -118,6 +130,7 @@ TensorHandle LayerVisit::onehot_target() {
 }
 
 void LayerVisit::update(const Tensor& post, const Tensor& pre, float scale, Normalisation normalisation) {
+  if (node_.stash_updates_) node_.stash_updates_->record(node_.updates_.version(), post, pre, scale);
   node_.updates_.apply(post, pre, scale, normalisation, batch().rows(), {standard_.standard_done, standard_.weight_version});
   node_.metrics_.latency_stages.push_back(message_.hops + 1 - standard_.hops);
   out_.report(BatchEvent{batch().id, place().index});
@@ -142,16 +155,16 @@ TensorHandle LayerVisit::stacked_pres(const Tensor& standard, const Tensor& modu
 }
 
 void LayerVisit::send_down_through_weights(const Tensor& term) {
-  const std::span<const float> weights = node_.learning_weights(standard_);
-  node_.note_weight_use(batch().id, standard_, weights);
-  send_down(term, weights);
+  node_.note_weight_use(batch().id, standard_);
+  send_down(term, node_.stashed_copy(standard_), node_.updates_since(standard_));
 }
 
 void LayerVisit::send_down_through_feedback(const Tensor& term) { send_down(term, node_.transport_feedback_); }
 
-void LayerVisit::send_down(const Tensor& term, std::span<const float> through) {
+void LayerVisit::send_down(const Tensor& term, std::span<const float> through, const UpdateHistory* since_standard) {
   TensorHandle gradient = acquire_tensor(node_.down_pool_, term.rows);
   node_.layer_->backward_data(term, *gradient, through);
+  if (since_standard) since_standard->add_to_backward(standard_.weight_version, term, *gradient);
   out_.down(next_message(Pass::backward, message_, std::move(gradient)));
 }
 

@@ -15,6 +15,7 @@
 namespace pepita {
 
 class LayerNode;
+class UpdateHistory;
 
 // The dropout mask of a second pass: the standard pass's, kept in the soma (PEPITA: both passes
 // see the same units dropped), or drawn afresh (the follow-up's time-local variant resets it).
@@ -88,7 +89,13 @@ class LayerVisit {
   friend class LayerNode;
   LayerVisit(LayerNode& node, const Message& message, Outbox& out, const SomaEntry& standard)
       : node_(node), message_(message), out_(out), standard_(standard) {}
-  void send_down(const Tensor& term, std::span<const float> through);
+  // The gradient term·W down, through `through` (empty: W now), plus the updates since the
+  // standard pass where the stash is kept as those.
+  void send_down(const Tensor& term, std::span<const float> through, const UpdateHistory* since_standard = nullptr);
+  // W x and σ(W x) ⊙ mask with W as the batch's standard pass saw it (its stash's copy, W now, or
+  // W now and the updates since).
+  void linear_through_standard_weights(const Tensor& in, Tensor& out);
+  void forward_through_standard_weights(const Tensor& in, Tensor& out, const Tensor* mask);
 
   LayerNode& node_;
   const Message& message_;

@@ -40,6 +40,11 @@ class Soma {
   // The entry, still held: for a visit after which another visit of the batch still needs it.
   const SomaEntry& entry(std::uint64_t batch) const { return entries_.at(batch); }
   std::size_t batches_held() const { return entries_.size(); }
+  // The oldest weight version a held batch's standard pass used, or `otherwise` when none is held.
+  std::uint64_t oldest_weight_version(std::uint64_t otherwise) const {
+    for (const auto& [batch, e] : entries_) otherwise = std::min(otherwise, e.weight_version);
+    return otherwise;
+  }
   std::size_t peak_bytes() const { return peak_bytes_; }  // activity, presynaptic, masks, pre-activation
   std::size_t peak_stash_bytes() const { return peak_stash_bytes_; }  // weight stashes
 

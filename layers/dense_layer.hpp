@@ -32,6 +32,7 @@ class DenseLayer final : public Layer {
   // out = σ(in·Wᵀ), times the dropout mask when one is given (rows × outputs).
   void forward(const Tensor& in, Tensor& out, const Tensor* mask, std::span<const float> weights = {}) override;
   void forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights = {}) override;
+  void activate_linear(const Tensor& z, Tensor& out, const Tensor* mask) override;
 
   // ΔW = postᵀ·pre (post: rows × outputs, pre: rows × inputs), formed into the optimizer's
   // velocity (learn) or accumulator (accumulate); learn then has the optimizer apply it.

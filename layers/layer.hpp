@@ -46,6 +46,13 @@ class Layer {
   // z = W ∗ in, the pre-activation: forward without σ or a mask.
   virtual void forward_linear(const Tensor& in, Tensor& out, std::span<const float> weights = {}) = 0;
 
+  // out = σ(z) ⊙ mask (when given): forward's second half, for a z that forward_linear made and the
+  // caller then changed (a stash kept as updates adds their terms to W now's product). Element-wise
+  // here; a layer whose σ is not (a dense output's softmax) overrides it.
+  virtual void activate_linear(const Tensor& z, Tensor& out, const Tensor* mask) {
+    activate(z, nullptr, mask, activation_, out);
+  }
+
   // One optimizer step, v ← μ·v + scale·ΔW (+ η·λ·W), W ← W − v, where ΔW is the weight-gradient
   // form of (post, pre) summed over the batch: postᵀ·pre for a dense layer, and for a convolution
   // the sum over output positions of post × the matching patch of pre. The caller picks scale

@@ -7,11 +7,12 @@
 namespace pepita {
 
 SchedulerEntry pipelined_scheduler() {
-  return {"pipelined", "K batches in flight, learning signal first (1F1B)", {"in-flight", "weights"},
+  return {"pipelined", "K batches in flight, learning signal first (1F1B)", {"in-flight", "weights", "stash-form"},
           [](const SchedulerSettings& settings) {
             const FlowPolicy flow{.in_flight = settings.in_flight,
                                   .order = MessageOrder::learning_first,
-                                  .weights = settings.weights};
+                                  .weights = settings.weights,
+                                  .stash_form = settings.stash_form};
             return std::make_unique<Scheduler>(settings, flow, ThreadSplit::overlap_layers);
           }};
 }

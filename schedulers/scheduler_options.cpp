@@ -23,6 +23,22 @@ WeightPolicy read_weights(std::string_view text) {
   throw std::invalid_argument("--weights: '" + std::string(text) + "' is not one of: latest, stash");
 }
 
+StashForm read_stash_form(std::string_view text) {
+  if (text == "auto") return StashForm::automatic;
+  if (text == "copy") return StashForm::copy;
+  if (text == "updates") return StashForm::updates;
+  throw std::invalid_argument("--stash-form: '" + std::string(text) + "' is not one of: auto, copy, updates");
+}
+
+std::string stash_form_name(StashForm form) {
+  switch (form) {
+    case StashForm::automatic: return "auto";
+    case StashForm::copy: return "copy";
+    case StashForm::updates: return "updates";
+  }
+  return "";
+}
+
 // Built on first use: registrations from other translation units' static objects read it.
 const std::vector<SchedulerOption>& catalogue() {
   static const std::vector<SchedulerOption> options = {
@@ -32,6 +48,11 @@ const std::vector<SchedulerOption>& catalogue() {
     {"weights", "POLICY", "latest (default) or stash (each batch learns against the weights its standard pass used)",
      [](std::string_view text, SchedulerSettings& s) { s.weights = read_weights(text); },
      [](const SchedulerSettings& s) { return std::string(s.weights == WeightPolicy::stash ? "stash" : "latest"); }},
+    {"stash-form", "FORM",
+     "how a dense layer holds a stash: copy (W_l), updates (the SGD steps since, as factors: needs "
+     "--momentum 0 and --weight-decay 0), or auto (default: updates where allowed and smaller than a copy)",
+     [](std::string_view text, SchedulerSettings& s) { s.stash_form = read_stash_form(text); },
+     [](const SchedulerSettings& s) { return stash_form_name(s.stash_form); }},
     {"micro-batches", "M", "micro-batches of --batch-size per update (default 4)",
      [](std::string_view text, SchedulerSettings& s) { s.micro_batches = read_count("micro-batches", text); },
      [](const SchedulerSettings& s) { return std::to_string(s.micro_batches); }},

@@ -13,6 +13,7 @@ struct SchedulerSettings {
   int dnnl_threads = 0;  // OpenMP threads per oneDNN primitive; 0 = the scheduler's choice
   int in_flight = 4;     // batches in flight (pipelined)
   WeightPolicy weights = WeightPolicy::latest;  // pipelined
+  StashForm stash_form = StashForm::automatic;  // pipelined, with the stash
   int micro_batches = 4; // gpipe: micro-batches per flush
   int tokens = 4;        // async: batches in flight (its older name for in-flight)
 

@@ -8,7 +8,9 @@
 # program's own figure, evaluation excluded), its ratio to the first run's, and the test
 # accuracy after the epoch (the same in every repeat: the runs are deterministic).
 # PEPITA_BIN picks the binary (default build/apps/pepita/pepita). Each run leaves
-# OUT_DIR/NAME.rK.{log,json}. Time it on an otherwise idle machine.
+# OUT_DIR/NAME.rK.{log,json}. Time it on an otherwise idle machine. The stash runs hold their stash
+# as --stash-form's default chooses (at batch 1 without momentum: the updates since, a few rank-one
+# terms); the -copy runs hold a copy of W_l, for comparison.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: benchmark-streaming.sh OUT_DIR [RUN…] [-- OPTION…]}
@@ -20,13 +22,15 @@ declare -A runs=(
   [sequential-dnnl2]="--scheduler sequential --threads 2 --dnnl-threads 2"
   [sequential-dnnl1]="--scheduler sequential --threads 2 --dnnl-threads 1"
   [pipelined2-stash]="--scheduler pipelined --in-flight 2 --weights stash --threads 2 --dnnl-threads 1"
+  [pipelined2-stash-copy]="--scheduler pipelined --in-flight 2 --weights stash --stash-form copy --threads 2 --dnnl-threads 1"
+  [pipelined4-stash-copy]="--scheduler pipelined --in-flight 4 --weights stash --stash-form copy --threads 2 --dnnl-threads 1"
   [pipelined4-stash]="--scheduler pipelined --in-flight 4 --weights stash --threads 2 --dnnl-threads 1"
   [pipelined8-stash]="--scheduler pipelined --in-flight 8 --weights stash --threads 2 --dnnl-threads 1"
   [pipelined4-stash-3threads]="--scheduler pipelined --in-flight 4 --weights stash --threads 3 --dnnl-threads 1"
   [pipelined4-latest]="--scheduler pipelined --in-flight 4 --weights latest --threads 2 --dnnl-threads 1"
   [async4]="--scheduler async --tokens 4 --threads 2 --dnnl-threads 1"
 )
-order=(sequential-dnnl2 sequential-dnnl1 pipelined2-stash pipelined4-stash pipelined8-stash pipelined4-stash-3threads
+order=(sequential-dnnl2 sequential-dnnl1 pipelined2-stash pipelined2-stash-copy pipelined4-stash pipelined4-stash-copy pipelined8-stash pipelined4-stash-3threads
        pipelined4-latest async4)
 source "$root/scripts/lib/benchmark-runs.sh"
 choose_runs benchmark-streaming "$@"

@@ -38,9 +38,15 @@ std::size_t MemoryModel::per_batch_bytes(int node, int rows) const {
       if (!rule.keeps_standard_activity()) return 0;        // the learning pass recomputes it
       std::size_t features = n.outputs;                                          // h_l
       if (!n.place.is_output() && settings_.dropout > 0) features += n.outputs;  // the mask
-      if (rule.keeps_standard_presynaptic()) features += n.inputs;
+      // bf16's difference form keeps z_l, and h_{l-1} where the rule would not anyway (layer_node.hpp).
+      const bool difference_form =
+          settings_.precision == Precision::bf16 && rule.integrates_modulated_pass() && !n.place.is_output();
+      if (rule.keeps_standard_presynaptic() || difference_form) features += n.inputs;
+      if (difference_form) features += n.outputs;
       std::size_t bytes = std::size_t(rows) * features * float_bytes;
-      if (settings_.weights == WeightPolicy::stash && rule.learning_reads_weights()) bytes += n.weights * float_bytes;
+      if (settings_.stash.stashes(rule.learning_reads_weights()))
+        bytes += settings_.stash.as_updates(*n.stage, n.inputs, n.outputs) ? std::size_t(rows) * (n.inputs + n.outputs) * float_bytes
+                                                                          : n.weights * float_bytes;
       return bytes;
     }
     case NodeKind::error:

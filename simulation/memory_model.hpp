@@ -6,9 +6,14 @@
 //   per batch, from its standard visit to its learning visit at that node (the W visit, where the
 //   backward is split):
 //            the soma: h_l, the dropout mask (hidden layers, dropout > 0), h_{l-1} where the rule
-//            learns from the standard presynaptic activity, and a copy of W_l under the stash
+//            learns from the standard presynaptic activity, z_l and h_{l-1} where a bf16 layer
+//            integrates the modulated pass as a difference, and a copy of W_l under the stash
 //            policy where the learning pass computes with W_l; the input's x (until F·e returns);
 //            a pool's argmax workspace (rules that send gradients down)
+// A stash kept as the updates since (graph/update_history.hpp) is counted as one update's factors
+// per batch held, rows × (inputs + outputs): the real history holds the updates made since the
+// oldest held batch's standard pass, which in 1F1B is one fewer, so the model is an upper bound
+// there and exact only for copies.
 // Messages in transit and a visit's scratch tensors are not counted. Tests hold the soma and
 // stash figures against the real layers' byte counters.
 #include <cstddef>
@@ -19,6 +24,7 @@
 
 #include "graph/flow_policy.hpp"
 #include "graph/rule_options.hpp"
+#include "graph/update_history.hpp"
 #include "simulation/topology.hpp"
 
 namespace pepita {
@@ -26,8 +32,14 @@ namespace pepita {
 struct MemorySettings {
   float dropout = 0.1f;
   PepitaOptions pepita{};
-  WeightPolicy weights = WeightPolicy::latest;
+  StashSettings stash{};  // whether layers stash W_l, and as a copy or as the updates since
   UpdateMode updates = UpdateMode::immediate;
+  Precision precision = Precision::f32;  // bf16: PEPITA's hidden somas also keep z_l and h_{l-1}
+
+  static MemorySettings of(const GraphConfig& graph) {
+    return {.dropout = graph.dropout, .pepita = graph.pepita, .stash = StashSettings::of(graph),
+            .updates = graph.flow.updates, .precision = graph.precision};
+  }
 };
 
 class MemoryModel {

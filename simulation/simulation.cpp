@@ -45,8 +45,7 @@ Simulation::Simulation(const GraphConfig& config, const SimulationSettings& sett
                             .link = {settings.link_latency_seconds, settings.link_gigabytes_per_second > 0
                                                                         ? settings.link_gigabytes_per_second * 1e9
                                                                         : std::numeric_limits<double>::infinity()},
-                            .memory = {.dropout = config.dropout, .pepita = config.pepita, .weights = config.flow.weights,
-                                       .updates = config.flow.updates},
+                            .memory = MemorySettings::of(config),
                             .record_visits = settings.record_visits};
   clock_ = std::make_unique<VirtualClock>(topology_, place_nodes(topology_, settings.devices, settings.placement),
                                           make_cost_model(settings), clock, *executor_);

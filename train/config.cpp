@@ -85,6 +85,7 @@ GraphConfig graph_config(const TrainConfig& config, ImageShape input, int classe
                     .precision = config.precision,
                     .seed = config.seed,
                     .max_rows = std::max(config.batch_size, config.eval_batch_size),
+                    .batch_rows = config.batch_size,
                     .pepita = config.pepita};
   make_scheduler(config.scheduler)->configure(graph);
   return graph;
@@ -116,6 +117,9 @@ void validate(const TrainConfig& config) {
   for (int units : config.hidden) require(units >= 1, "--hidden: every layer needs at least 1 unit");
   for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
   make_scheduler(config.scheduler);  // throws for an unknown name
+  require(config.scheduler.stash_form != StashForm::updates || (config.momentum == 0 && config.weight_decay == 0),
+          "--stash-form updates needs --momentum 0 and --weight-decay 0: only a plain SGD step is the rank-few "
+          "term it keeps");
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
   const SimulationSettings& simulation = config.simulation;
   require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");
