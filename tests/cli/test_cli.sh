@@ -80,6 +80,9 @@ fi
 # Mixed precision: a nonsense value is refused; bf16 runs fc and conv where oneDNN has bf16
 # kernels, and elsewhere stops before any work with one line naming the missing ISA.
 expect 2 "--precision: 'fp16' is not one of: f32, bf16" -- train "${tiny[@]}" --precision fp16
+# A stash kept as the updates since needs plain SGD steps; a nonsense form is refused.
+expect 2 "--stash-form: 'rank1' is not one of: auto, copy, updates" -- train "${tiny[@]}" --scheduler pipelined --stash-form rank1
+expect 2 "--stash-form updates needs --momentum 0 and --weight-decay 0" -- train "${tiny[@]}" --scheduler pipelined --weights stash --stash-form updates
 for model in fc conv2k2-fc4; do
   if "$pepita" train "${tiny[@]}" --model "$model" --precision bf16 --summary "$work/b.json" >"$work/out" 2>"$work/err"; then
     if grep -q '"precision": "bf16"' "$work/b.json"; then pass; else
