@@ -4,15 +4,13 @@ namespace pepita {
 
 const void* LowPrecisionCopy::convert(const float* from, std::size_t count, dnnl::stream& stream) {
   if (values_.size() < count) values_.resize(count);
-  auto found = reorder_by_count_.find(count);
-  if (found == reorder_by_count_.end()) {
+  BoundPrimitive& convert = reorder_by_count_.get(count, [count] {
     using dt = dnnl::memory::data_type;
     const dnnl::memory::dims dims{dnnl::memory::dim(count)};
     const dnnl::memory::desc f32(dims, dt::f32, dnnl::memory::format_tag::x);
     const dnnl::memory::desc bf16(dims, dt::bf16, dnnl::memory::format_tag::x);
-    found = reorder_by_count_.emplace(count, reorder(unbound(f32), unbound(bf16))).first;
-  }
-  BoundPrimitive& convert = found->second;
+    return reorder(unbound(f32), unbound(bf16));
+  });
   convert.bind(DNNL_ARG_FROM, from);
   convert.bind(DNNL_ARG_TO, values_.data());
   convert.run(stream);

@@ -4,10 +4,10 @@
 // buffer at a time; a layer keeps one per operand that must coexist (input, weights, …).
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "layers/dnnl_context.hpp"
+#include "layers/primitive_cache.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -22,9 +22,8 @@ class LowPrecisionCopy {
 
  private:
   std::vector<std::uint16_t, CacheLineAllocator<std::uint16_t>> values_;
-  // One reorder per count: oneDNN bakes the size into a primitive. A std::map keeps references
-  // stable, as in PrimitiveCache.
-  std::map<std::size_t, BoundPrimitive> reorder_by_count_;
+  // One reorder per count: oneDNN bakes the size into a primitive.
+  PrimitiveCache<std::size_t, BoundPrimitive> reorder_by_count_;
 };
 
 }  // namespace pepita

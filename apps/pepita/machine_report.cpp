@@ -63,15 +63,14 @@ std::optional<MatmulRate> try_measure(MatmulShape shape, Precision precision, in
 
 void print_machine_report(const MachineReportOptions& options, std::ostream& out) {
   const dnnl_version_t* version = dnnl_version();
+  // The kernels are named for the first layer's forward product, the model's largest.
+  const MatmulShape first_forward = model_matmuls(options).front().shape;
   out << "cpu: " << cpu_model() << "\n"
       << "onednn: " << version->major << '.' << version->minor << '.' << version->patch << ", "
-      << available_cores() << " cores; matmul kernels picked: f32 "
-      << matmul_implementation({options.batch_size, options.inputs, options.hidden.empty() ? options.classes : options.hidden.front()}, Precision::f32);
+      << available_cores() << " cores; matmul kernels picked: f32 " << matmul_implementation(first_forward, Precision::f32);
   const std::string bf16_problem = bf16_support_problem();
   if (bf16_problem.empty())
-    out << ", bf16 "
-        << matmul_implementation({options.batch_size, options.inputs, options.hidden.empty() ? options.classes : options.hidden.front()}, Precision::bf16)
-        << "\n";
+    out << ", bf16 " << matmul_implementation(first_forward, Precision::bf16) << "\n";
   else
     out << "; bf16: " << bf16_problem << "\n";
   const char* omp_threads = std::getenv("OMP_NUM_THREADS");
