@@ -5,7 +5,8 @@
 #   RUN: a name below (default all); OPTIONs go to every `pepita train`, e.g. -- --lr 0.0003
 # REPEATS=N runs the whole set N times round-robin (default 1), so that a drifting machine
 # affects every configuration alike; the table gives the median of the training samples/s (the
-# program's own figure, evaluation excluded), its ratio to the first run's, and the test
+# program's own figure, evaluation excluded), its ratio to the first run's and to the bound two
+# cores allow (computed from the sequential-dnnl1 runs, when they are among the runs), and the test
 # accuracy after the epoch (the same in every repeat: the runs are deterministic).
 # PEPITA_BIN picks the binary (default build/apps/pepita/pepita). Each run leaves
 # OUT_DIR/NAME.rK.{log,json}. Time it on an otherwise idle machine. The stash runs hold their stash
@@ -45,14 +46,32 @@ for ((repeat = 1; repeat <= ${REPEATS:-1}; ++repeat)); do
   done
 done
 
-echo "| run | samples/s (median of ${REPEATS:-1}) | × first | test accuracy |"
-echo "|---|---|---|---|"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# The bound two cores allow, from each one-thread sequential run: its samples/s × min(cores / the
+# sum of the nodes' busy fractions, 1 / the busiest node's). No pipeline over these nodes beats
+# it: the cores cannot do more than all the work, and a node (it owns its W) runs one visit at a
+# time. The median over the repeats.
+cores=2
+bound=$(for json in "$out"/sequential-dnnl1.r*.json; do
+          [[ -f $json ]] || continue
+          awk -v rate="$(summary_field samples_per_second "$json")" -v cores="$cores" -F'"busy_fraction": ' '
+            NF > 1 { split($2, f, ","); sum += f[1]; if (f[1] > top) top = f[1] }
+            END { if (sum > 0) { limit = cores / sum; if (1 / top < limit) limit = 1 / top; print rate * limit } }' "$json"
+        done | median)
+
+echo "| run | samples/s (median of ${REPEATS:-1}) | × first | × bound | test accuracy |"
+echo "|---|---|---|---|---|"
 base=""
 for name in "${order[@]}"; do
-  rates=$(for json in "$out/$name".r*.json; do [[ -f $json ]] && summary_field samples_per_second "$json"; done | sort -g)
-  [[ -n $rates ]] || { echo "| $name | failed | | |"; continue; }
-  rate=$(awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }' <<<"$rates")
+  rate=$(for json in "$out/$name".r*.json; do [[ -f $json ]] && summary_field samples_per_second "$json"; done | median)
+  [[ -n $rate ]] || { echo "| $name | failed | | | |"; continue; }
   base=${base:-$rate}
-  awk -v name="$name" -v rate="$rate" -v base="$base" -v accuracy="$(summary_field test_accuracy "$out/$name.r1.json")" \
-    'BEGIN { printf "| %s | %.0f | %.2f | %s |\n", name, rate, rate / base, accuracy }'
+  awk -v name="$name" -v rate="$rate" -v base="$base" -v bound="${bound:-0}" \
+    -v accuracy="$(summary_field test_accuracy "$out/$name.r1.json")" \
+    'BEGIN { printf "| %s | %.0f | %.2f | %s | %s |\n", name, rate, rate / base, (bound > 0 ? sprintf("%.2f", rate / bound) : "–"), accuracy }'
 done
+if [[ -n $bound ]]; then
+  echo
+  echo "bound on $cores cores: $(printf '%.0f' "$bound") samples/s (from sequential-dnnl1's rate and busy fractions)"
+fi
