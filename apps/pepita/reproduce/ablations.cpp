@@ -88,6 +88,14 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
     for (std::size_t a = 2; a < finals.size(); ++a) above_every_random = above_every_random && pepita > finals[a].mean;
     // The frozen hidden layer is measured, not assumed: ‖W₁‖ after the first and the last epoch.
     const EpochBand norm = epoch_band(runs.over_seeds("pepita", "fc", dataset, ablations[1].variant), "weight_norm_1");
+    // What the modulation does to the first layer: its norm at the end, per variant. r ~ U[0, 1)
+    // has a mean, so a random perturbation pushes W₁ the same way batch after batch.
+    std::string last_norms;
+    for (const Ablation& ablation : ablations)
+      last_norms += (last_norms.empty() ? "" : ", ") + ablation.name + " " +
+                    mean_std_text(epoch_band(runs.over_seeds("pepita", "fc", dataset, ablation.variant), "weight_norm_1")
+                                      .value.back(),
+                                  2);
     checks << "**" << dataset << "**: PEPITA above F = 0 (paper: yes, by 8.0 points on CIFAR-10): "
            << yes_no(pepita > f_zero) << ", by " << fixed(pepita - f_zero, 2)
            << " points. PEPITA above every random perturbation (paper: yes): " << yes_no(above_every_random)
@@ -95,7 +103,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
            << " against " << fixed(f_zero, 2) << ". Under F = 0, ‖W₁‖ after epoch " << norm.epoch.front() << ": "
            << fixed(norm.value.front().mean, 6) << ", after epoch " << norm.epoch.back() << ": "
            << fixed(norm.value.back().mean, 6) << " (the hidden layer "
-           << (norm.value.front().mean == norm.value.back().mean ? "did not change" : "changed") << ").\n\n";
+           << (norm.value.front().mean == norm.value.back().mean ? "did not change" : "changed")
+           << "). ‖W₁‖ after the last epoch: " << last_norms << ".\n\n";
   }
   md << "\n" << checks.str();
   out.markdown = md.str();

@@ -22,6 +22,7 @@ namespace {
 constexpr const char* model = "fc";
 constexpr const char* dataset = "mnist";
 constexpr int histogram_bins = 80;
+constexpr int black = 10;  // in the figures' palette: the fits, as the paper draws them
 
 struct TrainedNetwork {
   std::string name;
@@ -98,6 +99,8 @@ Series density_curve(const std::string& title, SeriesStyle style, double low, do
   return series;
 }
 
+std::string nu_text(double nu) { return std::isinf(nu) ? "∞" : fixed(nu, 2); }
+
 std::string layer_name(std::size_t layer, std::size_t layers) {
   return layer + 1 == layers ? "output layer (W" + std::to_string(layer + 1) + ")"
                              : "hidden layer " + std::to_string(layer + 1) + " (W" + std::to_string(layer + 1) + ")";
@@ -165,7 +168,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
     std::string text;
     for (const auto& seed : fits[n]) {
       const double nu = seed[l].student_t.nu;
-      text += (text.empty() ? "" : ", ") + (std::isinf(nu) ? std::string("∞") : fixed(nu, 2));
+      text += (text.empty() ? "" : ", ") + nu_text(nu);
     }
     return text;
   };
@@ -245,6 +248,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
                   .x_label = "weight (dimensionless)",
                   .y_label = "probability density [1 / unit of weight]",
                   .x_categories = {},
+                  .x_range = std::pair(low, high),
                   .y_range = std::nullopt,
                   .series = {}};
     for (std::size_t n = 0; n < networks.size(); ++n)
@@ -260,13 +264,14 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
                   .x_label = "weight (dimensionless)",
                   .y_label = "probability density [1 / unit of weight]",
                   .x_categories = {},
+                  .x_range = std::pair(*low, *high),
                   .y_range = std::nullopt,
                   .series = {}};
     figure.series.push_back(histogram(weights, *low, *high, "trained weights", int(n)));
     figure.series.push_back(density_curve("Normal fit (σ = " + fixed(f.normal.sigma, 4) + ")", SeriesStyle::line, *low,
-                                          *high, 7, [&](double x) { return normal_log_density(x, f.normal.mean, f.normal.sigma); }));
-    figure.series.push_back(density_curve("Student-t fit (ν = " + fixed(f.student_t.nu, 2) + ")", SeriesStyle::dashed_line,
-                                          *low, *high, 5, [&](double x) {
+                                          *high, black, [&](double x) { return normal_log_density(x, f.normal.mean, f.normal.sigma); }));
+    figure.series.push_back(density_curve("Student-t fit (ν = " + nu_text(f.student_t.nu) + ")", SeriesStyle::dashed_line,
+                                          *low, *high, black, [&](double x) {
                                             return student_t_log_density(x, f.student_t.nu, f.student_t.mu, f.student_t.sigma);
                                           }));
     out.more_figures.push_back({"fit-" + networks[n].id(), figure});
