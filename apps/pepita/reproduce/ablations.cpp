@@ -96,7 +96,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
                     mean_std_text(epoch_band(runs.over_seeds("pepita", "fc", dataset, ablation.variant), "weight_norm_1")
                                       .value.back(),
                                   2);
-    checks << "**" << dataset << "**: PEPITA above F = 0 (paper: yes, by 8.0 points on CIFAR-10): "
+    checks << "\n**" << dataset << "**: PEPITA above F = 0 (paper: yes, by 8.0 points on CIFAR-10): "
            << yes_no(pepita > f_zero) << ", by " << fixed(pepita - f_zero, 2)
            << " points. PEPITA above every random perturbation (paper: yes): " << yes_no(above_every_random)
            << ". RP k = 0.01 against F = 0 (paper: similar curves for small k): " << fixed(finals[2].mean, 2)
@@ -104,9 +104,9 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
            << fixed(norm.value.front().mean, 6) << ", after epoch " << norm.epoch.back() << ": "
            << fixed(norm.value.back().mean, 6) << " (the hidden layer "
            << (norm.value.front().mean == norm.value.back().mean ? "did not change" : "changed")
-           << "). ‖W₁‖ after the last epoch: " << last_norms << ".\n\n";
+           << "). ‖W₁‖ after the last epoch: " << last_norms << ".\n";
   }
-  md << "\n" << checks.str();
+  md << checks.str();
   out.markdown = md.str();
   out.csv = csv.str();
   out.figure.title = "Fig. 5: test accuracy of PEPITA and its ablations, fully connected " + datasets.front() +

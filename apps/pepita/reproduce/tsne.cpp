@@ -115,8 +115,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
         "after training (the run's last checkpoint). Each is embedded in 2-D by exact t-SNE: perplexity "
      << options.perplexity << ", " << options.iterations << " iterations, the first " << options.exaggerated_iterations
      << " with early exaggeration 12, learning rate " << options.learning_rate
-     << ". The paper's Fig. 4 shows the classes mixed at initialization and in separate clusters after training; it "
-        "gives no number. Ours, as the fraction of each image's "
+     << ". The paper's Fig. 4 shows the two embeddings as pictures and gives no number; ours, as the fraction of each "
+        "image's "
      << neighbours << " nearest neighbours in the embedding that show the same digit:\n\n"
      << "| network | same-digit neighbours | KL(P‖Q) at the end |\n|---|---|---|\n";
   for (const Phase& phase : phases)
