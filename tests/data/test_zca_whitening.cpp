@@ -116,8 +116,7 @@ TEST_CASE("ε shrinks each direction's variance to λ/(λ + ε), and --whiten zc
   const auto [low, high] = std::minmax_element(pair.train.images.begin(), pair.train.images.end());
   CHECK(*low == doctest::Approx(0.0));
   CHECK(*high == doctest::Approx(1.0));
-  Dataset odd = correlated_set(10, 6);
-  odd.shape = {1, 1, 6};
-  Dataset wrong{.shape = {1, 1, 5}, .classes = 2};
-  CHECK_THROWS_AS(apply_zca(fit_zca(odd, 0.1), wrong), std::invalid_argument);
+  Dataset wrong_size{.shape = {1, 1, 5}, .classes = 2};
+  CHECK_THROWS_AS(apply_zca(fit_zca(correlated_set(10, 6), 0.1), wrong_size), std::invalid_argument);
+  CHECK_THROWS_AS(fit_zca(correlated_set(1, 7), 0.1), std::invalid_argument);
 }

@@ -11,7 +11,7 @@
 #include "datasets_on_disk.hpp"
 #include "exact_tsne.hpp"
 #include "experiment.hpp"
-#include "train/checkpoint.hpp"
+#include "final_checkpoint.hpp"
 #include "train/run_state.hpp"
 #include "train/trainer.hpp"
 #include "train_options.hpp"
@@ -32,12 +32,6 @@ std::vector<RunSpec> plan(const ReproduceSettings& settings) {
   if (const auto missing = missing_file(dataset, settings.data_dir))
     throw std::runtime_error("tsne needs MNIST: no " + *missing + " under " + settings.data_dir.string());
   return {embedded_run()};
-}
-
-const std::vector<float>& named_array(const Checkpoint& checkpoint, const std::string& name, const std::string& source) {
-  for (const auto& [array_name, values] : checkpoint.arrays)
-    if (array_name == name) return values;
-  throw std::runtime_error(source + ": no array " + name);
 }
 
 // ReLU(x·W₁ᵀ) of the first `count` images, count × hidden (W₁ is hidden × inputs, row-major). No
@@ -77,7 +71,7 @@ Figure embedding_figure(const TsneEmbedding& embedding, const std::vector<int>& 
 
 ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   const PlannedRun& run = runs.run(embedded_run());
-  const Checkpoint trained = load_checkpoint(run.checkpoint());
+  const Checkpoint trained = final_checkpoint(run, settings.epochs_per_run());
   const DatasetPair data = load_dataset(dataset, settings.data_dir);
   TrainConfig config = parse_train_options(run.train_args).config;
   // The initial network: the trainer draws W and F from the seed alone (layers/counter_rng.hpp).
@@ -85,12 +79,12 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
   const Checkpoint initial = capture_run_state(initial_trainer, "");
   // F never learns under PEPITA's uniform F: the rebuilt network has the run's F, or it is not the
   // run's initial network.
-  if (named_array(initial, "F", "the rebuilt network") != named_array(trained, "F", run.checkpoint().string()))
+  if (checkpoint_array(initial, "F", "the rebuilt network") != checkpoint_array(trained, "F", run.checkpoint().string()))
     throw std::runtime_error("the network rebuilt from " + run.key + "'s configuration has another F than its checkpoint");
 
   const std::size_t count = std::min(settings.quick ? quick_samples : full_samples, data.test.size());
   std::vector<int> labels(data.test.labels.begin(), data.test.labels.begin() + std::ptrdiff_t(count));
-  const std::size_t hidden = named_array(trained, "W1", run.checkpoint().string()).size() / data.test.shape.size();
+  const std::size_t hidden = checkpoint_array(trained, "W1", run.checkpoint().string()).size() / data.test.shape.size();
   const TsneOptions options{.iterations = settings.quick ? 300 : 1000, .exaggerated_iterations = settings.quick ? 100 : 250};
   struct Phase {
     std::string name;
@@ -101,7 +95,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
   std::ostringstream md, csv;
   csv << "phase,sample,label,x,y\n";
   for (Phase& phase : phases) {
-    const std::vector<float> h = hidden_representation(data.test, count, named_array(phase.weights, "W1", phase.name));
+    const std::vector<float> h = hidden_representation(data.test, count, checkpoint_array(phase.weights, "W1", phase.name));
     phase.embedding = exact_tsne(h, int(hidden), options);
     for (std::size_t i = 0; i < count; ++i)
       csv << phase.name << ',' << i << ',' << labels[i] << ',' << phase.embedding.x[i] << ',' << phase.embedding.y[i] << '\n';

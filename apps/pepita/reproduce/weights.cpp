@@ -3,17 +3,17 @@
 // each run's last checkpoint. Each layer's weights are fitted by maximum likelihood with a Normal
 // and a Student-t distribution; the histograms are drawn with both fits.
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <exception>
-#include <thread>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "datasets_on_disk.hpp"
 #include "distribution_fits.hpp"
 #include "experiment.hpp"
-#include "train/checkpoint.hpp"
+#include "final_checkpoint.hpp"
 
 namespace pepita::cli::reproduce {
 
@@ -49,17 +49,17 @@ std::vector<RunSpec> plan(const ReproduceSettings& settings) {
 }
 
 // W1, W2, … of the run's last checkpoint, as doubles, first layer first.
-std::vector<std::vector<double>> final_weights(const PlannedRun& run) {
-  const Checkpoint checkpoint = load_checkpoint(run.checkpoint());
+std::vector<std::vector<double>> final_weights(const PlannedRun& run, int epochs) {
+  const Checkpoint checkpoint = final_checkpoint(run, epochs);
   std::vector<std::vector<double>> layers;
   for (int l = 1;; ++l) {
     const std::string name = "W" + std::to_string(l);
-    const auto named = std::find_if(checkpoint.arrays.begin(), checkpoint.arrays.end(),
-                                    [&](const auto& array) { return array.first == name; });
-    if (named == checkpoint.arrays.end()) break;
-    layers.emplace_back(named->second.begin(), named->second.end());
+    const bool there = std::any_of(checkpoint.arrays.begin(), checkpoint.arrays.end(),
+                                   [&](const auto& array) { return array.first == name; });
+    if (!there && l > 1) break;  // a run without W1 is an error, which checkpoint_array names
+    const std::vector<float>& weights = checkpoint_array(checkpoint, name, run.checkpoint().string());
+    layers.emplace_back(weights.begin(), weights.end());
   }
-  if (layers.empty()) throw std::runtime_error(run.checkpoint().string() + ": no weights W1 in the checkpoint");
   return layers;
 }
 
@@ -133,7 +133,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
       workers.emplace_back([&] {
         for (std::size_t j; (j = next_job++) < jobs.size();) try {
             const auto [n, seed] = jobs[j];
-            done[j].weights = final_weights(runs.run({networks[n].rule, model, dataset, seed, networks[n].variant}));
+            done[j].weights = final_weights(runs.run({networks[n].rule, model, dataset, seed, networks[n].variant}),
+                                            settings.epochs_per_run());
             for (const std::vector<double>& layer : done[j].weights) done[j].layers.push_back(fit_layer(layer));
             if (seed != 0) done[j].weights.clear();
           } catch (...) {
