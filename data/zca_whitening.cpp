@@ -86,13 +86,15 @@ void apply_zca(const ZcaTransform& transform, Dataset& data) {
   if (data.shape.size() != n)
     throw std::invalid_argument("ZCA whitening: images of " + std::to_string(data.shape.size()) + " values, not " +
                                 std::to_string(n));
-  if (data.borrowed_images) throw std::invalid_argument("ZCA whitening: the images are borrowed, not ours to change");
+  std::vector<float> whitened(data.size() * n);
   std::vector<float> centred(chunk_rows * n);
   for (std::size_t first = 0; first < data.size(); first += chunk_rows) {
     const std::size_t rows = std::min(chunk_rows, data.size() - first);
     centre(data, transform.mean, first, rows, centred);
-    multiply(centred.data(), rows, transform.matrix.data(), n, 0.0f, data.images.data() + first * n);
+    multiply(centred.data(), rows, transform.matrix.data(), n, 0.0f, whitened.data() + first * n);
   }
+  data.images = std::move(whitened);
+  data.borrowed_images.reset();
 }
 
 void whiten_zca(DatasetPair& data) {
@@ -104,6 +106,13 @@ void whiten_zca(DatasetPair& data) {
   if (!(range > 0)) throw std::invalid_argument("ZCA whitening: the whitened training images are all equal");
   for (Dataset* set : {&data.train, &data.test})
     for (float& v : set->images) v = (v - offset) / range;
+}
+
+void apply_whitening(InputWhitening how, DatasetPair& data) {
+  switch (how) {
+    case InputWhitening::none: return;
+    case InputWhitening::zca: whiten_zca(data); return;
+  }
 }
 
 }  // namespace pepita

@@ -27,13 +27,18 @@ inline constexpr double paper_zca_epsilon = 0.1;
 // The transform of `train`'s images. Throws std::invalid_argument for fewer than two images.
 ZcaTransform fit_zca(const Dataset& train, double epsilon);
 
-// Replaces the images of `data` by (x − mean)·W. Throws std::invalid_argument if their size is
-// not the transform's, or if the images are borrowed (they are not ours to change).
+// Replaces the images of `data` by (x − mean)·W. Borrowed images (a numpy array lent by the Python
+// module) are not ours to change: the whitened images are a copy that `data` then owns. Throws
+// std::invalid_argument if their size is not the transform's.
 void apply_zca(const ZcaTransform& transform, Dataset& data);
 
 // Jean (2020)'s recipe on a training and test set, as `--whiten zca` runs it: fit on the training
 // set with paper_zca_epsilon, apply to both, and map the training set's whitened range onto [0, 1]
 // with one affine map that the test set shares (its values may fall slightly outside).
 void whiten_zca(DatasetPair& data);
+
+// What `--whiten` does to a run's data before training, wherever the run is started (`pepita
+// train`, the Python module): nothing, or whiten_zca.
+void apply_whitening(InputWhitening how, DatasetPair& data);
 
 }  // namespace pepita

@@ -133,7 +133,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   const DatasetPair data = [&] {
     DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir);
     // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
-    if (request.config.whiten == InputWhitening::zca) whiten_zca(loaded);
+    apply_whitening(request.config.whiten, loaded);
     return loaded;
   }();
   TrainingSession session(request, data, std::move(resumed));

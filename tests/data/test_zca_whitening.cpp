@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 
 #include "data/symmetric_eigen.hpp"
@@ -116,6 +117,17 @@ TEST_CASE("ε shrinks each direction's variance to λ/(λ + ε), and --whiten zc
   const auto [low, high] = std::minmax_element(pair.train.images.begin(), pair.train.images.end());
   CHECK(*low == doctest::Approx(0.0));
   CHECK(*high == doctest::Approx(1.0));
+  // Lent images (the Python module's numpy arrays) are copied, never changed in place.
+  const Dataset lender = correlated_set(50, 8);
+  auto lent = std::make_shared<std::vector<float>>(lender.images);
+  Dataset borrowing{.name = "lent", .shape = lender.shape, .classes = 2, .images = {}, .labels = lender.labels,
+                    .borrowed_images = std::shared_ptr<const float>(lent, lent->data())};
+  apply_zca(zca, borrowing);
+  CHECK_FALSE(borrowing.borrowed_images);
+  CHECK(borrowing.images.size() == lender.images.size());
+  CHECK(*lent == lender.images);
+  CHECK(borrowing.images != lender.images);
+
   Dataset wrong_size{.shape = {1, 1, 5}, .classes = 2};
   CHECK_THROWS_AS(apply_zca(fit_zca(correlated_set(10, 6), 0.1), wrong_size), std::invalid_argument);
   CHECK_THROWS_AS(fit_zca(correlated_set(1, 7), 0.1), std::invalid_argument);
