@@ -93,7 +93,7 @@ TEST_CASE("the maximum-likelihood fits recover the parameters a sample was drawn
 
   const StudentTFit heavy_t = fit_student_t(heavy);
   CHECK(heavy_t.converged);
-  CHECK(heavy_t.nu == doctest::Approx(3.0).epsilon(0.06));
+  CHECK(heavy_t.nu == doctest::Approx(3.0).epsilon(0.03));
   CHECK(heavy_t.mu == doctest::Approx(0.3).epsilon(0.002));
   CHECK(heavy_t.sigma == doctest::Approx(0.05).epsilon(0.02));
   const NormalFit heavy_normal = fit_normal(heavy);

@@ -29,10 +29,10 @@ NormalFit fit_normal(std::span<const double> sample);
 // (ν + 1)/(ν + z²), updates μ and σ in closed form from those weights, then ν by maximising the
 // sample's likelihood at that μ and σ (golden-section search on ln ν within 64× of the last ν,
 // ν ∈ [0.05, 10⁶]). Every step raises the likelihood; it stops when one raises it by less than
-// 10⁻⁹ per value, or after 500 iterations. Starts from the median and the scaled median absolute
-// deviation, ν = 10. When the Normal fits at least as well, the maximum is at ν = ∞ (the Normal
-// is the Student-t's limit), and the fit says so: ν = ∞ with the Normal's μ, σ and likelihood.
-// Throws as fit_normal.
+// 10⁻⁹ per value, or after 500 iterations, and a last, narrow search puts ν within ±0.02 %.
+// Starts from the median and the scaled median absolute deviation, ν = 10. When the Normal fits
+// at least as well, the maximum is at ν = ∞ (the Normal is the Student-t's limit), and the fit
+// says so: ν = ∞ with the Normal's μ, σ and likelihood. Throws as fit_normal.
 StudentTFit fit_student_t(std::span<const double> sample);
 
 double normal_log_density(double x, double mean, double sigma);
