@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "data/zca_whitening.hpp"
 #include "graph/graph_config.hpp"
 #include "graph/rule_options.hpp"
 #include "graph/rule_registry.hpp"
@@ -35,6 +36,7 @@ struct TrainConfig {
   double momentum = 0.9;
   double weight_decay = 0.0;  // L2 λ on W, in the SGD step: v ← μ·v + η·(ΔW + λ·W)
   double dropout = 0.1;
+  InputWhitening whiten = InputWhitening::none;  // done to the loaded data before training (Appendix G)
   WeightInit weight_init = WeightInit::he_uniform;
   Precision precision = Precision::f32;  // of the layers' matmul and convolution inputs
   std::uint64_t seed = 0;

@@ -179,6 +179,7 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
       << "  \"learning_rate\": " << config.learning_rate << ",\n"
       << "  \"decay_epochs\": " << json_array(config.decay_epochs) << ",\n"
       << "  \"dropout\": " << config.dropout << ",\n"
+      << "  \"whiten\": " << json_string(config.whiten == InputWhitening::zca ? "zca" : "none") << ",\n"
       << "  \"f_scale\": " << config.pepita.f_scale << ",\n"
       << "  \"output_error\": " << json_string(to_string(config.pepita.output_error)) << ",\n"
       << "  \"f_init\": " << json_string(config.pepita.f_init == FeedbackInit::factored ? "factored" : "uniform") << ",\n"

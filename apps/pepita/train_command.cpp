@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "mpi_job.hpp"
 #include "data/dataset.hpp"
+#include "data/zca_whitening.hpp"
 #include "no_math_run.hpp"
 #include "stop_signals.hpp"
 #include "train/loss_growth_watch.hpp"
@@ -129,7 +130,12 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   const StopSignals stop_signals;  // from here on, SIGINT and SIGTERM stop after the batches in flight
   if (request.config.simulation.no_math) return train_without_math(request, stop_signals, out);
   const auto started = std::chrono::steady_clock::now();
-  const DatasetPair data = load_dataset(request.config.dataset, request.config.data_dir);
+  const DatasetPair data = [&] {
+    DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir);
+    // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
+    apply_whitening(request.config.whiten, loaded);
+    return loaded;
+  }();
   TrainingSession session(request, data, std::move(resumed));
   const TrainConfig& config = session.request().config;
   Trainer& trainer = session.trainer();

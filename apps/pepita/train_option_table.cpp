@@ -32,6 +32,7 @@ constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvN
 constexpr Choice<Preset> presets[] = {{"paper", Preset::paper}, {"followup", Preset::followup}};
 constexpr Choice<WeightInit> weight_inits[] = {{"he-uniform", WeightInit::he_uniform}, {"he-normal", WeightInit::he_normal}};
 constexpr Choice<FeedbackInit> feedback_inits[] = {{"uniform", FeedbackInit::uniform}, {"factored", FeedbackInit::factored}};
+constexpr Choice<InputWhitening> whitenings[] = {{"none", InputWhitening::none}, {"zca", InputWhitening::zca}};
 constexpr Choice<Precision> precisions[] = {{"f32", Precision::f32}, {"bf16", Precision::bf16}};
 constexpr Choice<RunClock> clocks[] = {{"host", RunClock::host}, {"virtual", RunClock::virtual_devices}};
 
@@ -41,6 +42,7 @@ std::span<const Choice<WeightInit>> choices(WeightInit) { return weight_inits; }
 std::span<const Choice<FeedbackInit>> choices(FeedbackInit) { return feedback_inits; }
 std::span<const Choice<RunClock>> choices(RunClock) { return clocks; }
 std::span<const Choice<Precision>> choices(Precision) { return precisions; }
+std::span<const Choice<InputWhitening>> choices(InputWhitening) { return whitenings; }
 std::span<const Choice<Perturbation>> choices(Perturbation) { return perturbations; }
 std::span<const Choice<ConvNormalisation>> choices(ConvNormalisation) { return conv_normalisations; }
 
@@ -205,6 +207,7 @@ std::vector<TrainOption> train_option_table() {
       {"momentum", "MU", "SGD momentum (default 0.9)", how, setting(&Config::momentum)},
       {"weight-decay", "L", "L2 weight decay λ on W, as the ICLR 2024 follow-up's SGD: v ← μ·v + η·(ΔW + λ·W) (default 0)", how, setting(&Config::weight_decay)},
       {"dropout", "P", "drop probability after hidden ReLUs (default 0.1)", how, setting(&Config::dropout)},
+      {"whiten", "HOW", "input whitening: none (default) or zca (the paper's Appendix G: ZCA from the training set's pixel covariance, ε = 0.1, rescaled to [0, 1]; Table 4 pairs it with --lr 0.01)", how, setting(&Config::whiten)},
       {"seed", "N", "seed for weights, F, dropout and shuffling (default 0)", how, setting(&Config::seed)},
       {"w-init", "HOW", "W_l drawn he-uniform (the paper's) or he-normal (the follow-up's): U(±√(6/fan_in)) or N(0, 2/fan_in)", how, setting(&Config::weight_init)},
       {"f-init", "HOW", "PEPITA's F drawn uniform (the paper's: one matrix, U(±S·√(6/input_dim))) or factored (the follow-up's: F = −B_1⋯B_L, one Gaussian factor per layer, so the input is x − B_1⋯B_L·e)", how, setting(&Config::pepita, &PepitaOptions::f_init)},

@@ -11,6 +11,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
+#include "data/zca_whitening.hpp"
 #include "python_config.hpp"
 #include "python_dataset.hpp"
 #include "stop_signals.hpp"
@@ -136,6 +137,10 @@ py::object train(const Config& config, const py::object& data, const std::option
     pair = load_dataset(request.config.dataset, request.config.data_dir);
   } else {
     pair = dataset_pair_from(data);
+  }
+  {
+    py::gil_scoped_release released;
+    apply_whitening(request.config.whiten, pair);  // as `pepita train` does; lent arrays are copied, not changed
   }
   auto run = std::make_shared<Run>(std::move(pair), std::move(request), std::move(resumed));
 

@@ -77,6 +77,14 @@ if [[ $(wc -l <"$work/m.csv") -eq 3 ]] && grep -q '"test_accuracy"' "$work/s.jso
 else
   echo "FAIL: metrics CSV or summary JSON incomplete"; failed=$((failed + 1))
 fi
+# ZCA-whitened input (Appendix G): listed in --help, a bad value is one line, and a whitened run
+# says so in its summary and keeps it in its checkpoint's configuration, which --resume reads.
+expect 0 'whiten HOW .*none \(default\) or zca' -- train --help
+expect 2 "--whiten: 'pca' is not one of: none, zca" -- train --whiten pca
+expect 0 'final test accuracy' -- train "${tiny[@]}" --whiten zca --summary "$work/w.json" --checkpoint-dir "$work/wck"
+grep -q '"whiten": "zca"' "$work/w.json" && pass || { echo "FAIL: the whitened run's summary does not say zca"; failed=$((failed + 1)); }
+expect 0 'final test accuracy' -- train --resume "$work/wck" --quiet --summary "$work/w2.json"
+grep -q '"whiten": "zca"' "$work/w2.json" && pass || { echo "FAIL: --resume lost --whiten zca"; failed=$((failed + 1)); }
 # Mixed precision: a nonsense value is refused; bf16 runs fc and conv where oneDNN has bf16
 # kernels, and elsewhere stops before any work with one line naming the missing ISA.
 expect 2 "--precision: 'fp16' is not one of: f32, bf16" -- train "${tiny[@]}" --precision fp16

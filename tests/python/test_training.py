@@ -7,6 +7,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from conftest import tiny_arrays
+
 
 def deterministic_columns(path):
     """The metrics CSV without its timing columns."""
@@ -43,6 +45,17 @@ def test_a_python_run_equals_the_command_line_run(pf, cli, data_dir, mnist, tmp_
     assert [f"{r['test_accuracy']:.8g}" for r in run.history] == [
         f"{float(row[5]):.8g}" for row in deterministic_columns(tmp_path / "cli.csv")[1:]
     ]
+
+
+def test_whiten_zca_whitens_a_python_run_too_and_leaves_lent_arrays_alone(pf):
+    x, y = tiny_arrays()
+    data = pf.Dataset.from_arrays(x[:90], y[:90]), pf.Dataset.from_arrays(x[90:], y[90:], classes=3)
+    options = dict(epochs=1, hidden=[16], batch_size=10, lr=0.05)
+    plain = pf.train(pf.Config(**options), data)
+    white = pf.train(pf.Config(**options, whiten="zca"), data)
+    assert plain.summary()["whiten"] == "none" and white.summary()["whiten"] == "zca"
+    assert not np.array_equal(plain.weights()["W1"], white.weights()["W1"])
+    assert np.array_equal(x, tiny_arrays()[0])  # the lent pixels were copied, not whitened in place
 
 
 def test_history_weights_and_metrics(pf, tiny):

@@ -3,8 +3,10 @@
 # training; `all --quick` on real MNIST writes every experiment's markdown (with the paper's
 # values), CSV, SVG and PNG; a second invocation skips every finished run, a run whose result is
 # gone is redone from its checkpoint, a changed setting makes new runs, and a child run that fails
-# is named in one line. Needs $PEPITA_DATA_DIR/mnist, else the MNIST checks are skipped. Takes
-# about 30 s on two cores.
+# is named in one line. The ablations, weights, whitening and tsne reports check what they measure
+# against the paper's claims (a frozen hidden layer under F = 0, Table 4's values beside ours, the
+# fits' log-likelihoods, the embedding before and after). Needs $PEPITA_DATA_DIR/mnist, else the
+# MNIST checks are skipped.
 # usage: test_reproduce.sh PATH/TO/pepita
 set -uo pipefail
 pepita=${1:?usage: test_reproduce.sh PATH/TO/pepita}
@@ -35,9 +37,13 @@ if [[ ! -d ${PEPITA_DATA_DIR:-}/mnist ]]; then
 fi
 
 out=$work/r
-# fc and conv × 4 rules × 2 seeds: table1's 16 runs, which the other experiments share.
-expect 0 '16 runs planned; skipped 0 runs already complete; 16 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
-for experiment in table1 curves norms alignment slowness; do
+# fc and conv × 4 rules × 2 seeds: table1's 16 runs, which the other experiments share; then all
+# adds × 2 seeds the ablations' F = 0 and three random perturbations (8), BP and PEPITA without
+# dropout for the weights (4), whitened PEPITA (2); tsne embeds table1's PEPITA run. Two
+# invocations, so that neither comes near expect's 120 s limit on a loaded machine.
+expect 0 '16 runs planned; skipped 0 runs already complete; 16 to run' -- reproduce table1 --quick --seeds 2 --jobs 2 --out "$out"
+expect 0 '30 runs planned; skipped 16 runs already complete; 14 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+for experiment in table1 curves norms alignment slowness ablations weights whitening tsne; do
   for ext in md csv svg png; do
     [[ -s $out/$experiment.$ext ]] || fail "$experiment.$ext is missing or empty"
   done
@@ -54,11 +60,28 @@ if [[ ! -d $PEPITA_DATA_DIR/cifar-10-batches-bin ]]; then
   grep -q '| fc | cifar10 | pepita | missing' "$out/table1.md" || fail "table1.md does not mark CIFAR-10 missing"
 fi
 grep -q '| mnist | pepita | .* | 0.049 |' "$out/slowness.md" || fail "slowness.md lacks the paper's slowness beside PEPITA's"
-[[ $(ls "$out/runs" | wc -l) -eq 16 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 16"
+for figure in weights-layer2 weights-fit-bp-dropout weights-fit-bp-no-dropout weights-fit-pepita-dropout \
+  weights-fit-pepita-no-dropout tsne-initialization; do
+  [[ -s $out/$figure.png && -s $out/$figure.svg ]] || fail "the figure $figure is missing"
+  grep -q "($figure.svg)" "$out/${figure%%-*}.md" || fail "${figure%%-*}.md does not show $figure"
+done
+for variant in 'PEPITA' 'F = 0' 'RP k = 0.01' 'RP k = 0.1' 'RP k = 1'; do
+  grep -Eq "^\| mnist \| $variant \| [0-9.]+ ± [0-9.]+ \| — \|$" "$out/ablations.md" || fail "ablations.md lacks MNIST's $variant row"
+done
+# F = 0 must leave the hidden layer exactly as it was: measured from the runs' ‖W₁‖.
+grep -q 'the hidden layer did not change' "$out/ablations.md" || fail "ablations.md: F = 0 changed the hidden layer"
+grep -Eq '^\| ZCA-whitened .* \| 0\.01 \| [0-9.]+ ± [0-9.]+ \| 92\.08 ± 0\.14 \| (✔|✘) \|$' "$out/whitening.md" ||
+  fail "whitening.md lacks the whitened row beside Table 4's 92.08 ± 0.14"
+grep -Eq '^\| output layer \(W2\) \| PEPITA, no dropout \| 10240 \| [0-9.]+ ± [0-9.]+ \| -?[0-9.]+ ± [0-9.]+ \| -?[0-9.]+ ± [0-9.]+ \|' "$out/weights.md" ||
+  fail "weights.md lacks the fits of PEPITA's output layer"
+[[ $(grep -c ',yes$' "$out/weights.csv") -eq 16 ]] || fail "weights.csv: not every Student-t fit converged"
+grep -Eq '^\| trained \| [0-9.]+ % \| [0-9.]+ \|$' "$out/tsne.md" || fail "tsne.md lacks the trained embedding's row"
+[[ $(grep -c '^trained,' "$out/tsne.csv") -eq 200 ]] || fail "tsne.csv does not hold the 200 trained points of --quick"
+[[ $(ls "$out/runs" | wc -l) -eq 30 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 30"
 
 # Again: nothing to train; the reports are written again.
 logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)
-expect 0 'skipped 16 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+expect 0 'skipped 30 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
 [[ $(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum) == "$logs_before" ]] || fail "the second invocation touched a finished run"
 
 # Two at once in one directory would run the same runs: the second is refused.

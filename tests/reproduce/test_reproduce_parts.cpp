@@ -1,10 +1,14 @@
 // The parts of `pepita reproduce` that decide numbers or reuse: the plateau fit behind the
-// slowness, mean ± std over seeds, and the run keys that decide whether a finished run is reused.
+// slowness, mean ± std over seeds, the run keys that decide whether a finished run is reused, and
+// the Normal and Student-t fits of the weights, and the t-SNE of Fig. 4.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <random>
 
+#include "reproduce/distribution_fits.hpp"
+#include "reproduce/exact_tsne.hpp"
 #include "reproduce/plateau_fit.hpp"
 #include "reproduce/run_curves.hpp"
 #include "reproduce/run_plan.hpp"
@@ -63,4 +67,75 @@ TEST_CASE("a run's key follows every setting that shapes its result, and not its
   CHECK(plan_run({"pepita", "fc", "mnist", 1}, settings).key != base.key);
   CHECK(plan_run({"bp", "fc", "mnist", 0}, settings).key != base.key);
   CHECK(plan_run({"pepita", "conv", "mnist", 0}, settings).key != base.key);
+
+  // A variant is another run, named in its key and label, with its options in its configuration.
+  const PlannedRun f_zero = plan_run({"pepita", "fc", "mnist", 0, {"f-scale-0", {"--f-scale", "0"}}}, settings);
+  CHECK(f_zero.key.rfind("pepita-fc-mnist-f-scale-0-seed0-", 0) == 0);
+  CHECK(f_zero.spec.label() == "pepita fc mnist f-scale-0 seed 0");
+  CHECK(f_zero.config.find("f-scale = 0\n") != std::string::npos);
+  CHECK(base.config.find("f-scale = 0.05\n") != std::string::npos);
+  CHECK_THROWS_AS(plan_run({"pepita", "fc", "mnist", 0, {"no/slash", {}}}, settings), std::logic_error);
+}
+
+TEST_CASE("the Student-t density is the Cauchy's at ν = 1 and the Normal's as ν grows") {
+  CHECK(student_t_log_density(0.0, 1.0, 0.0, 1.0) == doctest::Approx(-std::log(M_PI)));
+  CHECK(student_t_log_density(1.0, 1.0, 0.0, 2.0) == doctest::Approx(-std::log(2 * M_PI * (1 + 0.25))));
+  CHECK(student_t_log_density(0.7, 1e7, 0.2, 0.5) == doctest::Approx(normal_log_density(0.7, 0.2, 0.5)).epsilon(1e-6));
+}
+
+TEST_CASE("the maximum-likelihood fits recover the parameters a sample was drawn with") {
+  std::mt19937_64 engine(7);
+  std::student_t_distribution<double> t(3.0);
+  std::normal_distribution<double> normal(-0.1, 0.02);
+  std::vector<double> heavy(200000), light(200000);
+  for (double& x : heavy) x = 0.3 + 0.05 * t(engine);
+  for (double& x : light) x = normal(engine);
+
+  const StudentTFit heavy_t = fit_student_t(heavy);
+  CHECK(heavy_t.converged);
+  CHECK(heavy_t.nu == doctest::Approx(3.0).epsilon(0.03));
+  CHECK(heavy_t.mu == doctest::Approx(0.3).epsilon(0.002));
+  CHECK(heavy_t.sigma == doctest::Approx(0.05).epsilon(0.02));
+  const NormalFit heavy_normal = fit_normal(heavy);
+  // Heavy tails: the Student-t fits far better per value; a Normal sample leaves it nothing to gain.
+  CHECK((heavy_t.log_likelihood - heavy_normal.log_likelihood) / double(heavy.size()) > 0.05);
+
+  const NormalFit light_normal = fit_normal(light);
+  CHECK(light_normal.mean == doctest::Approx(-0.1).epsilon(0.001));
+  CHECK(light_normal.sigma == doctest::Approx(0.02).epsilon(0.01));
+  double direct = 0;
+  for (double x : light) direct += normal_log_density(x, light_normal.mean, light_normal.sigma);
+  CHECK(light_normal.log_likelihood == doctest::Approx(direct).epsilon(1e-9));
+  const StudentTFit light_t = fit_student_t(light);
+  CHECK(light_t.nu > 30);
+  CHECK(light_t.log_likelihood >= light_normal.log_likelihood - 1e-6 * double(light.size()));
+  CHECK((light_t.log_likelihood - light_normal.log_likelihood) / double(light.size()) < 1e-3);
+
+  CHECK_THROWS_AS(fit_student_t(std::vector<double>{1.0, 1.0, 1.0}), std::invalid_argument);
+  CHECK_THROWS_AS(fit_normal(std::vector<double>{1.0}), std::invalid_argument);
+}
+
+TEST_CASE("exact t-SNE keeps well-separated clusters apart, and the neighbour agreement measures it") {
+  // Three Gaussian clusters in 8 dimensions, 40 points each, far apart.
+  std::mt19937_64 engine(11);
+  std::normal_distribution<float> noise(0, 0.3f);
+  std::vector<float> points;
+  std::vector<int> labels;
+  for (int cluster = 0; cluster < 3; ++cluster)
+    for (int i = 0; i < 40; ++i) {
+      for (int d = 0; d < 8; ++d) points.push_back((d == cluster ? 5.0f : 0.0f) + noise(engine));
+      labels.push_back(cluster);
+    }
+  const TsneEmbedding embedding = exact_tsne(points, 8, {.perplexity = 10, .iterations = 400, .exaggerated_iterations = 100});
+  CHECK(embedding.x.size() == 120);
+  CHECK(neighbour_agreement(embedding, labels, 5) > 0.98);
+  CHECK(embedding.kl_divergence > 0);
+  CHECK(embedding.kl_divergence < 1.0);
+  // Labels that ignore the clusters agree only by chance (1/3 here).
+  std::vector<int> shuffled;
+  for (int i = 0; i < 120; ++i) shuffled.push_back(i % 3);
+  CHECK(neighbour_agreement(embedding, shuffled, 5) < 0.6);
+
+  CHECK_THROWS_AS(exact_tsne(std::vector<float>(16 * 8), 8, {.perplexity = 10}), std::invalid_argument);
+  CHECK_THROWS_AS(exact_tsne(std::vector<float>(7), 2, {}), std::invalid_argument);
 }

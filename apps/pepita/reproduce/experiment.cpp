@@ -7,31 +7,40 @@
 namespace pepita::cli::reproduce {
 
 FinishedRuns::FinishedRuns(const std::vector<PlannedRun>& runs, int seeds) : seeds_(seeds) {
-  for (const PlannedRun& run : runs) metrics_by_label_[run.spec.label()] = run.metrics();
+  for (const PlannedRun& run : runs) runs_by_label_.emplace(run.spec.label(), run);
+}
+
+const PlannedRun& FinishedRuns::run(const RunSpec& spec) const {
+  const auto found = runs_by_label_.find(spec.label());
+  if (found == runs_by_label_.end()) throw std::logic_error("the run '" + spec.label() + "' was not planned");
+  return found->second;
 }
 
 std::vector<RunCurves> FinishedRuns::over_seeds(const std::string& rule, const std::string& model,
-                                                const std::string& dataset) const {
+                                                const std::string& dataset, const RunVariant& variant) const {
   std::vector<RunCurves> curves;
-  for (int seed = 0; seed < seeds_; ++seed) {
-    const std::string label = RunSpec{rule, model, dataset, seed}.label();
-    const auto found = metrics_by_label_.find(label);
-    if (found == metrics_by_label_.end()) throw std::logic_error("the run '" + label + "' was not planned");
-    curves.push_back(read_run_curves(found->second));
-  }
+  for (int seed = 0; seed < seeds_; ++seed) curves.push_back(read_run_curves(run({rule, model, dataset, seed, variant}).metrics()));
   return curves;
+}
+
+MeanStd final_accuracy(const std::vector<RunCurves>& runs) {
+  std::vector<double> finals;
+  for (const RunCurves& run : runs) finals.push_back(run.column("test_accuracy").back());
+  return mean_std(finals);
 }
 
 const std::vector<Experiment>& registered_experiments() {
   static const std::vector<Experiment> experiments = {table1_experiment(), curves_experiment(), norms_experiment(),
-                                                      alignment_experiment(), slowness_experiment()};
+                                                      alignment_experiment(), slowness_experiment(),
+                                                      ablations_experiment(), weights_experiment(),
+                                                      whitening_experiment(), tsne_experiment()};
   return experiments;
 }
 
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
-                                const ReproduceSettings& settings) {
+                                const ReproduceSettings& settings, const RunVariant& variant) {
   std::vector<RunSpec> specs;
-  for (int seed = 0; seed < settings.seeds; ++seed) specs.push_back({rule, model, dataset, seed});
+  for (int seed = 0; seed < settings.seeds; ++seed) specs.push_back({rule, model, dataset, seed, variant});
   return specs;
 }
 

@@ -18,23 +18,35 @@ inline const std::vector<std::string> paper_rules = {"bp", "fa", "drtp", "pepita
 inline const std::vector<std::string> paper_datasets = {"mnist", "cifar10", "cifar100"};
 
 // What an experiment reports; the header (command, machine, date) is added when it is written.
+// A figure beyond the first, drawn as NAME-suffix.svg and .png: a paper figure with several panels
+// (Fig. 10's four fits, Fig. 4's two embeddings) is one panel per file.
+struct ExtraFigure {
+  std::string suffix;  // letters, digits and '-'
+  Figure figure;
+};
+
 struct ExperimentReport {
   std::string title;     // the markdown's heading
   std::string markdown;  // the body: tables, the paper's values beside ours, notes
-  std::string csv;       // the data behind the table and the figure
+  std::string csv;       // the data behind the table and the figures
   Figure figure;
+  std::vector<ExtraFigure> more_figures{};
 };
 
 // The runs of the plan once they have finished, read back by what they are.
 class FinishedRuns {
  public:
   FinishedRuns(const std::vector<PlannedRun>& runs, int seeds);
-  // Seeds 0 … seeds−1 of one rule, model and data set, in seed order.
-  std::vector<RunCurves> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset) const;
+  // Seeds 0 … seeds−1 of one rule, model, data set and variant, in seed order.
+  std::vector<RunCurves> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
+                                    const RunVariant& variant = {}) const;
+  // The run itself (its checkpoint holds the final weights). Throws std::logic_error if it was not
+  // planned.
+  const PlannedRun& run(const RunSpec& spec) const;
   int seeds() const { return seeds_; }
 
  private:
-  std::map<std::string, std::filesystem::path> metrics_by_label_;
+  std::map<std::string, PlannedRun> runs_by_label_;
   int seeds_;
 };
 
@@ -48,9 +60,12 @@ struct Experiment {
 // Every experiment, in the order `all` runs them.
 const std::vector<Experiment>& registered_experiments();
 
-// The runs of one rule, model and data set for every seed.
+// The runs of one rule, model, data set and variant for every seed.
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
-                                const ReproduceSettings& settings);
+                                const ReproduceSettings& settings, const RunVariant& variant = {});
+
+// Test accuracy after the last epoch, mean ± std over the runs.
+MeanStd final_accuracy(const std::vector<RunCurves>& runs);
 
 // "98.01 ± 0.09" with `digits` after the point; only the mean for a single value.
 std::string mean_std_text(const MeanStd& value, int digits);
@@ -62,5 +77,9 @@ Experiment curves_experiment();
 Experiment norms_experiment();
 Experiment alignment_experiment();
 Experiment slowness_experiment();
+Experiment ablations_experiment();
+Experiment weights_experiment();
+Experiment whitening_experiment();
+Experiment tsne_experiment();
 
 }  // namespace pepita::cli::reproduce

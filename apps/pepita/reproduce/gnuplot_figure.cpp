@@ -16,7 +16,9 @@ namespace pepita::cli::reproduce {
 
 namespace {
 
-constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+// Ten colours, so that ten classes (Fig. 4's digits) each have their own; then black, for fits.
+constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+                                   "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#000000"};
 constexpr int palette_size = sizeof palette / sizeof palette[0];
 
 // A gnuplot single-quoted string: a quote inside is doubled.
@@ -74,11 +76,17 @@ std::string script(const Figure& figure, const std::filesystem::path& svg, const
       gp << (i ? ", " : "") << quoted(figure.x_categories[i]) << ' ' << i;
     gp << ")\n";
   }
-  // A few epochs: a tic at each whole one rather than at 1.5.
+  // A few epochs: a tic at each whole one rather than at 1.5. Only where x is whole numbers: a
+  // weight axis from −0.3 to 0.3 needs gnuplot's own tics.
   double largest_x = 0;
+  bool whole_numbers = true;
   for (const Series& series : figure.series)
-    for (double x : series.x) largest_x = std::max(largest_x, x);
-  if (figure.x_categories.empty() && largest_x > 0 && largest_x <= 12) gp << "set xtics 1\n";
+    for (double x : series.x) {
+      largest_x = std::max(largest_x, x);
+      whole_numbers = whole_numbers && x == std::round(x);
+    }
+  if (figure.x_categories.empty() && whole_numbers && largest_x > 0 && largest_x <= 12) gp << "set xtics 1\n";
+  if (figure.x_range) gp << "set xrange [" << figure.x_range->first << ":" << figure.x_range->second << "]\n";
   if (figure.y_range) gp << "set yrange [" << figure.y_range->first << ":" << figure.y_range->second << "]\n";
   std::string plot = "plot ";
   for (std::size_t i = 0; i < figure.series.size(); ++i) plot += (i ? ", " : "") + plot_clauses(figure.series[i], i);

@@ -20,7 +20,7 @@ struct Series {
   std::string title;  // in the legend
   SeriesStyle style = SeriesStyle::line;
   std::vector<double> x{}, y{}, error{};  // error: only for band and points_with_error_bars
-  int colour = -1;                  // index into the palette; -1: the series' position
+  int colour = -1;                  // index into the palette (10: black); -1: the series' position
 };
 
 struct Figure {
@@ -29,6 +29,7 @@ struct Figure {
   std::string y_label;  // with its unit, e.g. "test accuracy [%]"
   // Names for x = 0, 1, …: a categorical axis.
   std::vector<std::string> x_categories;
+  std::optional<std::pair<double, double>> x_range;  // else gnuplot's, which rounds out to its tics
   std::optional<std::pair<double, double>> y_range;
   std::vector<Series> series;
 };

@@ -35,12 +35,21 @@ std::vector<std::filesystem::path> write_report(const std::string& name, const E
                                                 const ReproduceSettings& settings, std::size_t runs) {
   const std::filesystem::path base = settings.out_dir / name;
   const std::filesystem::path md = base.string() + ".md", csv = base.string() + ".csv";
-  // The figure first: the markdown points at it, so it should not exist before the figure does.
+  // The figures first: the markdown points at them, so it should not exist before they do.
   draw_figure(report.figure, base);
+  std::vector<std::filesystem::path> written = {md, csv, base.string() + ".svg", base.string() + ".png"};
+  std::string pictures = "\n![" + report.figure.title + "](" + name + ".svg)\n";
+  for (const ExtraFigure& extra : report.more_figures) {
+    const std::string extra_name = name + "-" + extra.suffix;
+    draw_figure(extra.figure, settings.out_dir / extra_name);
+    written.push_back(settings.out_dir / (extra_name + ".svg"));
+    written.push_back(settings.out_dir / (extra_name + ".png"));
+    pictures += "\n![" + extra.figure.title + "](" + extra_name + ".svg)\n";
+  }
   write_file_atomically(csv, report.csv);
-  write_file_atomically(md, header(report, settings, runs) + report.markdown + "\n![" + report.figure.title + "](" +
-                                name + ".svg)\n\nData: [" + name + ".csv](" + name + ".csv).\n");
-  return {md, csv, base.string() + ".svg", base.string() + ".png"};
+  write_file_atomically(md, header(report, settings, runs) + report.markdown + pictures + "\nData: [" + name +
+                                ".csv](" + name + ".csv).\n");
+  return written;
 }
 
 }  // namespace pepita::cli::reproduce

@@ -1,5 +1,7 @@
 #include "run_plan.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -55,7 +57,8 @@ std::string read_file(const std::filesystem::path& path) {
 }  // namespace
 
 std::string RunSpec::label() const {
-  return rule + " " + model + " " + dataset + " seed " + std::to_string(seed);
+  return rule + " " + model + " " + dataset + (variant.name.empty() ? "" : " " + variant.name) + " seed " +
+         std::to_string(seed);
 }
 
 int ReproduceSettings::epochs_per_run() const {
@@ -65,7 +68,9 @@ int ReproduceSettings::epochs_per_run() const {
 
 bool PlannedRun::complete() const { return std::filesystem::exists(summary()); }
 
-bool PlannedRun::resumable() const { return std::filesystem::exists(checkpoint_file(checkpoint_dir())); }
+std::filesystem::path PlannedRun::checkpoint() const { return checkpoint_file(checkpoint_dir()); }
+
+bool PlannedRun::resumable() const { return std::filesystem::exists(checkpoint()); }
 
 std::vector<std::string> PlannedRun::command() const {
   const std::vector<std::string> outputs = {"--metrics", metrics().string(), "--summary", summary().string(), "--quiet"};
@@ -82,16 +87,22 @@ std::vector<std::string> PlannedRun::command() const {
 }
 
 PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings) {
+  const bool safe_name = std::all_of(spec.variant.name.begin(), spec.variant.name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  });
+  if (!safe_name) throw std::logic_error("the run variant '" + spec.variant.name + "' cannot name a directory");
   PlannedRun run{.spec = spec};
   run.train_args = {"--rule", spec.rule, "--model", spec.model, "--dataset", spec.dataset,
                     "--data-dir", settings.data_dir.string(), "--seed", std::to_string(spec.seed),
                     "--epochs", std::to_string(settings.epochs_per_run()),
                     "--threads", std::to_string(settings.threads_per_run)};
+  run.train_args.insert(run.train_args.end(), spec.variant.options.begin(), spec.variant.options.end());
   if (settings.quick)
     run.train_args.insert(run.train_args.end(), {"--max-batches", std::to_string(quick_train_batches),
                                                  "--max-eval-batches", std::to_string(quick_eval_batches)});
   run.config = without_speed_settings(config_text(parse_train_options(run.train_args).config));
-  run.key = spec.rule + "-" + spec.model + "-" + spec.dataset + "-seed" + std::to_string(spec.seed) + "-" +
+  run.key = spec.rule + "-" + spec.model + "-" + spec.dataset +
+            (spec.variant.name.empty() ? "" : "-" + spec.variant.name) + "-seed" + std::to_string(spec.seed) + "-" +
             fingerprint(run.config);
   run.dir = settings.out_dir / "runs" / run.key;
   const std::filesystem::path saved = run.dir / "config.txt";

@@ -8,15 +8,26 @@
 
 namespace pepita::cli::reproduce {
 
-// What an experiment asks for: one rule on one model and data set, one seed. Everything else is
-// `pepita train`'s paper default for that combination, or set for every run by ReproduceSettings.
+// A departure from the paper's settings that an experiment studies — an ablation, whitened input,
+// no dropout: a name for labels and run keys, and the `pepita train` options that make it. The
+// default, with no name and no options, is the paper's settings.
+struct RunVariant {
+  std::string name;                  // letters, digits, '.', '-': it is part of a directory name
+  std::vector<std::string> options{};  // e.g. {"--f-scale", "0"}
+  bool operator==(const RunVariant&) const = default;
+};
+
+// What an experiment asks for: one rule on one model and data set, one seed, perhaps a variant.
+// Everything else is `pepita train`'s paper default for that combination, or set for every run by
+// ReproduceSettings.
 struct RunSpec {
   std::string rule;
   std::string model;    // fc or conv
   std::string dataset;  // mnist, cifar10, cifar100
   int seed = 0;
+  RunVariant variant{};
   bool operator==(const RunSpec&) const = default;
-  std::string label() const;  // "pepita fc mnist seed 0"
+  std::string label() const;  // "pepita fc mnist seed 0", "pepita fc mnist f-scale-0 seed 0"
 };
 
 // What `pepita reproduce`'s options set for every run it plans.
@@ -36,7 +47,7 @@ struct ReproduceSettings {
 // it atomically after the last epoch, so it is never half there.
 struct PlannedRun {
   RunSpec spec;
-  std::string key{};     // "pepita-fc-mnist-seed0-<16 hex digits>"
+  std::string key{};     // "pepita-fc-mnist-seed0-<16 hex digits>", "pepita-fc-mnist-zca-seed0-<…>"
   std::string config{};  // the configuration lines the key is derived from
   std::filesystem::path dir{};
   std::vector<std::string> train_args{};  // `pepita train …` without the output options
@@ -45,6 +56,8 @@ struct PlannedRun {
   std::filesystem::path summary() const { return dir / "summary.json"; }
   std::filesystem::path log() const { return dir / "train.log"; }
   std::filesystem::path checkpoint_dir() const { return dir / "checkpoint"; }
+  // The checkpoint file in checkpoint_dir(): after the last epoch it holds the final weights.
+  std::filesystem::path checkpoint() const;
   bool complete() const;
   // Interrupted after at least one epoch: its checkpoint continues it.
   bool resumable() const;
@@ -54,7 +67,8 @@ struct PlannedRun {
 
 // Checks the run's options through train's own parser (a bad one is a UsageError now, before any
 // training) and derives its key. Throws std::runtime_error if dir holds a run of another
-// configuration under the same key.
+// configuration under the same key. Throws std::logic_error for a variant name that cannot be
+// part of a directory name.
 PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings);
 
 }  // namespace pepita::cli::reproduce

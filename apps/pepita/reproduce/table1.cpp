@@ -26,12 +26,6 @@ std::vector<RunSpec> plan(const ReproduceSettings& settings) {
   return specs;
 }
 
-MeanStd final_accuracy(const std::vector<RunCurves>& runs) {
-  std::vector<double> finals;
-  for (const RunCurves& run : runs) finals.push_back(run.column("test_accuracy").back());
-  return mean_std(finals);
-}
-
 ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 1: test accuracy of every rule, model and data set";

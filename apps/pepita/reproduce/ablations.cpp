@@ -1,0 +1,127 @@
+// `ablations` (Fig. 5, Appendix D): PEPITA against two modulations that carry no error — F = 0,
+// where the modulated pass sees the clean input, so h₁ᵉʳʳ = h₁, ΔW₁ = 0 and only the output layer
+// learns; and a random perturbation x + F·(k·r), r ~ U[0,1), for k ∈ {0.01, 0.1, 1} — each at
+// PEPITA's Table 1 settings for the fully connected model. The paper's figure is CIFAR-10; MNIST
+// is the data set every machine here has, so both are run when on disk, CIFAR-10 first.
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "datasets_on_disk.hpp"
+#include "experiment.hpp"
+#include "paper_values.hpp"
+
+namespace pepita::cli::reproduce {
+
+namespace {
+
+struct Ablation {
+  std::string name;  // as the paper names it
+  RunVariant variant;
+};
+
+// `--f-scale 0` draws F uniform in ±0·√(6/n₀): exactly zero, so x + F·e = x.
+const std::vector<Ablation> ablations = {
+    {"PEPITA", {}},
+    {"F = 0", {"f-scale-0", {"--f-scale", "0"}}},
+    {"RP k = 0.01", {"random-k0.01", {"--perturb", "random", "--perturb-scale", "0.01"}}},
+    {"RP k = 0.1", {"random-k0.1", {"--perturb", "random", "--perturb-scale", "0.1"}}},
+    {"RP k = 1", {"random-k1", {"--perturb", "random", "--perturb-scale", "1"}}},
+};
+
+std::vector<std::string> studied_datasets(const ReproduceSettings& settings) {
+  std::vector<std::string> datasets;
+  for (const std::string dataset : {"cifar10", "mnist"})
+    if (!missing_file(dataset, settings.data_dir)) datasets.push_back(dataset);
+  if (datasets.empty())
+    throw std::runtime_error("ablations needs CIFAR-10 or MNIST: neither is under " + settings.data_dir.string());
+  return datasets;
+}
+
+std::vector<RunSpec> plan(const ReproduceSettings& settings) {
+  std::vector<RunSpec> specs;
+  for (const std::string& dataset : studied_datasets(settings))
+    for (const Ablation& ablation : ablations)
+      for (const RunSpec& spec : over_seeds("pepita", "fc", dataset, settings, ablation.variant)) specs.push_back(spec);
+  return specs;
+}
+
+std::string yes_no(bool value) { return value ? "yes" : "no"; }
+
+ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+  ExperimentReport out;
+  out.title = "Fig. 5: PEPITA against F = 0 and against random perturbations of the input";
+  std::ostringstream md, checks, csv;
+  md << "PEPITA's test accuracy [%] after the last of " << settings.epochs_per_run() << " epochs, mean ± std over "
+     << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds")
+     << ", fully connected model at PEPITA's Table 1 settings, with the modulated pass's input x + F·e (PEPITA), x "
+        "(F = 0, `--f-scale 0`) or x + F·(k·r) with r drawn uniform in [0, 1) per sample and batch (RP, `--perturb "
+        "random --perturb-scale k`). The paper's Fig. 5 is CIFAR-10 and gives two numbers, in Appendix D's text, "
+        "without a spread: PEPITA saturates at 52.6 %, F = 0 at 44.6 %; so there is no ± 2σ verdict, and for MNIST "
+        "nothing to set beside ours but the paper's claims, checked below. Appendix D draws r from [0, 1), Fig. 5's "
+        "caption from [−1, 1); `pepita train` follows Appendix D.\n\n"
+     << "| data set | variant | ours [%] | paper [%] |\n|---|---|---|---|\n";
+  csv << "dataset,variant,epoch,mean,std,seeds\n";
+  const std::vector<std::string> datasets = studied_datasets(settings);
+  for (const std::string& dataset : datasets) {
+    std::vector<MeanStd> finals;
+    for (std::size_t a = 0; a < ablations.size(); ++a) {
+      const std::vector<RunCurves> curves = runs.over_seeds("pepita", "fc", dataset, ablations[a].variant);
+      finals.push_back(final_accuracy(curves));
+      const std::optional<double> paper = paper_ablation_accuracy(ablations[a].name, dataset);
+      md << "| " << dataset << " | " << ablations[a].name << " | " << mean_std_text(finals.back(), 2) << " | "
+         << (paper ? fixed(*paper, 1) : "—") << " |\n";
+      const EpochBand band = epoch_band(curves, "test_accuracy");
+      Series plotted{.title = ablations[a].name, .style = SeriesStyle::band, .colour = int(a)};
+      for (std::size_t e = 0; e < band.epoch.size(); ++e) {
+        csv << dataset << ',' << ablations[a].name << ',' << band.epoch[e] << ',' << band.value[e].mean << ','
+            << band.value[e].std << ',' << band.value[e].count << '\n';
+        plotted.x.push_back(band.epoch[e]);
+        plotted.y.push_back(band.value[e].mean);
+        plotted.error.push_back(band.value[e].std);
+      }
+      if (dataset == datasets.front()) out.figure.series.push_back(plotted);
+    }
+    // The paper's claims (§4.2, Appendix D), each against our means.
+    const double pepita = finals[0].mean, f_zero = finals[1].mean;
+    bool above_every_random = true;
+    for (std::size_t a = 2; a < finals.size(); ++a) above_every_random = above_every_random && pepita > finals[a].mean;
+    // The frozen hidden layer is measured, not assumed: ‖W₁‖ after the first and the last epoch.
+    const EpochBand norm = epoch_band(runs.over_seeds("pepita", "fc", dataset, ablations[1].variant), "weight_norm_1");
+    // What the modulation does to the first layer: its norm at the end, per variant. r ~ U[0, 1)
+    // has a mean, so a random perturbation pushes W₁ the same way batch after batch.
+    std::string last_norms;
+    for (const Ablation& ablation : ablations)
+      last_norms += (last_norms.empty() ? "" : ", ") + ablation.name + " " +
+                    mean_std_text(epoch_band(runs.over_seeds("pepita", "fc", dataset, ablation.variant), "weight_norm_1")
+                                      .value.back(),
+                                  2);
+    checks << "\n**" << dataset << "**: PEPITA above F = 0 (paper: yes, by 8.0 points on CIFAR-10): "
+           << yes_no(pepita > f_zero) << " (PEPITA − F = 0: " << fixed(pepita - f_zero, 2)
+           << " points). PEPITA above every random perturbation (paper: yes): " << yes_no(above_every_random)
+           << ". RP k = 0.01 against F = 0 (paper: similar curves for small k): " << fixed(finals[2].mean, 2)
+           << " against " << fixed(f_zero, 2) << ". Under F = 0, ‖W₁‖ after epoch " << norm.epoch.front() << ": "
+           << fixed(norm.value.front().mean, 6) << ", after epoch " << norm.epoch.back() << ": "
+           << fixed(norm.value.back().mean, 6) << " (the hidden layer "
+           << (norm.value.front().mean == norm.value.back().mean ? "did not change" : "changed")
+           << "). ‖W₁‖ after the last epoch: " << last_norms << ".\n";
+  }
+  md << checks.str();
+  out.markdown = md.str();
+  out.csv = csv.str();
+  out.figure.title = "Fig. 5: test accuracy of PEPITA and its ablations, fully connected " + datasets.front() +
+                     " (band: ± std over seeds)";
+  out.figure.x_label = "epoch";
+  out.figure.y_label = "test accuracy [%]";
+  return out;
+}
+
+}  // namespace
+
+Experiment ablations_experiment() {
+  return {"ablations",
+          "Fig. 5: PEPITA against F = 0 and random input perturbations k ∈ {0.01, 0.1, 1} (fc; CIFAR-10 if on disk, MNIST)",
+          plan, report};
+}
+
+}  // namespace pepita::cli::reproduce
