@@ -45,26 +45,25 @@ void add_scaled(float* into, const float* values, float factor, int n) {
 
 }  // namespace
 
-void UpdateHistory::add_to_forward(std::uint64_t version, const Tensor& x, Tensor& out) const {
+void UpdateHistory::add_terms(std::uint64_t version, const Tensor& in, Tensor& out, Factor read, Factor write) const {
+  const int read_width = read == &Step::pre ? inputs_ : outputs_;
+  const int write_width = write == &Step::pre ? inputs_ : outputs_;
   for (const Step& step : steps_) {
     if (step.version < version) continue;
-    for (int r = 0; r < x.rows; ++r)
+    for (int r = 0; r < in.rows; ++r)
       for (int k = 0; k < step.rows; ++k) {
-        const float coefficient = step.scale * dot(x.row(r), step.pre.data() + std::size_t(k) * inputs_, inputs_);
-        add_scaled(out.row(r), step.post.data() + std::size_t(k) * outputs_, coefficient, outputs_);
+        const float coefficient = step.scale * dot(in.row(r), (step.*read).data() + std::size_t(k) * read_width, read_width);
+        add_scaled(out.row(r), (step.*write).data() + std::size_t(k) * write_width, coefficient, write_width);
       }
   }
 }
 
+void UpdateHistory::add_to_forward(std::uint64_t version, const Tensor& x, Tensor& out) const {
+  add_terms(version, x, out, &Step::pre, &Step::post);  // Σ s_k (x·Q_kᵀ)·P_k
+}
+
 void UpdateHistory::add_to_backward(std::uint64_t version, const Tensor& delta, Tensor& grad) const {
-  for (const Step& step : steps_) {
-    if (step.version < version) continue;
-    for (int r = 0; r < delta.rows; ++r)
-      for (int k = 0; k < step.rows; ++k) {
-        const float coefficient = step.scale * dot(delta.row(r), step.post.data() + std::size_t(k) * outputs_, outputs_);
-        add_scaled(grad.row(r), step.pre.data() + std::size_t(k) * inputs_, coefficient, inputs_);
-      }
-  }
+  add_terms(version, delta, grad, &Step::post, &Step::pre);  // Σ s_k (δ·P_kᵀ)·Q_k
 }
 
 void UpdateHistory::reconstruct(std::uint64_t version, std::span<const float> now, std::span<float> out) const {

@@ -70,6 +70,11 @@ class UpdateHistory {
     AlignedFloats pre;   // rows × inputs
   };
 
+  // One factor of every step: `read` dotted with each row of `in` gives the coefficient of `write`
+  // added to that row of `out`.
+  using Factor = AlignedFloats Step::*;
+  void add_terms(std::uint64_t version, const Tensor& in, Tensor& out, Factor read, Factor write) const;
+
   int inputs_;
   int outputs_;
   std::deque<Step> steps_;  // oldest first, consecutive versions
