@@ -10,6 +10,7 @@ sanitized_build() {
   shift 2
   cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags -fno-omit-frame-pointer -O1 -g1" \
-    -DCMAKE_EXE_LINKER_FLAGS="$flags" -DPEPITA_MPI=OFF  # MPI's runs are tests/distributed, in the Release build
+    -DCMAKE_EXE_LINKER_FLAGS="$flags" -DPEPITA_MPI=OFF \
+    -DPEPITA_UNITY_LIBRARY=ON  # MPI's runs are tests/distributed, in the Release build; unity: CMakeLists.txt
   cmake --build "$dir" -j 2 "$@"
 }
