@@ -6,6 +6,7 @@
 #include <string>
 
 #include "data/byte_source.hpp"
+#include "data/hex_text.hpp"
 
 namespace pepita {
 
@@ -20,12 +21,6 @@ std::size_t dimension_count(std::uint32_t magic) { return magic & 0xff; }
 std::uint32_t read_big_endian_u32(std::span<const std::uint8_t> bytes, std::size_t offset) {
   return std::uint32_t(bytes[offset]) << 24 | std::uint32_t(bytes[offset + 1]) << 16 |
          std::uint32_t(bytes[offset + 2]) << 8 | std::uint32_t(bytes[offset + 3]);
-}
-
-std::string hex(std::uint32_t value) {
-  char text[11];
-  std::snprintf(text, sizeof text, "0x%08x", value);
-  return text;
 }
 
 std::string join_dimensions(const std::vector<std::uint32_t>& dims) {

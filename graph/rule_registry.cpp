@@ -11,7 +11,7 @@ namespace {
 
 // The built-in rules, with Table 2's learning rates (SETTINGS.md). Built on first use, so that
 // registrations from other translation units' static objects find it.
-NamedRegistry<RegisteredRule>& registry() {
+NamedRegistry<RegisteredRule>& rule_registry() {
   static NamedRegistry<RegisteredRule> rules = [] {
     std::vector<RegisteredRule> built_ins;
     //                                                                       η: MNIST fc, conv; CIFAR fc, conv
@@ -41,15 +41,15 @@ NamedRegistry<RegisteredRule>& registry() {
 
 }  // namespace
 
-const std::vector<RegisteredRule>& registered_rules() { return registry().entries(); }
+const std::vector<RegisteredRule>& registered_rules() { return rule_registry().entries(); }
 
-std::string rule_names() { return registry().names(); }
+std::string rule_names() { return rule_registry().names(); }
 
 RuleRegistration::RuleRegistration(const RuleInfo& info, std::unique_ptr<LearningRule> rule) {
-  registry().add({info, std::move(rule)});
+  rule_registry().add({info, std::move(rule)});
 }
 
-RuleChoice::RuleChoice(std::string_view name) : entry_(&registry().at(name, "--rule: ")) {}
+RuleChoice::RuleChoice(std::string_view name) : entry_(&rule_registry().at(name, "--rule: ")) {}
 
 void LearningRule::validate(const PepitaOptions& options) const {
   if (options.perturbation != Perturbation::error)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "layers/dnnl_context.hpp"
+#include "layers/seconds_since.hpp"
 #include "layers/tensor.hpp"
 
 namespace pepita {
@@ -17,10 +18,6 @@ dnnl::matmul::primitive_desc describe(MatmulShape s, Precision precision) {
   return dnnl::matmul::primitive_desc(
       dnnl::matmul::desc(matrix_desc(s.m, s.k, false, type), matrix_desc(s.k, s.n, false, type), matrix_desc(s.m, s.n)),
       cpu_engine());
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace

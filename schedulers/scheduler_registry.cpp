@@ -14,7 +14,7 @@ std::string_view name_of(const SchedulerEntry& entry) { return entry.name; }
 namespace {
 
 // Built on first use, so registrations from other translation units' static objects find it.
-NamedRegistry<SchedulerEntry>& registry() {
+NamedRegistry<SchedulerEntry>& scheduler_registry() {
   static NamedRegistry<SchedulerEntry> schedulers(
       "scheduler", {sequential_scheduler(), pipelined_scheduler(), gpipe_scheduler(), async_scheduler(), zero_bubble_scheduler()});
   return schedulers;
@@ -22,12 +22,12 @@ NamedRegistry<SchedulerEntry>& registry() {
 
 }  // namespace
 
-const std::vector<SchedulerEntry>& registered_schedulers() { return registry().entries(); }
+const std::vector<SchedulerEntry>& registered_schedulers() { return scheduler_registry().entries(); }
 
-std::string scheduler_names() { return registry().names(); }
+std::string scheduler_names() { return scheduler_registry().names(); }
 
 const SchedulerEntry& find_scheduler(const std::string& name) {
-  if (const SchedulerEntry* entry = registry().find(name)) return *entry;
+  if (const SchedulerEntry* entry = scheduler_registry().find(name)) return *entry;
   throw std::invalid_argument("unknown scheduler '" + name + "' (choose from: " + scheduler_names() + ")");
 }
 
@@ -66,7 +66,7 @@ SchedulerSettings parse_scheduler_label(const std::string& label) {
 
 SchedulerRegistration::SchedulerRegistration(SchedulerEntry entry) {
   for (const std::string& flag : entry.options) scheduler_option(flag);  // each must exist
-  registry().add(std::move(entry));
+  scheduler_registry().add(std::move(entry));
 }
 
 }  // namespace pepita

@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPEPITA_PYTHON=ON -DPEPITA_UNITY_LIBRARY=ON  # from scratch: CMakeLists.txt
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPEPITA_PYTHON=ON -DPEPITA_UNITY_BUILD=ON  # from scratch: cmake/UnityBuild.cmake
 cmake --build build -j "$(nproc)"
 ctest --test-dir build --output-on-failure -j 2 "$@"

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-CheckpointError file_error(const fs::path& file, const std::string& problem) {
+CheckpointError checkpoint_file_error(const fs::path& file, const std::string& problem) {
   return CheckpointError(file.string() + ": " + problem);
 }
 
@@ -73,7 +73,7 @@ void save_checkpoint(const fs::path& file, const Checkpoint& checkpoint) {
   try {
     write_file_atomically(file, bytes);
   } catch (const std::runtime_error& error) {
-    throw file_error(file, std::string("cannot save checkpoint (") + error.what() + ")");
+    throw checkpoint_file_error(file, std::string("cannot save checkpoint (") + error.what() + ")");
   }
 }
 
@@ -85,7 +85,7 @@ void require_compatible(const Checkpoint& checkpoint, const std::string& expecte
                         const fs::path& file) {
   if (checkpoint.fingerprint == expected_fingerprint) return;
   const std::string differences = field_differences(expected_fingerprint, checkpoint.fingerprint);
-  throw file_error(file, "checkpoint does not match this run" +
+  throw checkpoint_file_error(file, "checkpoint does not match this run" +
                              (differences.empty() ? "" : ": " + differences) +
                              " (expected fingerprint \"" + expected_fingerprint + "\", found \"" +
                              checkpoint.fingerprint + "\")");

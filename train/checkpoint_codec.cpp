@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "data/hex_text.hpp"
+
 namespace pepita {
 
 namespace fs = std::filesystem;
@@ -58,22 +60,6 @@ void append_floats(std::string& bytes, const std::vector<float>& values) {
 
 std::uint32_t checksum(std::string_view bytes) {
   return std::uint32_t(crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
-}
-
-std::string hex(std::string_view bytes) {
-  std::string text = "0x";
-  for (char byte : bytes) {
-    char digits[3];
-    std::snprintf(digits, sizeof digits, "%02x", unsigned(std::uint8_t(byte)));
-    text += digits;
-  }
-  return text;
-}
-
-std::string hex(std::uint32_t value) {
-  char text[11];
-  std::snprintf(text, sizeof text, "0x%08x", value);
-  return text;
 }
 
 // Reads the content fields in order. Each length is checked against the bytes that remain

@@ -8,6 +8,7 @@
 
 #include "graph/model_spec.hpp"
 #include "layers/counter_rng.hpp"
+#include "layers/seconds_since.hpp"
 #include "train/rank_plan.hpp"
 #include "train/weight_statistics.hpp"
 
@@ -164,10 +165,6 @@ std::optional<EpochRecord> Trainer::train_epoch(int epoch) {
 }
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Runs `action` when it goes out of scope, however that happens.
 template <class Action>

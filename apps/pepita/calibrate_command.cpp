@@ -77,7 +77,7 @@ po::options_description calibrate_options() {
 }
 
 // For --help: train's options that decide what is measured, with train's own descriptions.
-po::options_description shaping_options() {
+po::options_description calibration_shaping_options() {
   return train_options_subset({"dataset", "rule", "model", "hidden", "batch-size", "max-batches", "seed", "scheduler", "threads", "dnnl-threads"},
                               "what it measures (pepita train's options; its others are accepted and change nothing)");
 }
@@ -320,10 +320,6 @@ std::string plural(int count, const std::string& one, const std::string& many = 
   return std::to_string(count) + " " + (count == 1 ? one : many.empty() ? one + "s" : many);
 }
 
-std::string dimensions(const ImageShape& shape) {
-  return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" + std::to_string(shape.width);
-}
-
 std::string joined(const std::vector<int>& values, const char* separator) {
   std::string text;
   for (int value : values) text += (text.empty() ? "" : separator) + std::to_string(value);
@@ -358,7 +354,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
            "(pepita train --clock virtual --cost measured --profile FILE). Runs on the data set's training\n"
            "images when they are in the data directory, else on random data of its shape and size.\n\n"
         << own << '\n'
-        << shaping_options();
+        << calibration_shaping_options();
     return exit_ok;
   }
   if (request.resume) throw UsageError("--resume cannot be given to pepita calibrate: give the run's options instead");
@@ -432,7 +428,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
                   .dnnl_isa = dnnl_isa(),
                   .dnnl_threads = dnnl_threads,
                   .calibrated = "rule " + config.rule.name() + ", scheduler " + scheduler_label(config.scheduler) + ", model " +
-                                dimensions(known.input) + "-" + expand_model(config.model, config.hidden, known.classes) +
+                                dimensions(known.input, "x") + "-" + expand_model(config.model, config.hidden, known.classes) +
                                 ", batch size " + joined(rows, " and ") + ", " +
                                 plural(settings.repeats, "round") + " of " + plural(settings.batches, "batch", "batches") + " after " +
                                 std::to_string(settings.warmup) + " untimed and at least " + decimal(settings.warmup_seconds) + " s of warm-up",

@@ -19,4 +19,8 @@ const KnownShape& known_shape(const std::string& dataset, const std::string& com
                    "its labels");
 }
 
+std::string dimensions(const ImageShape& shape, const std::string& times) {
+  return std::to_string(shape.channels) + times + std::to_string(shape.height) + times + std::to_string(shape.width);
+}
+
 }  // namespace pepita::cli

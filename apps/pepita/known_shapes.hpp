@@ -18,4 +18,8 @@ struct KnownShape {
 // count is its largest label + 1, known only once every label is read.
 const KnownShape& known_shape(const std::string& dataset, const std::string& command);
 
+// "1×28×28": channels, height and width. `times` is "x" where the text must stay ASCII (the
+// profiles `pepita calibrate` writes).
+std::string dimensions(const ImageShape& shape, const std::string& times = "×");
+
 }  // namespace pepita::cli

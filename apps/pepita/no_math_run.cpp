@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "known_shapes.hpp"
+#include "layers/seconds_since.hpp"
 #include "schedulers/scheduler_registry.hpp"
 #include "simulation/simulation.hpp"
 #include "train/json_text.hpp"
@@ -82,7 +83,7 @@ int train_without_math(const TrainRequest& request, const StopSignals& stop_sign
     ++epochs;
     out << "epoch " << std::setw(3) << epoch << "  " << simulation_text(simulation) << std::endl;
   }
-  const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double host_seconds = seconds_since(started);
   if (request.summary_json) write_file_atomically(*request.summary_json, summary(request, simulation, epochs, host_seconds));
   if (request.trace_json) write_file_atomically(*request.trace_json, simulation_chrome_trace(simulation));
   out << std::setprecision(3) << simulation.clock().visit_count() << " visits simulated in " << host_seconds << " s of host time ("

@@ -29,13 +29,9 @@ po::options_description schedule_options() {
 }
 
 // For --help: train's options that shape a schedule, with train's own descriptions.
-po::options_description shaping_options() {
+po::options_description schedule_shaping_options() {
   return train_options_subset({"dataset", "rule", "model", "hidden", "scheduler"},
                               "what it is the schedule of (pepita train's options; its others are accepted and change nothing)");
-}
-
-std::string dimensions(const ImageShape& shape) {
-  return std::to_string(shape.channels) + "×" + std::to_string(shape.height) + "×" + std::to_string(shape.width);
 }
 
 }  // namespace
@@ -50,7 +46,7 @@ int schedule_command(const std::vector<std::string>& args, std::ostream& out, st
            "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward, W a split\n"
            "backward's weight visit; S0 is batch 0's standard pass). Loads no data.\n\n"
         << own << '\n'
-        << shaping_options();
+        << schedule_shaping_options();
     return exit_ok;
   }
   if (request.resume) throw UsageError("--resume cannot be given to pepita schedule: give the run's options instead");

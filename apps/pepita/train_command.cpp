@@ -16,6 +16,7 @@
 #include "train/simulation_report.hpp"
 #include "train/checkpoint.hpp"
 #include "graph/model_spec.hpp"
+#include "layers/seconds_since.hpp"
 #include "train/reports.hpp"
 #include "train/rank_plan.hpp"
 #include "train/run_state.hpp"
@@ -164,7 +165,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
         << std::endl;
     return 128 + stop_signals.received();  // the shell's status for a death by that signal
   }
-  session.write_outputs(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  session.write_outputs(seconds_since(started));
   out << scheduler_metrics_text(trainer);
   if (job && job->spans_ranks()) out << traffic_text(trainer.graph().traffic_at_root(), job->ranks(), describe_ranks(trainer.graph().config()));
   if (trainer.simulation()) out << simulation_text(*trainer.simulation()) << std::endl;

@@ -12,6 +12,7 @@
 
 #include "bindings.hpp"
 #include "data/zca_whitening.hpp"
+#include "layers/seconds_since.hpp"
 #include "python_config.hpp"
 #include "python_dataset.hpp"
 #include "stop_signals.hpp"
@@ -162,7 +163,7 @@ py::object train(const Config& config, const py::object& data, const std::option
     py::gil_scoped_release released;
     finished = run->session().run(hooks);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = seconds_since(started);
   run->set_finished(finished, seconds);
   if (finished) run->session().write_outputs(seconds);
   if (!finished && signals && signals->received() != 0) {

@@ -2,6 +2,7 @@
 // transcription, and BP's conv gradient against finite differences.
 #include <doctest/doctest.h>
 
+#include "../copied_values.hpp"
 #include "../layers/reference_conv.hpp"
 #include "golden_net.hpp"
 #include "tiny_problem.hpp"
@@ -28,8 +29,6 @@ struct ConvSetup {
     config.max_batches = 3;
   }
 };
-
-std::vector<float> copy_of(std::span<const float> values) { return {values.begin(), values.end()}; }
 
 Vector softmax_rows(const Vector& logits, int rows) {
   Vector p(logits.size());

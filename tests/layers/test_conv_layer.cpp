@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../copied_values.hpp"
 #include "layers/conv_layer.hpp"
 #include "layers/max_pool_layer.hpp"
 #include "reference_conv.hpp"
@@ -25,8 +26,6 @@ ConvLayer make_layer(const ConvGeometry& g, Activation activation, float momentu
   std::copy(w.begin(), w.end(), layer.weights().begin());
   return layer;
 }
-
-std::vector<float> copy_of(std::span<const float> values) { return {values.begin(), values.end()}; }
 
 // The step learn(post, pre, scale) takes from zero velocity with momentum 0: W_before − W_after.
 std::vector<float> learned_step(ConvLayer& layer, const Tensor& post, const Tensor& pre, float scale) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "../copied_values.hpp"
 #include "layers/dense_layer.hpp"
 #include "layers/sgd.hpp"
 #include "reference_conv.hpp"
@@ -15,8 +16,6 @@ using namespace pepita::testing;
 namespace {
 
 constexpr std::size_t count = 37;  // not a multiple of a vector width: the loops' tails count too
-
-std::vector<float> copy_of(std::span<const float> values) { return {values.begin(), values.end()}; }
 
 // torch.optim.SGD(momentum=μ, weight_decay=λ) with η folded into the scale, as the layers call it:
 // v ← μ·v + scale·ΔW + η·λ·W, W ← W − v.

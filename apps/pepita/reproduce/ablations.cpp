@@ -38,7 +38,7 @@ std::vector<std::string> studied_datasets(const ReproduceSettings& settings) {
   return datasets;
 }
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
+std::vector<RunSpec> ablations_plan(const ReproduceSettings& settings) {
   std::vector<RunSpec> specs;
   for (const std::string& dataset : studied_datasets(settings))
     for (const Ablation& ablation : ablations)
@@ -48,7 +48,7 @@ std::vector<RunSpec> plan(const ReproduceSettings& settings) {
 
 std::string yes_no(bool value) { return value ? "yes" : "no"; }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport ablations_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Fig. 5: PEPITA against F = 0 and against random perturbations of the input";
   std::ostringstream md, checks, csv;
@@ -121,7 +121,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
 Experiment ablations_experiment() {
   return {"ablations",
           "Fig. 5: PEPITA against F = 0 and random input perturbations k ∈ {0.01, 0.1, 1} (fc; CIFAR-10 if on disk, MNIST)",
-          plan, report};
+          ablations_plan, ablations_report};
 }
 
 }  // namespace pepita::cli::reproduce

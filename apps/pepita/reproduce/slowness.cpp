@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::size_t fitted_epochs = 60;
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
+std::vector<RunSpec> slowness_plan(const ReproduceSettings& settings) {
   std::vector<RunSpec> specs;
   for (const std::string& dataset : paper_datasets) {
     if (missing_file(dataset, settings.data_dir)) continue;
@@ -32,7 +32,7 @@ std::string fastest_first(std::vector<std::pair<double, std::string>> slowness_o
   return text;
 }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport slowness_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 3: slowness of the fully connected models (plateau equation fit)";
   std::ostringstream md, rows, orders, csv;
@@ -109,7 +109,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
 }  // namespace
 
 Experiment slowness_experiment() {
-  return {"slowness", "Table 3, Fig. 8: plateau-equation fit of the first 60 epochs per rule (fc models)", plan, report};
+  return {"slowness", "Table 3, Fig. 8: plateau-equation fit of the first 60 epochs per rule (fc models)",
+          slowness_plan, slowness_report};
 }
 
 }  // namespace pepita::cli::reproduce

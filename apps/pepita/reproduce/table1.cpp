@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> models = {"fc", "conv"};
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
+std::vector<RunSpec> table1_plan(const ReproduceSettings& settings) {
   std::vector<RunSpec> specs;
   for (const std::string& model : models)
     for (const std::string& dataset : paper_datasets) {
@@ -26,7 +26,7 @@ std::vector<RunSpec> plan(const ReproduceSettings& settings) {
   return specs;
 }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport table1_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 1: test accuracy of every rule, model and data set";
   std::ostringstream md, csv;
@@ -83,7 +83,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
 
 Experiment table1_experiment() {
   return {"table1", "Table 1: every rule × model (fc, conv) × data set on disk, final test accuracy beside the paper's",
-          plan, report};
+          table1_plan, table1_report};
 }
 
 }  // namespace pepita::cli::reproduce

@@ -20,16 +20,16 @@ namespace pepita::cli::reproduce {
 
 namespace {
 
-constexpr const char* dataset = "mnist";
+constexpr const char* embedded_dataset = "mnist";
 // The paper does not say how many test images Fig. 4 embeds; 2000 keeps exact t-SNE to about a
 // minute on one core. --quick embeds a few hundred, in under a second.
 constexpr std::size_t full_samples = 2000, quick_samples = 200;
 constexpr int neighbours = 10;
 
-RunSpec embedded_run() { return {"pepita", "fc", dataset, 0}; }
+RunSpec embedded_run() { return {"pepita", "fc", embedded_dataset, 0}; }
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
-  if (const auto missing = missing_file(dataset, settings.data_dir))
+std::vector<RunSpec> tsne_plan(const ReproduceSettings& settings) {
+  if (const auto missing = missing_file(embedded_dataset, settings.data_dir))
     throw std::runtime_error("tsne needs MNIST: no " + *missing + " under " + settings.data_dir.string());
   return {embedded_run()};
 }
@@ -69,10 +69,10 @@ Figure embedding_figure(const TsneEmbedding& embedding, const std::vector<int>& 
   return figure;
 }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport tsne_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   const PlannedRun& run = runs.run(embedded_run());
   const Checkpoint trained = final_checkpoint(run, settings.epochs_per_run());
-  const DatasetPair data = load_dataset(dataset, settings.data_dir);
+  const DatasetPair data = load_dataset(embedded_dataset, settings.data_dir);
   TrainConfig config = parse_train_options(run.train_args).config;
   // The initial network: the trainer draws W and F from the seed alone (layers/counter_rng.hpp).
   Trainer initial_trainer(config, data);
@@ -133,7 +133,7 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
 
 Experiment tsne_experiment() {
   return {"tsne", "Fig. 4: exact t-SNE of the hidden layer of 2000 test images, before and after PEPITA training (fc MNIST)",
-          plan, report};
+          tsne_plan, tsne_report};
 }
 
 }  // namespace pepita::cli::reproduce

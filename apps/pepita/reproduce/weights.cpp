@@ -19,8 +19,8 @@ namespace pepita::cli::reproduce {
 
 namespace {
 
-constexpr const char* model = "fc";
-constexpr const char* dataset = "mnist";
+constexpr const char* histogram_model = "fc";
+constexpr const char* histogram_dataset = "mnist";
 constexpr int histogram_bins = 80;
 constexpr int black = 10;  // in the figures' palette: the fits, as the paper draws them
 
@@ -39,12 +39,13 @@ const std::vector<TrainedNetwork> networks = {
     {"PEPITA, no dropout", "pepita", {"no-dropout", {"--dropout", "0"}}},
 };
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
-  if (const auto missing = missing_file(dataset, settings.data_dir))
+std::vector<RunSpec> weights_plan(const ReproduceSettings& settings) {
+  if (const auto missing = missing_file(histogram_dataset, settings.data_dir))
     throw std::runtime_error("weights needs MNIST: no " + *missing + " under " + settings.data_dir.string());
   std::vector<RunSpec> specs;
   for (const TrainedNetwork& network : networks)
-    for (const RunSpec& spec : over_seeds(network.rule, model, dataset, settings, network.variant)) specs.push_back(spec);
+    for (const RunSpec& spec : over_seeds(network.rule, histogram_model, histogram_dataset, settings, network.variant))
+      specs.push_back(spec);
   return specs;
 }
 
@@ -106,7 +107,7 @@ std::string layer_name(std::size_t layer, std::size_t layers) {
                              : "hidden layer " + std::to_string(layer + 1) + " (W" + std::to_string(layer + 1) + ")";
 }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport weights_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Fig. 6, Fig. 10: distributions of the trained weights, BP and PEPITA, with and without dropout";
   // fits[network][seed][layer]; the histograms are of seed 0, as the paper draws one network.
@@ -133,8 +134,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
       workers.emplace_back([&] {
         for (std::size_t j; (j = next_job++) < jobs.size();) try {
             const auto [n, seed] = jobs[j];
-            done[j].weights = final_weights(runs.run({networks[n].rule, model, dataset, seed, networks[n].variant}),
-                                            settings.epochs_per_run());
+            const RunSpec spec{networks[n].rule, histogram_model, histogram_dataset, seed, networks[n].variant};
+            done[j].weights = final_weights(runs.run(spec), settings.epochs_per_run());
             for (const std::vector<double>& layer : done[j].weights) done[j].layers.push_back(fit_layer(layer));
             if (seed != 0) done[j].weights.clear();
           } catch (...) {
@@ -286,7 +287,7 @@ Experiment weights_experiment() {
   return {"weights",
           "Fig. 6, 10: per-layer histograms of the final weights, BP and PEPITA ± dropout (fc MNIST), Normal and "
           "Student-t fits",
-          plan, report};
+          weights_plan, weights_report};
 }
 
 }  // namespace pepita::cli::reproduce

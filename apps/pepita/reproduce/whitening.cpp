@@ -13,8 +13,8 @@ namespace pepita::cli::reproduce {
 
 namespace {
 
-constexpr const char* model = "fc";
-constexpr const char* dataset = "mnist";
+constexpr const char* whitened_model = "fc";
+constexpr const char* whitened_dataset = "mnist";
 
 struct Input {
   std::string name;
@@ -28,16 +28,17 @@ const std::vector<Input> inputs = {
     {"ZCA-whitened (ε = 0.1, rescaled to [0, 1])", "0.01", true, {"zca", {"--whiten", "zca", "--lr", "0.01"}}},
 };
 
-std::vector<RunSpec> plan(const ReproduceSettings& settings) {
-  if (const auto missing = missing_file(dataset, settings.data_dir))
+std::vector<RunSpec> whitening_plan(const ReproduceSettings& settings) {
+  if (const auto missing = missing_file(whitened_dataset, settings.data_dir))
     throw std::runtime_error("whitening needs MNIST: no " + *missing + " under " + settings.data_dir.string());
   std::vector<RunSpec> specs;
   for (const Input& input : inputs)
-    for (const RunSpec& spec : over_seeds("pepita", model, dataset, settings, input.variant)) specs.push_back(spec);
+    for (const RunSpec& spec : over_seeds("pepita", whitened_model, whitened_dataset, settings, input.variant))
+      specs.push_back(spec);
   return specs;
 }
 
-ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& runs) {
+ExperimentReport whitening_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 4: PEPITA with ZCA-whitened input, fully connected MNIST";
   std::ostringstream md, csv;
@@ -51,7 +52,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
      << "| input | η | ours [%] | paper [%] | within paper ± 2σ |\n|---|---|---|---|---|\n";
   csv << "input,epoch,mean,std,seeds\n";
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const std::vector<RunCurves> curves = runs.over_seeds("pepita", model, dataset, inputs[i].variant);
+    const std::vector<RunCurves> curves =
+        runs.over_seeds("pepita", whitened_model, whitened_dataset, inputs[i].variant);
     const MeanStd ours = final_accuracy(curves);
     const PaperAccuracy paper = paper_table4(inputs[i].whitened);
     const bool inside = std::abs(ours.mean - paper.mean) <= 2 * paper.std;
@@ -81,7 +83,8 @@ ExperimentReport report(const ReproduceSettings& settings, const FinishedRuns& r
 }  // namespace
 
 Experiment whitening_experiment() {
-  return {"whitening", "Table 4: PEPITA on ZCA-whitened MNIST (η = 0.01) beside raw input (fc)", plan, report};
+  return {"whitening", "Table 4: PEPITA on ZCA-whitened MNIST (η = 0.01) beside raw input (fc)",
+          whitening_plan, whitening_report};
 }
 
 }  // namespace pepita::cli::reproduce
