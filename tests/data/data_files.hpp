@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "tests/one_line_error.hpp"
 
 namespace pepita::test {
 
@@ -177,16 +178,7 @@ inline Bytes cifar100_record(std::uint8_t coarse, std::uint8_t fine) {
 template <class Action>
 void check_data_error(Action&& action, const std::filesystem::path& file,
                       std::initializer_list<std::string_view> parts) {
-  std::string message;
-  try {
-    action();
-  } catch (const DataError& error) {
-    message = error.what();
-  }
-  INFO("message: ", message);
-  REQUIRE_MESSAGE(!message.empty(), "no DataError was thrown");
-  CHECK(message.starts_with(file.string() + ": "));
-  CHECK(message.find('\n') == std::string::npos);
+  const std::string message = testing::one_line_error<DataError>(action, file);
   for (std::string_view part : parts) {
     CHECK_MESSAGE(message.find(part) != std::string::npos, "missing: ", part);
   }

@@ -56,27 +56,11 @@ constexpr std::string_view good_profile = R"({
 }
 )";
 
-// The message of the `Error` that `action` throws, after checking that it is one line.
-template <class Error, class Action>
-std::string error_of(Action&& action) {
-  std::string message;
-  try {
-    action();
-  } catch (const Error& error) {
-    message = error.what();
-  }
-  INFO("message: ", message);
-  REQUIRE_MESSAGE(!message.empty(), "the expected error was not thrown");
-  CHECK(message.find('\n') == std::string::npos);
-  return message;
-}
-
 // Loading `text` from a file fails with a one-line runtime_error naming the file and each of `parts`.
 void check_load_fails(std::string_view text, std::initializer_list<std::string_view> parts) {
   const TempDir dir;
   const fs::path file = write_text(dir / "profile.json", text);
-  const std::string message = error_of<std::runtime_error>([&] { MeasuredCost::load(file); });
-  CHECK(message.starts_with(file.string() + ": "));
+  const std::string message = testing::one_line_error<std::runtime_error>([&] { MeasuredCost::load(file); }, file);
   for (std::string_view part : parts) CHECK_MESSAGE(message.find(part) != std::string::npos, "missing '", part, "' in: ", message);
 }
 
@@ -204,9 +188,9 @@ TEST_CASE("measured cost: profile_json reads back exactly") {
 TEST_CASE("measured cost: a missing or unreadable profile is one line naming the file") {
   const TempDir dir;
   const fs::path missing = dir / "missing.json";
-  std::string message = error_of<std::runtime_error>([&] { MeasuredCost::load(missing); });
+  std::string message = testing::one_line_error<std::runtime_error>([&] { MeasuredCost::load(missing); });
   CHECK(message.starts_with(missing.string() + ": cannot open the profile"));
-  message = error_of<std::runtime_error>([&] { MeasuredCost::load(dir.path()); });
+  message = testing::one_line_error<std::runtime_error>([&] { MeasuredCost::load(dir.path()); });
   CHECK(message.starts_with(dir.path().string() + ": is a directory"));
 }
 
@@ -252,13 +236,13 @@ TEST_CASE("measured cost: a visit the profile lacks is one line naming it and th
   const fs::path file = write_text(dir / "profile.json", good_profile);
   const std::shared_ptr<const MeasuredCost> cost = MeasuredCost::load(file);
   const Model fc("fc32-fc10", "pepita");
-  const std::string message = error_of<std::invalid_argument>([&] { cost->visit_seconds(fc.topology, 1, Pass::modulated, 64); });
+  const std::string message = testing::one_line_error<std::invalid_argument>([&] { cost->visit_seconds(fc.topology, 1, Pass::modulated, 64); });
   CHECK(message.find(file.string()) != std::string::npos);
   CHECK(message.find("\"pepita dense 784x32 hidden modulated rows=64\"") != std::string::npos);
   CHECK(message.find("pepita calibrate") != std::string::npos);
   CHECK(message.find("same model, rule and batch size") != std::string::npos);
   // Another batch size is another visit shape.
-  error_of<std::invalid_argument>([&] { cost->visit_seconds(fc.topology, 1, Pass::standard, 32); });
+  testing::one_line_error<std::invalid_argument>([&] { cost->visit_seconds(fc.topology, 1, Pass::standard, 32); });
 }
 
 }  // namespace

@@ -64,21 +64,10 @@ void set_little_endian(std::string& bytes, std::size_t offset, std::size_t width
   for (std::size_t i = 0; i < width; ++i) bytes[offset + i] = char(value >> (8 * i));
 }
 
-// The message of the CheckpointError that `action` throws, after checking that it is one line
-// starting with `file`.
+// The message of the CheckpointError that `action` throws, checked to be one line starting with `file`.
 template <class Action>
 std::string checkpoint_error(Action&& action, const fs::path& file) {
-  std::string message;
-  try {
-    action();
-  } catch (const CheckpointError& error) {
-    message = error.what();
-  }
-  INFO("message: ", message);
-  REQUIRE_MESSAGE(!message.empty(), "no CheckpointError was thrown");
-  CHECK(message.starts_with(file.string() + ": "));
-  CHECK(message.find('\n') == std::string::npos);
-  return message;
+  return testing::one_line_error<CheckpointError>(action, file);
 }
 
 // Checks that loading `bytes` from a file fails with a message containing each of `parts`.
