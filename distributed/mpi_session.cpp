@@ -7,6 +7,7 @@
 #include <mpi.h>
 
 #include "distributed/mpi_link.hpp"
+#include "distributed/peer_watch.hpp"
 
 namespace pepita {
 
@@ -36,6 +37,11 @@ MpiSession::~MpiSession() {
 std::unique_ptr<RemoteLink> MpiSession::make_link() const {
   if (!active_) return nullptr;
   return std::make_unique<MpiLink>(MPI_COMM_WORLD);
+}
+
+std::unique_ptr<PeerWatch> MpiSession::watch_peers(std::function<void(const VanishedRank&)> on_vanished) const {
+  if (!active_) return nullptr;
+  return std::make_unique<PeerWatch>(MPI_COMM_WORLD, std::move(on_vanished));
 }
 
 }  // namespace pepita

@@ -1,11 +1,14 @@
 #pragma once
 // MPI for the life of the program, when mpirun started it. A program started without mpirun runs
 // alone and never touches MPI, so the single-process pepita needs no launcher.
+#include <functional>
 #include <memory>
 
 namespace pepita {
 
 class RemoteLink;
+class PeerWatch;
+struct VanishedRank;
 
 class MpiSession {
  public:
@@ -26,6 +29,10 @@ class MpiSession {
   int ranks_on_this_machine() const { return local_ranks_; }
   // The link between this job's ranks; null when MPI is not active.
   std::unique_ptr<RemoteLink> make_link() const;
+  // A watch over the other ranks on this machine (distributed/peer_watch.hpp) that calls
+  // `on_vanished` if one's process ends without a word. Collective: every rank makes one. Null when
+  // MPI is not active.
+  std::unique_ptr<PeerWatch> watch_peers(std::function<void(const VanishedRank&)> on_vanished) const;
 
  private:
   bool active_ = false;

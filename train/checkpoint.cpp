@@ -86,9 +86,9 @@ void require_compatible(const Checkpoint& checkpoint, const std::string& expecte
   if (checkpoint.fingerprint == expected_fingerprint) return;
   const std::string differences = field_differences(expected_fingerprint, checkpoint.fingerprint);
   throw checkpoint_file_error(file, "checkpoint does not match this run" +
-                             (differences.empty() ? "" : ": " + differences) +
-                             " (expected fingerprint \"" + expected_fingerprint + "\", found \"" +
-                             checkpoint.fingerprint + "\")");
+                              (differences.empty() ? "" : ": " + differences) +
+                              " (expected fingerprint \"" + expected_fingerprint + "\", found \"" +
+                              checkpoint.fingerprint + "\")");
 }
 
 }  // namespace pepita

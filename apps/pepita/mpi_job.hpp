@@ -8,6 +8,7 @@
 
 namespace pepita {
 class MpiSession;
+class PeerWatch;
 }
 
 namespace pepita::cli {
@@ -31,6 +32,7 @@ class MpiJob {
  private:
   std::unique_ptr<MpiSession> session_;
   std::unique_ptr<RemoteLink> link_;  // before the session ends
+  std::unique_ptr<PeerWatch> peer_watch_;  // stopped first: a rank gone after the end is no failure
   int rank_ = 0;
   int ranks_ = 1;
   int ranks_here_ = 1;
