@@ -12,6 +12,7 @@
 #include "exact_tsne.hpp"
 #include "experiment.hpp"
 #include "final_checkpoint.hpp"
+#include "layers/dense_layer.hpp"
 #include "train/run_state.hpp"
 #include "train/trainer.hpp"
 #include "train_options.hpp"
@@ -34,22 +35,18 @@ std::vector<RunSpec> tsne_plan(const ReproduceSettings& settings) {
   return {embedded_run()};
 }
 
-// ReLU(x·W₁ᵀ) of the first `count` images, count × hidden (W₁ is hidden × inputs, row-major). No
-// dropout: the network as it is evaluated.
-std::vector<float> hidden_representation(const Dataset& images, std::size_t count, const std::vector<float>& w1) {
+// The hidden layer's activity σ(x·W₁ᵀ) for the first `count` images, count × hidden, computed by
+// the library's own dense layer with the rule's hidden activation (W₁ is hidden × inputs,
+// row-major). No dropout: the network as it is evaluated.
+std::vector<float> hidden_representation(const Dataset& images, std::size_t count, const std::vector<float>& w1,
+                                         Activation activation) {
   const std::size_t inputs = images.shape.size(), hidden = w1.size() / inputs;
   if (hidden * inputs != w1.size()) throw std::runtime_error("W1 does not fit images of " + std::to_string(inputs) + " pixels");
-  std::vector<float> h(count * hidden);
-  for (std::size_t i = 0; i < count; ++i) {
-    const float* x = images.image(i);
-    for (std::size_t u = 0; u < hidden; ++u) {
-      const float* w = w1.data() + u * inputs;
-      float sum = 0;
-      for (std::size_t p = 0; p < inputs; ++p) sum += w[p] * x[p];
-      h[i * hidden + u] = std::max(sum, 0.0f);
-    }
-  }
-  return h;
+  DenseLayer layer(int(inputs), int(hidden), activation, /*momentum=*/0.0f);
+  const Tensor x{AlignedFloats(images.image(0), images.image(0) + count * inputs), int(count), int(inputs)};
+  Tensor h{AlignedFloats(count * hidden), int(count), int(hidden)};
+  layer.forward(x, h, /*mask=*/nullptr, w1);
+  return {h.values().begin(), h.values().end()};
 }
 
 Figure embedding_figure(const TsneEmbedding& embedding, const std::vector<int>& labels, const std::string& title) {
@@ -95,7 +92,8 @@ ExperimentReport tsne_report(const ReproduceSettings& settings, const FinishedRu
   std::ostringstream md, csv;
   csv << "phase,sample,label,x,y\n";
   for (Phase& phase : phases) {
-    const std::vector<float> h = hidden_representation(data.test, count, checkpoint_array(phase.weights, "W1", phase.name));
+    const std::vector<float> h = hidden_representation(data.test, count, checkpoint_array(phase.weights, "W1", phase.name),
+                                                       config.rule->hidden_activation());
     phase.embedding = exact_tsne(h, int(hidden), options);
     for (std::size_t i = 0; i < count; ++i)
       csv << phase.name << ',' << i << ',' << labels[i] << ',' << phase.embedding.x[i] << ',' << phase.embedding.y[i] << '\n';
