@@ -104,11 +104,16 @@ void ProjectionNode::learn_mirror(const Message& message) {
   for (float& v : f) v = float(v * correction);
 }
 
+void draw_perturbation(std::span<float> values, Perturbation kind, float k, const CounterRng& rng) {
+  if (kind == Perturbation::error) throw std::logic_error("draw_perturbation: the error is not drawn");
+  const bool symmetric = kind == Perturbation::random_symmetric;
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = k * (symmetric ? 2.0f * rng.uniform(i) - 1.0f : rng.uniform(i));
+}
+
 TensorHandle ProjectionNode::random_perturbation(const BatchInfo& batch) {
   TensorHandle r = acquire_tensor(perturbation_pool_, batch.rows());
-  const CounterRng rng(seed_, rng_stream::perturbation, batch.id);
-  std::span<float> values = r->values();
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = options_.perturbation_scale * rng.uniform(i);
+  draw_perturbation(r->values(), options_.perturbation, options_.perturbation_scale,
+                    CounterRng(seed_, rng_stream::perturbation, batch.id));
   return r;
 }
 
@@ -116,7 +121,7 @@ Message ProjectionNode::receive(const Message& message) {
   NodeClock::Visit visit(clock_, message);
   if (message.pass != Pass::error) reject_message("the projection", message.pass);
   TensorHandle projected = acquire_tensor(pool_, message.activity->rows);
-  if (options_.perturbation == Perturbation::random) map_.forward(*random_perturbation(*message.batch), *projected, nullptr);
+  if (options_.perturbation != Perturbation::error) map_.forward(*random_perturbation(*message.batch), *projected, nullptr);
   else map_.forward(*message.activity, *projected, nullptr);
   return next_message(Pass::feedback, message, std::move(projected));
 }

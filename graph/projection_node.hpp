@@ -14,9 +14,14 @@
 #include "graph/node_clock.hpp"
 #include "graph/outbox.hpp"
 #include "graph/rule_options.hpp"
+#include "layers/counter_rng.hpp"
 #include "layers/dense_layer.hpp"
 
 namespace pepita {
+
+// k·r for --perturb random (r ~ U[0, 1)) or random_symmetric (r ~ U[−1, 1)): value i from the
+// counter-based generator's uniform at i, so a batch's draw depends on its id alone.
+void draw_perturbation(std::span<float> values, Perturbation kind, float k, const CounterRng& rng);
 
 class ProjectionNode {
  public:
@@ -45,7 +50,7 @@ class ProjectionNode {
   // B_l ← (1 − ηλ)·B_l + η·ξ_lᵀ·y_l/B for every layer's response y_l to its noise ξ_l, then F
   // from the product, rescaled with every factor to F's initial deviation (FOLLOWUP.md §2).
   void learn_mirror(const Message& message);
-  // The ablation's k·r, r ~ U[0, 1)^classes fresh for every sample, in place of e.
+  // The ablation's k·r, fresh for every sample, in place of e.
   TensorHandle random_perturbation(const BatchInfo& batch);
 
   PepitaOptions options_;

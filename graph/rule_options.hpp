@@ -4,8 +4,10 @@
 namespace pepita {
 
 // What modulates PEPITA's input on the second pass: the error (the rule), or the paper's
-// ablation, a random vector k·r with r ~ U[0, 1)^classes drawn for every sample.
-enum class Perturbation { error, random };
+// ablation, a random vector k·r drawn for every sample in place of e. The paper gives two draws:
+// r ~ U[0, 1)^classes in Appendix D's text (random), r ~ U[−1, 1)^classes in Fig. 5's caption
+// (random_symmetric, whose mean is zero like the error's is on average).
+enum class Perturbation { error, random, random_symmetric };
 
 // Which error the PEPITA output layer learns from: Algorithm 1 uses the standard pass's
 // (h_L − y); the authors' fully connected code uses the modulated pass's (h_L^err − y).

@@ -25,7 +25,8 @@ namespace {
 template <class Enum>
 using Choice = std::pair<const char*, Enum>;
 constexpr Choice<OutputError> output_errors[] = {{"standard", OutputError::standard}, {"modulated", OutputError::modulated}};
-constexpr Choice<Perturbation> perturbations[] = {{"error", Perturbation::error}, {"random", Perturbation::random}};
+constexpr Choice<Perturbation> perturbations[] = {
+    {"error", Perturbation::error}, {"random", Perturbation::random}, {"random-symmetric", Perturbation::random_symmetric}};
 constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvNormalisation::positions},
                                                              {"sqrt", ConvNormalisation::sqrt_positions},
                                                              {"none", ConvNormalisation::none}};
@@ -219,8 +220,8 @@ std::vector<TrainOption> train_option_table() {
       {"output-error", "PASS", "output update from the standard (Algorithm 1, default) or modulated pass's error", how, setting(&Config::pepita, &PepitaOptions::output_error)},
       {"normalize-activity", "", "divide each hidden layer's activity by its batch's Frobenius norm after the ReLU, in both passes (the follow-up's activity normalisation; PEPITA rules only)", how, setting(&Config::pepita, &PepitaOptions::normalize_activity)},
       {"conv-norm", "HOW", "PEPITA conv update: divide the sum over output positions by their number (positions, default, §3.3), its square root (sqrt), or not (none)", how, setting(&Config::pepita, &PepitaOptions::conv_normalisation)},
-      {"perturb", "KIND", "PEPITA's modulation: error (the rule, default) or random (ablation: F·(k·r), r ~ U[0,1))", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
-      {"perturb-scale", "K", "k for --perturb random (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},
+      {"perturb", "KIND", "PEPITA's modulation: error (the rule, default), random (ablation: F·(k·r), r ~ U[0,1), Appendix D) or random-symmetric (r ~ U[-1,1), Fig. 5's caption)", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
+      {"perturb-scale", "K", "k for --perturb random and random-symmetric (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},
       {"max-batches", "N", "train on at most N batches per epoch (default all)", how, setting(&Config::max_batches)},
       {"max-eval-batches", "N", "evaluate on at most N test batches after each epoch (default all)", how, setting(&Config::max_eval_batches)},
 

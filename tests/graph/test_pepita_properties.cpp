@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "graph/projection_node.hpp"
 #include "layers/initializers.hpp"
 #include "tiny_problem.hpp"
 #include "train/trainer.hpp"
@@ -24,6 +25,35 @@ TEST_CASE("F is uniform in ±scale·sqrt(6/input_dim) with mean near zero") {
   CHECK(largest > 0.99 * limit);
   const double std_of_mean = limit / std::sqrt(3.0) / std::sqrt(double(f.size()));
   CHECK(std::abs(sum / double(f.size())) < 4 * std_of_mean);
+}
+
+TEST_CASE("the ablation's perturbation k·r: r in [0, 1) or, symmetric, in [-1, 1), fixed by the batch") {
+  const float k = 0.1f;
+  const CounterRng batch_7(3, rng_stream::perturbation, 7), batch_8(3, rng_stream::perturbation, 8);
+  std::vector<float> r(100000), again(r.size()), other(r.size());
+  for (const Perturbation kind : {Perturbation::random, Perturbation::random_symmetric}) {
+    const bool symmetric = kind == Perturbation::random_symmetric;
+    CAPTURE(symmetric);
+    draw_perturbation(r, kind, k, batch_7);
+    draw_perturbation(again, kind, k, batch_7);
+    draw_perturbation(other, kind, k, batch_8);
+    CHECK(r == again);
+    CHECK(r != other);
+    double sum = 0, low = k, high = -k;
+    for (float v : r) {
+      sum += v;
+      low = std::min(low, double(v));
+      high = std::max(high, double(v));
+    }
+    CHECK(low >= (symmetric ? -k : 0.0f));
+    CHECK(high < k);
+    // Both ends nearly reached, and the mean at the middle: k/2, or 0 when symmetric, within 4σ.
+    CHECK(low < (symmetric ? -0.99 * k : 0.01 * k));
+    CHECK(high > 0.99 * k);
+    const double width = symmetric ? 2 * k : k, middle = symmetric ? 0 : k / 2;
+    CHECK(std::abs(sum / double(r.size()) - middle) < 4 * width / std::sqrt(12.0 * double(r.size())));
+  }
+  CHECK_THROWS_AS(draw_perturbation(r, Perturbation::error, k, batch_7), std::logic_error);
 }
 
 TEST_CASE("dropout masks are a pure function of (seed, layer, batch) with the right keep rate") {
