@@ -122,12 +122,12 @@ SchedulersCell schedulers_cell(const FinishedRuns& runs, const ReproduceSettings
   return cell;
 }
 
-std::string divergence_note(const SchedulersCell& cell) {
+std::string schedulers_divergence_note(const SchedulersCell& cell) {
   return std::to_string(cell.divergences.size()) + " of " +
          std::to_string(cell.divergences.size() + cell.finished.size()) + " diverged (" + cell.divergences.front() + ")";
 }
 
-std::string ms(double seconds) { return fixed(seconds * 1e3, 3); }
+std::string schedulers_ms(double seconds) { return fixed(seconds * 1e3, 3); }
 
 ExperimentReport schedulers_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   const SchedulersStudy study = schedulers_study(settings);
@@ -199,7 +199,7 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
                                  ? NAN
                                  : speed.mean / sequential_throughput[d].mean;
         ratios << ' ' << (cell.divergences.empty() ? fixed(ratio, 2) + " (" + fixed(speed.mean, 0) + "/s)"
-                                                     : divergence_note(cell))
+                                                     : schedulers_divergence_note(cell))
                << " |";
         if (s > 0 && std::isfinite(ratio)) {
           relative.x.push_back(depth);
@@ -225,17 +225,17 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
         if (depth != study.locking_depth) continue;
         md << "| " << rule << " | " << scheduler.label << " | ";
         if (cell.finished.empty()) {
-          md << divergence_note(cell) << " | | | | | | | |\n";
+          md << schedulers_divergence_note(cell) << " | | | | | | | |\n";
           continue;
         }
         const std::size_t output = cell.finished.front().layers.size() - 1;
         md << fixed(ratio, 2) << " | " << mean_std_text(speed, 0) << " | "
-           << ms(cell.layer_mean(0, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
+           << schedulers_ms(cell.layer_mean(0, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
            << fixed(cell.layer_mean(0, [](const LayerLocking& l) { return l.latency_stages.mean; }), 0) << " | "
-           << ms(cell.layer_mean(output, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
+           << schedulers_ms(cell.layer_mean(output, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
            << fixed(cell.layer_mean(output, [](const LayerLocking& l) { return l.latency_stages.mean; }), 0) << " | "
            << fixed(cell.max_staleness(), 0) << " | " << fixed(cell.peak_stash_kib(), 0)
-           << (cell.divergences.empty() ? "" : " (" + divergence_note(cell) + ")") << " |\n";
+           << (cell.divergences.empty() ? "" : " (" + schedulers_divergence_note(cell) + ")") << " |\n";
         // The figures of docs/schedulers.md: stages under sequential, milliseconds under pipelining.
         Series per_layer{.title = rule, .style = SeriesStyle::line_with_points, .colour = int(r)};
         for (std::size_t l = 0; l <= output; ++l) per_layer.x.push_back(double(l + 1));
