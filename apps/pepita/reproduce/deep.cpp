@@ -95,9 +95,10 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
     for (int seed = 0; seed < seeds; ++seed) {
       const PlannedRun& run = runs.run({"pepita", "fc", deep_dataset, seed, deep_variant(net)});
       const std::optional<std::string> divergence = run.divergence();
-      // A run that diverged in its first epoch wrote no metrics.
-      const std::optional<RunCurves> curves =
-          std::filesystem::exists(run.metrics()) ? std::optional(read_run_curves(run.metrics())) : std::nullopt;
+      // A run that diverged in its first epoch wrote no metrics; one that finished must have them.
+      const std::optional<RunCurves> curves = !divergence || std::filesystem::exists(run.metrics())
+                                                  ? std::optional(read_run_curves(run.metrics()))
+                                                  : std::nullopt;
       if (curves) {
         const std::vector<double>& accuracy = curves->column("test_accuracy");
         const std::vector<double>& loss = curves->column("train_loss");
