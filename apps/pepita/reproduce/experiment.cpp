@@ -49,7 +49,10 @@ int study_seeds(const ReproduceSettings& settings) { return settings.quick ? 1 :
 
 std::string hidden_layers_option(int depth, int width) {
   std::string hidden;
-  for (int layer = 0; layer < depth; ++layer) hidden += (layer ? "," : "") + std::to_string(width);
+  for (int layer = 0; layer < depth; ++layer) {
+    if (layer > 0) hidden += ',';
+    hidden += std::to_string(width);
+  }
   return hidden;
 }
 
