@@ -21,6 +21,8 @@ expect 2 '--seeds must be >= 1' -- reproduce table1 --seeds 0 --out "$work/r"
 touch "$work/a-file"
 expect 2 "--out: cannot write in '$work/a-file/sub'" -- reproduce curves --quick --out "$work/a-file/sub"
 expect 0 'slowness +Table 3' -- reproduce --help
+expect 0 'schedulers +docs/schedulers.md' -- reproduce --help
+expect 0 'deep +issue 13' -- reproduce --help
 
 # A data set whose files are there but are not idx files: the child run fails, and reproduce says
 # which one, in one line, with its reason.
@@ -39,11 +41,12 @@ fi
 out=$work/r
 # fc and conv × 4 rules × 2 seeds: table1's 16 runs, which the other experiments share; then all
 # adds × 2 seeds the ablations' F = 0 and three random perturbations (8), BP and PEPITA without
-# dropout for the weights (4), whitened PEPITA (2); tsne embeds table1's PEPITA run. Two
+# dropout for the weights (4), whitened PEPITA (2); tsne embeds table1's PEPITA run; and, one seed
+# each under --quick, the three schedules of one small net (3) and the two small deep nets (2). Two
 # invocations, so that neither comes near expect's 120 s limit on a loaded machine.
 expect 0 '16 runs planned; skipped 0 runs already complete; 16 to run' -- reproduce table1 --quick --seeds 2 --jobs 2 --out "$out"
-expect 0 '30 runs planned; skipped 16 runs already complete; 14 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
-for experiment in table1 curves norms alignment slowness ablations weights whitening tsne; do
+expect 0 '35 runs planned; skipped 16 runs already complete; 19 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+for experiment in table1 curves norms alignment slowness ablations weights whitening tsne schedulers deep; do
   for ext in md csv svg png; do
     [[ -s $out/$experiment.$ext ]] || fail "$experiment.$ext is missing or empty"
   done
@@ -61,7 +64,7 @@ if [[ ! -d $PEPITA_DATA_DIR/cifar-10-batches-bin ]]; then
 fi
 grep -q '| mnist | pepita | .* | 0.049 |' "$out/slowness.md" || fail "slowness.md lacks the paper's slowness beside PEPITA's"
 for figure in weights-layer2 weights-fit-bp-dropout weights-fit-bp-no-dropout weights-fit-pepita-dropout \
-  weights-fit-pepita-no-dropout tsne-initialization; do
+  weights-fit-pepita-no-dropout tsne-initialization schedulers-locking-stages schedulers-locking-ms deep-final; do
   [[ -s $out/$figure.png && -s $out/$figure.svg ]] || fail "the figure $figure is missing"
   grep -q "($figure.svg)" "$out/${figure%%-*}.md" || fail "${figure%%-*}.md does not show $figure"
 done
@@ -77,11 +80,21 @@ grep -Eq '^\| output layer \(W2\) \| PEPITA, no dropout \| 10240 \| [0-9.]+ ± [
 [[ $(grep -c ',yes$' "$out/weights.csv") -eq 16 ]] || fail "weights.csv: not every Student-t fit converged"
 grep -Eq '^\| trained \| [0-9.]+ % \| [0-9.]+ \|$' "$out/tsne.md" || fail "tsne.md lacks the trained embedding's row"
 [[ $(grep -c '^trained,' "$out/tsne.csv") -eq 200 ]] || fail "tsne.csv does not hold the 200 trained points of --quick"
-[[ $(ls "$out/runs" | wc -l) -eq 30 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 30"
+# The schedulers' table: throughput as a ratio to sequential's (1 for sequential itself), and the
+# locking latency of layer 1 and the output in ms and stages, read from the runs' summaries.
+grep -Eq '^\| pepita \| sequential \| 1\.00 \| [0-9]+ \| [0-9.]+ \| [0-9]+ \| [0-9.]+ \| [0-9]+ \| 0 \| 0 \|$' "$out/schedulers.md" ||
+  fail "schedulers.md lacks PEPITA's sequential row"
+grep -Eq '^\| pepita \| pipelined 4, stash \| [0-9.]+ \| [0-9]+ \| [0-9.]+ \| [0-9]+ \| [0-9.]+ \| [0-9]+ \| [0-9]+ \| [0-9]+ \|$' "$out/schedulers.md" ||
+  fail "schedulers.md lacks PEPITA's pipelined row"
+grep -q 'Timings depend on the machine' "$out/schedulers.md" || fail "schedulers.md does not say its timings are this machine's"
+[[ $(grep -c '^pepita,gpipe4,2,32,16,0,' "$out/schedulers.csv") -eq 3 ]] || fail "schedulers.csv lacks GPipe's three layers"
+grep -Eq '^\| 2 × 32 \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 2-hidden-layer row"
+grep -q 'No run diverged' "$out/deep.md" || fail "deep.md does not account for divergence"
+[[ $(ls "$out/runs" | wc -l) -eq 35 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 35"
 
 # Again: nothing to train; the reports are written again.
 logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)
-expect 0 'skipped 30 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
+expect 0 'skipped 35 runs already complete; 0 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
 [[ $(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum) == "$logs_before" ]] || fail "the second invocation touched a finished run"
 
 # Two at once in one directory would run the same runs: the second is refused.

@@ -1,10 +1,14 @@
 // The parts of `pepita reproduce` that decide numbers or reuse: the plateau fit behind the
 // slowness, mean ± std over seeds, the run keys that decide whether a finished run is reused, and
-// the Normal and Student-t fits of the weights, and the t-SNE of Fig. 4.
+// the Normal and Student-t fits of the weights, and the t-SNE of Fig. 4; a variant's own run length
+// and a recorded divergence.
 #include <doctest/doctest.h>
+
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "reproduce/distribution_fits.hpp"
@@ -75,6 +79,31 @@ TEST_CASE("a run's key follows every setting that shapes its result, and not its
   CHECK(f_zero.config.find("f-scale = 0\n") != std::string::npos);
   CHECK(base.config.find("f-scale = 0.05\n") != std::string::npos);
   CHECK_THROWS_AS(plan_run({"pepita", "fc", "mnist", 0, {"no/slash", {}}}, settings), std::logic_error);
+}
+
+TEST_CASE("a variant's own --epochs and --max-batches win over the run-wide ones") {
+  ReproduceSettings quick;
+  quick.quick = true;
+  quick.data_dir = "/nonexistent-data";
+  quick.out_dir = std::filesystem::temp_directory_path() / "pepita-reproduce-keys";
+  const PlannedRun timed = plan_run({"pepita", "fc", "mnist", 0, {"timed", {"--epochs", "1", "--max-batches", "30"}}}, quick);
+  CHECK(timed.config.find("\nepochs = 1\n") != std::string::npos);
+  CHECK(timed.config.find("\nmax-batches = 30\n") != std::string::npos);
+  CHECK(timed.config.find("\nmax-eval-batches = 2\n") != std::string::npos);  // --quick's, which the variant left alone
+}
+
+TEST_CASE("a recorded divergence completes a run, and says where it diverged") {
+  ReproduceSettings settings;
+  settings.data_dir = "/nonexistent-data";
+  settings.out_dir = std::filesystem::temp_directory_path() / ("pepita-reproduce-divergence-" + std::to_string(::getpid()));
+  const PlannedRun run = plan_run({"pepita", "fc", "mnist", 0, {"deep", {"--hidden", "8,8"}, true}}, settings);
+  std::filesystem::create_directories(run.dir);
+  CHECK_FALSE(run.complete());
+  CHECK_FALSE(run.divergence());
+  std::ofstream(run.divergence_record()) << "training diverged: non-finite output in epoch 2, batch 7 (standard pass)\n";
+  CHECK(run.complete());
+  CHECK(run.divergence() == "training diverged: non-finite output in epoch 2, batch 7 (standard pass)");
+  std::filesystem::remove_all(settings.out_dir);
 }
 
 TEST_CASE("the Student-t density is the Cauchy's at ν = 1 and the Normal's as ν grows") {

@@ -91,7 +91,8 @@ int run_to_end(const std::filesystem::path& program, const std::vector<std::stri
 
 PoolResult run_pool(const std::filesystem::path& program, const std::vector<PoolJob>& jobs, int parallel,
                     const std::function<void(std::size_t job)>& on_finished,
-                    const std::function<bool()>& stop_requested) {
+                    const std::function<bool()>& stop_requested,
+                    const std::function<bool(std::size_t job, int status)>& failure_is_a_result) {
   struct Running {
     std::size_t job;
     std::unique_ptr<ChildProcess> child;
@@ -122,7 +123,7 @@ PoolResult run_pool(const std::filesystem::path& program, const std::vector<Pool
         continue;
       }
       reaped = true;
-      if (*status == 0) {
+      if (*status == 0 || (!stopping && failure_is_a_result(r->job, *status))) {
         ++result.finished;
         on_finished(r->job);
       } else if (!stopping) {

@@ -44,7 +44,7 @@ struct PoolJob {
 };
 
 struct PoolResult {
-  std::size_t finished = 0;  // jobs that exited with status 0
+  std::size_t finished = 0;  // jobs that exited with status 0 or with a failure that is a result
   // The first job that failed, and its status; after it the pool starts nothing more and stops
   // the jobs still running.
   std::optional<std::size_t> failed_job;
@@ -53,9 +53,13 @@ struct PoolResult {
 };
 
 // Runs every job as `program args`, at most `parallel` at a time, in order. `on_finished(i)` is
-// called as job i exits with status 0. Checks `stop_requested` every 100 ms.
+// called as job i exits with status 0, or with another status that `failure_is_a_result(i, status)`
+// accepts (a study's diverged run); any other failure stops the pool. Checks `stop_requested`
+// every 100 ms.
 PoolResult run_pool(const std::filesystem::path& program, const std::vector<PoolJob>& jobs, int parallel,
                     const std::function<void(std::size_t job)>& on_finished,
-                    const std::function<bool()>& stop_requested);
+                    const std::function<bool()>& stop_requested,
+                    const std::function<bool(std::size_t job, int status)>& failure_is_a_result =
+                        [](std::size_t, int) { return false; });
 
 }  // namespace pepita::cli::reproduce

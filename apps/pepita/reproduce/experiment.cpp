@@ -33,7 +33,8 @@ const std::vector<Experiment>& registered_experiments() {
   static const std::vector<Experiment> experiments = {table1_experiment(), curves_experiment(), norms_experiment(),
                                                       alignment_experiment(), slowness_experiment(),
                                                       ablations_experiment(), weights_experiment(),
-                                                      whitening_experiment(), tsne_experiment()};
+                                                      whitening_experiment(), tsne_experiment(),
+                                                      schedulers_experiment(), deep_experiment()};
   return experiments;
 }
 
@@ -42,6 +43,17 @@ std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& mode
   std::vector<RunSpec> specs;
   for (int seed = 0; seed < settings.seeds; ++seed) specs.push_back({rule, model, dataset, seed, variant});
   return specs;
+}
+
+int study_seeds(const ReproduceSettings& settings) { return settings.quick ? 1 : settings.seeds; }
+
+std::string hidden_layers_option(int depth, int width) {
+  std::string hidden;
+  for (int layer = 0; layer < depth; ++layer) {
+    if (layer > 0) hidden += ',';
+    hidden += std::to_string(width);
+  }
+  return hidden;
 }
 
 std::string fixed(double value, int digits) {

@@ -4,6 +4,7 @@
 // experiment is one file defining one of these; the registry lists them.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct ExperimentReport {
   std::string csv;       // the data behind the table and the figures
   Figure figure;
   std::vector<ExtraFigure> more_figures{};
+  // How long each run trained, for the header ("each 1 epoch of 3000 batches of 16"), when the
+  // experiment sets it rather than --epochs.
+  std::optional<std::string> run_length{};
 };
 
 // The runs of the plan once they have finished, read back by what they are.
@@ -64,6 +68,13 @@ const std::vector<Experiment>& registered_experiments();
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                 const ReproduceSettings& settings, const RunVariant& variant = {});
 
+// The seeds of a study whose every run is a different net (so none is shared with table1): all of
+// them, but one with --quick, to keep `reproduce all --quick` within CI's time.
+int study_seeds(const ReproduceSettings& settings);
+
+// `pepita train --hidden`'s value for `depth` hidden layers of `width` units: "256,256,256".
+std::string hidden_layers_option(int depth, int width);
+
 // Test accuracy after the last epoch, mean ± std over the runs.
 MeanStd final_accuracy(const std::vector<RunCurves>& runs);
 
@@ -81,5 +92,7 @@ Experiment ablations_experiment();
 Experiment weights_experiment();
 Experiment whitening_experiment();
 Experiment tsne_experiment();
+Experiment schedulers_experiment();
+Experiment deep_experiment();
 
 }  // namespace pepita::cli::reproduce

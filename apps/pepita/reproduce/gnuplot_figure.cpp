@@ -56,6 +56,7 @@ std::string plot_clauses(const Series& series, std::size_t index) {
              " fs transparent solid 0.2 noborder notitle, " + data + " using 1:2 with lines lw 2 lc rgb " + colour + " " + title;
     case SeriesStyle::line: return data + " using 1:2 with lines lw 2 lc rgb " + colour + " " + title;
     case SeriesStyle::dashed_line: return data + " using 1:2 with lines lw 2 dt 2 lc rgb " + colour + " " + title;
+    case SeriesStyle::line_with_points: return data + " using 1:2 with linespoints lw 2 pt 7 ps 1.0 lc rgb " + colour + " " + title;
     case SeriesStyle::points: return data + " using 1:2 with points pt 7 ps 1.0 lc rgb " + colour + " " + title;
     case SeriesStyle::points_with_error_bars:
       return data + " using 1:2:3 with yerrorbars pt 7 ps 0.8 lw 1.5 lc rgb " + colour + " " + title;

@@ -12,6 +12,7 @@ enum class SeriesStyle {
   band,                    // a line at y with a shaded band y ± error
   line,                    // a solid line
   dashed_line,             // a dashed line (a fit)
+  line_with_points,        // a solid line with a marker at each point: few points, or a single one
   points,                  // markers
   points_with_error_bars,  // markers with y ± error bars
 };

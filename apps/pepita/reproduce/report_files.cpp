@@ -21,8 +21,9 @@ std::string header(const ExperimentReport& report, const ReproduceSettings& sett
   std::ostringstream md;
   md << "# " << report.title << "\n\n"
      << "Made by `" << settings.command_line << "` on " << describe_machine() << ", pepita " << PEPITA_VERSION << ", "
-     << utc_now() << ". " << runs << " training runs (in `runs/`), each " << settings.epochs_per_run()
-     << " epochs. Paper: Dellaferrera & Kreiman, ICML 2022.\n\n";
+     << utc_now() << ". " << runs << " training runs (in `runs/`), "
+     << report.run_length.value_or("each " + std::to_string(settings.epochs_per_run()) + " epochs")
+     << ". Paper: Dellaferrera & Kreiman, ICML 2022.\n\n";
   if (settings.quick)
     md << "> **--quick**: every run trains on a few batches per epoch and is evaluated on a few test batches. This "
           "checks that the pipeline works; its numbers are not a reproduction and are not comparable with the paper's.\n\n";

@@ -113,6 +113,17 @@ std::string last_line(const std::filesystem::path& file) {
   return last;
 }
 
+// A run of a study that expects divergence, which `pepita train` ended by diverging (exit 1, its
+// last words "training diverged: …"): records the message as the run's result and returns true.
+bool record_divergence(const PlannedRun& run, int status) {
+  if (!run.spec.variant.may_diverge || status != exit_failure) return false;
+  const std::string reason = last_line(run.log());
+  const std::size_t message = reason.find("training diverged:");
+  if (message == std::string::npos) return false;
+  write_file_atomically(run.divergence_record(), reason.substr(message) + "\n");
+  return true;
+}
+
 }  // namespace
 
 int reproduce_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -167,10 +178,13 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
       std::filesystem::read_symlink("/proc/self/exe"), pool_jobs, jobs,
       [&](std::size_t job) {
         const PlannedRun& run = planned[pending[job]];
-        out << "[" << ++done << "/" << pending.size() << "] " << run.spec.label() << ": final test accuracy "
-            << fixed(read_run_curves(run.metrics()).column("test_accuracy").back(), 2) << "% (" << run.key << ")" << std::endl;
+        out << "[" << ++done << "/" << pending.size() << "] " << run.spec.label() << ": ";
+        if (const auto divergence = run.divergence()) out << *divergence;
+        else out << "final test accuracy " << fixed(read_run_curves(run.metrics()).column("test_accuracy").back(), 2) << "%";
+        out << " (" << run.key << ")" << std::endl;
       },
-      [&] { return stop_signals.received() != 0; });
+      [&] { return stop_signals.received() != 0; },
+      [&](std::size_t job, int status) { return record_divergence(planned[pending[job]], status); });
   if (result.failed_job) {
     const PlannedRun& run = planned[pending[*result.failed_job]];
     throw std::runtime_error("the run " + run.spec.label() + " failed (exit " + std::to_string(result.failed_status) +

@@ -66,7 +66,16 @@ int ReproduceSettings::epochs_per_run() const {
   return quick ? quick_epochs : 100;
 }
 
-bool PlannedRun::complete() const { return std::filesystem::exists(summary()); }
+bool PlannedRun::complete() const {
+  return std::filesystem::exists(summary()) || std::filesystem::exists(divergence_record());
+}
+
+std::optional<std::string> PlannedRun::divergence() const {
+  if (!std::filesystem::exists(divergence_record())) return std::nullopt;
+  std::string message = read_file(divergence_record());
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  return message;
+}
 
 std::filesystem::path PlannedRun::checkpoint() const { return checkpoint_file(checkpoint_dir()); }
 
@@ -94,12 +103,19 @@ PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings) {
   PlannedRun run{.spec = spec};
   run.train_args = {"--rule", spec.rule, "--model", spec.model, "--dataset", spec.dataset,
                     "--data-dir", settings.data_dir.string(), "--seed", std::to_string(spec.seed),
-                    "--epochs", std::to_string(settings.epochs_per_run()),
                     "--threads", std::to_string(settings.threads_per_run)};
+  // The run-wide lengths, unless the variant sets its own (a timing run of a fixed batch count):
+  // `pepita train` refuses an option given twice.
+  const auto unless_the_variant_sets = [&](const std::string& option, const std::string& value) {
+    const std::vector<std::string>& own = spec.variant.options;
+    if (std::find(own.begin(), own.end(), option) == own.end()) run.train_args.insert(run.train_args.end(), {option, value});
+  };
+  unless_the_variant_sets("--epochs", std::to_string(settings.epochs_per_run()));
   run.train_args.insert(run.train_args.end(), spec.variant.options.begin(), spec.variant.options.end());
-  if (settings.quick)
-    run.train_args.insert(run.train_args.end(), {"--max-batches", std::to_string(quick_train_batches),
-                                                 "--max-eval-batches", std::to_string(quick_eval_batches)});
+  if (settings.quick) {
+    unless_the_variant_sets("--max-batches", std::to_string(quick_train_batches));
+    unless_the_variant_sets("--max-eval-batches", std::to_string(quick_eval_batches));
+  }
   run.config = without_speed_settings(config_text(parse_train_options(run.train_args).config));
   run.key = spec.rule + "-" + spec.model + "-" + spec.dataset +
             (spec.variant.name.empty() ? "" : "-" + spec.variant.name) + "-seed" + std::to_string(spec.seed) + "-" +

@@ -3,6 +3,7 @@
 // is named by a key derived from its whole configuration (the lines `pepita train --config`
 // reads), so a run is reused only when every setting that shapes its result is the same.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@ namespace pepita::cli::reproduce {
 // default, with no name and no options, is the paper's settings.
 struct RunVariant {
   std::string name;                  // letters, digits, '.', '-': it is part of a directory name
-  std::vector<std::string> options{};  // e.g. {"--f-scale", "0"}
+  std::vector<std::string> options{};  // e.g. {"--f-scale", "0"}; its --epochs or --max-batches win over the run-wide ones
+  // A study of where training diverges (deep nets, long pipelines): a divergence is recorded as
+  // the run's result and the other runs go on. Elsewhere a divergence stops `pepita reproduce`.
+  bool may_diverge = false;
   bool operator==(const RunVariant&) const = default;
 };
 
@@ -44,7 +48,8 @@ struct ReproduceSettings {
 };
 
 // A run with its key and files. A run is complete once its summary exists: `pepita train` writes
-// it atomically after the last epoch, so it is never half there.
+// it atomically after the last epoch, so it is never half there. A run that may diverge is also
+// complete once its divergence is recorded: run again, it would diverge again.
 struct PlannedRun {
   RunSpec spec;
   std::string key{};     // "pepita-fc-mnist-seed0-<16 hex digits>", "pepita-fc-mnist-zca-seed0-<…>"
@@ -56,9 +61,13 @@ struct PlannedRun {
   std::filesystem::path summary() const { return dir / "summary.json"; }
   std::filesystem::path log() const { return dir / "train.log"; }
   std::filesystem::path checkpoint_dir() const { return dir / "checkpoint"; }
+  std::filesystem::path divergence_record() const { return dir / "diverged.txt"; }
   // The checkpoint file in checkpoint_dir(): after the last epoch it holds the final weights.
   std::filesystem::path checkpoint() const;
   bool complete() const;
+  // `pepita train`'s message ("training diverged: non-finite … in epoch 3, batch 17 …") if the run
+  // diverged; nothing if it trained to the end.
+  std::optional<std::string> divergence() const;
   // Interrupted after at least one epoch: its checkpoint continues it.
   bool resumable() const;
   // The arguments of `pepita train` that run (or continue) it, writing its files into dir.
