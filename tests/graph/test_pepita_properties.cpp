@@ -27,7 +27,7 @@ TEST_CASE("F is uniform in ±scale·sqrt(6/input_dim) with mean near zero") {
   CHECK(std::abs(sum / double(f.size())) < 4 * std_of_mean);
 }
 
-TEST_CASE("the ablation's perturbation k·r: r in [0, 1) or, symmetric, in [-1, 1), fixed by the batch") {
+TEST_CASE("the ablation's perturbation k·r: r uniform from 0 to 1 or, symmetric, from -1 to 1, fixed by the batch") {
   const float k = 0.1f;
   const CounterRng batch_7(3, rng_stream::perturbation, 7), batch_8(3, rng_stream::perturbation, 8);
   std::vector<float> r(100000), again(r.size()), other(r.size());
