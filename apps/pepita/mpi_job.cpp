@@ -50,7 +50,9 @@ MpiJob::MpiJob() : session_(std::make_unique<MpiSession>()) {
 }  // namespace pepita::cli
 
 namespace pepita {
-class MpiSession {};  // built without MPI: never made, but the job's member must be destroyable
+// Built without MPI: never made, but the job's members must be destroyable.
+class MpiSession {};
+class PeerWatch {};
 }  // namespace pepita
 
 namespace pepita::cli {

@@ -55,7 +55,16 @@ for experiment in table1 curves norms alignment slowness ablations weights white
   grep -q '<svg' "$out/$experiment.svg" || fail "$experiment.svg is not an SVG"
   grep -q -- '--quick' "$out/$experiment.md" || fail "$experiment.md does not say it is a --quick run"
   grep -q 'pepita reproduce all --quick --seeds 2 --jobs 2' "$out/$experiment.md" || fail "$experiment.md lacks its command"
+  # The collection holds every report of `all`, each under its anchor with its figure and data.
+  title=$(head -1 "$out/$experiment.md" | sed 's/^# //')
+  grep -qxF -- "- [$title](#$experiment)" "$out/reproduction.md" || fail "reproduction.md's contents lack $experiment"
+  grep -A2 -F "<a id=\"$experiment\"></a>" "$out/reproduction.md" | grep -qxF "## $title" ||
+    fail "reproduction.md lacks the section of $experiment"
+  grep -qF "]($experiment.svg)" "$out/reproduction.md" || fail "reproduction.md lacks $experiment's figure"
 done
+grep -q '^Made by `pepita reproduce all --quick --seeds 2 --jobs 2' "$out/reproduction.md" ||
+  fail "reproduction.md lacks the command that made it"
+grep -q -- '--quick' "$out/reproduction.md" || fail "reproduction.md does not say it is a --quick run"
 grep -q '| model | data set | rule | ours \[%\] | paper \[%\] | within paper ± 2σ |' "$out/table1.md" || fail "table1.md lacks the paper's column"
 grep -Eq '^\| fc \| mnist \| pepita \| [0-9.]+ ± [0-9.]+ \| 98\.01 ± 0\.09 \| (✔|✘) \|$' "$out/table1.md" ||
   fail "table1.md lacks PEPITA's fc MNIST row beside the paper's 98.01 ± 0.09"

@@ -17,40 +17,64 @@ std::string utc_now() {
   return text;
 }
 
-std::string header(const ExperimentReport& report, const ReproduceSettings& settings, std::size_t runs) {
-  std::ostringstream md;
-  md << "# " << report.title << "\n\n"
-     << "Made by `" << settings.command_line << "` on " << describe_machine() << ", pepita " << PEPITA_VERSION << ", "
-     << utc_now() << ". " << runs << " training runs (in `runs/`), "
-     << report.run_length.value_or("each " + std::to_string(settings.epochs_per_run()) + " epochs")
-     << ". Paper: Dellaferrera & Kreiman, ICML 2022.\n\n";
-  if (settings.quick)
-    md << "> **--quick**: every run trains on a few batches per epoch and is evaluated on a few test batches. This "
-          "checks that the pipeline works; its numbers are not a reproduction and are not comparable with the paper's.\n\n";
-  return md.str();
+// "Made by `COMMAND` on MACHINE, pepita VERSION, DATE.": every figure's command and machine.
+std::string made_by(const ReproduceSettings& settings) {
+  return "Made by `" + settings.command_line + "` on " + describe_machine() + ", pepita " + PEPITA_VERSION + ", " +
+         utc_now() + ".";
 }
+
+std::string runs_text(const ExperimentReport& report, const ReproduceSettings& settings, std::size_t runs) {
+  return std::to_string(runs) + " training runs (in `runs/`), " +
+         report.run_length.value_or("each " + std::to_string(settings.epochs_per_run()) + " epochs") + ".";
+}
+
+std::string quick_warning(const ReproduceSettings& settings) {
+  if (!settings.quick) return "";
+  return "> **--quick**: every run trains on a few batches per epoch and is evaluated on a few test batches. This "
+         "checks that the pipeline works; its numbers are not a reproduction and are not comparable with the paper's.\n\n";
+}
+
+constexpr const char* paper = "Dellaferrera & Kreiman, ICML 2022";
 
 }  // namespace
 
-std::vector<std::filesystem::path> write_report(const std::string& name, const ExperimentReport& report,
-                                                const ReproduceSettings& settings, std::size_t runs) {
+WrittenReport write_report(const std::string& name, const ExperimentReport& report, const ReproduceSettings& settings,
+                           std::size_t runs) {
   const std::filesystem::path base = settings.out_dir / name;
   const std::filesystem::path md = base.string() + ".md", csv = base.string() + ".csv";
   // The figures first: the markdown points at them, so it should not exist before they do.
   draw_figure(report.figure, base);
-  std::vector<std::filesystem::path> written = {md, csv, base.string() + ".svg", base.string() + ".png"};
+  WrittenReport written{.files = {md, csv, base.string() + ".svg", base.string() + ".png"}, .name = name, .title = report.title};
   std::string pictures = "\n![" + report.figure.title + "](" + name + ".svg)\n";
   for (const ExtraFigure& extra : report.more_figures) {
     const std::string extra_name = name + "-" + extra.suffix;
     draw_figure(extra.figure, settings.out_dir / extra_name);
-    written.push_back(settings.out_dir / (extra_name + ".svg"));
-    written.push_back(settings.out_dir / (extra_name + ".png"));
+    written.files.push_back(settings.out_dir / (extra_name + ".svg"));
+    written.files.push_back(settings.out_dir / (extra_name + ".png"));
     pictures += "\n![" + extra.figure.title + "](" + extra_name + ".svg)\n";
   }
+  const std::string body = report.markdown + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
+  written.section = "`pepita reproduce " + name + "`: " + runs_text(report, settings, runs) + "\n\n" + body;
   write_file_atomically(csv, report.csv);
-  write_file_atomically(md, header(report, settings, runs) + report.markdown + pictures + "\nData: [" + name +
-                                ".csv](" + name + ".csv).\n");
+  write_file_atomically(md, "# " + report.title + "\n\n" + made_by(settings) + " " + runs_text(report, settings, runs) +
+                                " Paper: " + paper + ".\n\n" + quick_warning(settings) + body);
   return written;
+}
+
+std::filesystem::path write_collection(const std::vector<WrittenReport>& reports, const ReproduceSettings& settings,
+                                       std::size_t runs) {
+  std::ostringstream md;
+  md << "# Reproducing " << paper << ": every experiment\n\n"
+     << made_by(settings) << " " << runs << " training runs in all; the experiments share the runs they have in "
+     << "common. Each section is also a file of its own (`NAME.md`, with its data in `NAME.csv`).\n\n"
+     << quick_warning(settings);
+  for (const WrittenReport& report : reports) md << "- [" << report.title << "](#" << report.name << ")\n";
+  // Explicit anchors: the titles hold characters (·, ±, :) that markdown renderers slug differently.
+  for (const WrittenReport& report : reports)
+    md << "\n<a id=\"" << report.name << "\"></a>\n\n## " << report.title << "\n\n" << report.section;
+  const std::filesystem::path file = settings.out_dir / "reproduction.md";
+  write_file_atomically(file, md.str());
+  return file;
 }
 
 }  // namespace pepita::cli::reproduce

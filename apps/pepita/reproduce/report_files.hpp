@@ -1,15 +1,30 @@
 #pragma once
 // Writes an experiment's report as DIR/NAME.md, NAME.csv, NAME.svg and NAME.png, each file
-// replaced atomically. The markdown starts with the command that made it and the machine.
+// replaced atomically. The markdown starts with the command that made it and the machine. When
+// one invocation reports several experiments (`all`), DIR/reproduction.md gathers them into one
+// document: the one docs/reproduction.md is meant to be, once the full run has been made.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "experiment.hpp"
 
 namespace pepita::cli::reproduce {
 
-// Returns the files written.
-std::vector<std::filesystem::path> write_report(const std::string& name, const ExperimentReport& report,
-                                                const ReproduceSettings& settings, std::size_t runs);
+struct WrittenReport {
+  std::vector<std::filesystem::path> files;
+  // The report as a section of DIR/reproduction.md: its name, title, runs and body with figures.
+  std::string name;
+  std::string title;
+  std::string section;
+};
+
+WrittenReport write_report(const std::string& name, const ExperimentReport& report, const ReproduceSettings& settings,
+                           std::size_t runs);
+
+// DIR/reproduction.md: the reports in the order given, under the command that made them, the
+// machine and a table of contents. Returns the file.
+std::filesystem::path write_collection(const std::vector<WrittenReport>& reports, const ReproduceSettings& settings,
+                                       std::size_t runs);
 
 }  // namespace pepita::cli::reproduce
