@@ -144,6 +144,12 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
      << (settings.threads_per_run == 1 ? " thread" : " threads") << " per run. The schedules: `sequential`, "
         "`pipelined --in-flight 4 --weights stash` (PEPITA needs the stash when batches overlap), `gpipe "
         "--micro-batches 4`.\n\n"
+     << (settings.threads_per_run == 1
+             ? "> **One thread per run**: no two node visits of a run happen at once, so here the pipelined and "
+               "GPipe schedules can only add their overhead to `sequential`'s work, and their throughput ratios "
+               "measure that overhead, not what overlap gains. Give each run the cores (`--jobs 1` on this "
+               "machine) to measure the overlap.\n\n"
+             : "")
      << "**Timings depend on the machine and on what else it runs**, so the throughput is given as a ratio to "
         "`sequential` for the same rule and net in this same experiment; the samples/s beside it are this "
         "machine's, for scale only. Run with `--jobs 1` for timing: with more, runs share the cores. The stages "
