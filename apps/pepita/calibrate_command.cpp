@@ -76,12 +76,6 @@ po::options_description calibrate_options() {
   return own;
 }
 
-// For --help: train's options that decide what is measured, with train's own descriptions.
-po::options_description calibration_shaping_options() {
-  return train_options_subset({"dataset", "rule", "model", "hidden", "batch-size", "max-batches", "seed", "scheduler", "threads", "dnnl-threads"},
-                              "what it measures (pepita train's options; its others are accepted and change nothing)");
-}
-
 CalibrationSettings calibration_settings(const po::variables_map& vm) {
   CalibrationSettings settings;
   if (vm.count("out")) settings.out = vm["out"].as<std::string>();
@@ -344,20 +338,20 @@ void print_table(const Profile& profile, const std::vector<std::string>& keys, s
 }  // namespace
 
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const po::options_description own = calibrate_options();
+  const ConfigurationCommand command{
+      .name = "calibrate",
+      .description = "Measures how long each kind of node visit takes on this machine for the graph a training\n"
+                     "configuration builds, and writes the medians as a profile for the virtual clock's measured cost\n"
+                     "(pepita train --clock virtual --cost measured --profile FILE). Runs on the data set's training\n"
+                     "images when they are in the data directory, else on random data of its shape and size.",
+      .own = calibrate_options(),
+      .shaping = {"dataset", "rule", "model", "hidden", "batch-size", "max-batches", "seed", "scheduler", "threads",
+                  "dnnl-threads"},
+      .caption = "what it measures"};
   po::variables_map vm;
-  const TrainRequest request = parse_with_train_options(args, own, vm);
-  if (request.help) {
-    out << "usage: pepita calibrate [options]\n\n"
-           "Measures how long each kind of node visit takes on this machine for the graph a training\n"
-           "configuration builds, and writes the medians as a profile for the virtual clock's measured cost\n"
-           "(pepita train --clock virtual --cost measured --profile FILE). Runs on the data set's training\n"
-           "images when they are in the data directory, else on random data of its shape and size.\n\n"
-        << own << '\n'
-        << calibration_shaping_options();
-    return exit_ok;
-  }
-  if (request.resume) throw UsageError("--resume cannot be given to pepita calibrate: give the run's options instead");
+  const std::optional<TrainRequest> parsed = parse_configuration_command(args, command, vm, out);
+  if (!parsed) return exit_ok;
+  const TrainRequest& request = *parsed;
   const CalibrationSettings settings = calibration_settings(vm);
   const TrainConfig& config = request.config;
   const KnownShape& known = known_shape(config.dataset, "pepita calibrate");

@@ -28,28 +28,21 @@ po::options_description schedule_options() {
   return own;
 }
 
-// For --help: train's options that shape a schedule, with train's own descriptions.
-po::options_description schedule_shaping_options() {
-  return train_options_subset({"dataset", "rule", "model", "hidden", "scheduler"},
-                              "what it is the schedule of (pepita train's options; its others are accepted and change nothing)");
-}
-
 }  // namespace
 
 int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
-  const po::options_description own = schedule_options();
+  const ConfigurationCommand command{
+      .name = "schedule",
+      .description = "Prints the schedule a training configuration implies when every node visit costs one tick: which node\n"
+                     "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward, W a split\n"
+                     "backward's weight visit; S0 is batch 0's standard pass). Loads no data.",
+      .own = schedule_options(),
+      .shaping = {"dataset", "rule", "model", "hidden", "scheduler"},
+      .caption = "what it is the schedule of"};
   po::variables_map vm;
-  const TrainRequest request = parse_with_train_options(args, own, vm);
-  if (request.help) {
-    out << "usage: pepita schedule [options]\n\n"
-           "Prints the schedule a training configuration implies when every node visit costs one tick: which node\n"
-           "takes which batch's message when (S standard, M modulated, E error, F feedback, B backward, W a split\n"
-           "backward's weight visit; S0 is batch 0's standard pass). Loads no data.\n\n"
-        << own << '\n'
-        << schedule_shaping_options();
-    return exit_ok;
-  }
-  if (request.resume) throw UsageError("--resume cannot be given to pepita schedule: give the run's options instead");
+  const std::optional<TrainRequest> parsed = parse_configuration_command(args, command, vm, out);
+  if (!parsed) return exit_ok;
+  const TrainRequest& request = *parsed;
   const int batches = vm.count("batches") ? vm["batches"].as<int>() : 4;
   if (batches < 1) throw UsageError("--batches must be at least 1");
   const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "grid";

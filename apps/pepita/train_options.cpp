@@ -165,22 +165,37 @@ std::string config_text(const TrainConfig& config) {
   return text;
 }
 
-TrainRequest parse_with_train_options(const std::vector<std::string>& args, const po::options_description& own,
-                                      po::variables_map& vm) {
-  const po::parsed_options parsed = po::command_line_parser(args).options(own).allow_unregistered().run();
-  po::store(parsed, vm);
-  po::notify(vm);
-  return parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
-}
+namespace {
 
 po::options_description train_options_subset(std::vector<std::string> names, const std::string& caption) {
   for (const SchedulerOption& option : scheduler_options()) names.emplace_back(option.flag);
   names.insert(names.end(), {"config", "help"});
-  po::options_description subset(caption);
+  po::options_description subset(caption + " (pepita train's options; its others are accepted and change nothing)");
   const po::options_description train = train_options_description();
   for (const auto& option : train.options())
     if (std::find(names.begin(), names.end(), option->long_name()) != names.end()) subset.add(option);
   return subset;
+}
+
+}  // namespace
+
+std::optional<TrainRequest> parse_configuration_command(const std::vector<std::string>& args,
+                                                        const ConfigurationCommand& command, po::variables_map& vm,
+                                                        std::ostream& out) {
+  const po::parsed_options parsed = po::command_line_parser(args).options(command.own).allow_unregistered().run();
+  po::store(parsed, vm);
+  po::notify(vm);
+  TrainRequest request = parse_train_options(po::collect_unrecognized(parsed.options, po::include_positional));
+  if (request.help) {
+    out << "usage: pepita " << command.name << " [options]\n\n"
+        << command.description << "\n\n"
+        << command.own << '\n'
+        << train_options_subset(command.shaping, command.caption);
+    return std::nullopt;
+  }
+  if (request.resume)
+    throw UsageError("--resume cannot be given to pepita " + command.name + ": give the run's options instead");
+  return request;
 }
 
 }  // namespace pepita::cli

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -28,15 +29,26 @@ struct TrainRequest {
 
 boost::program_options::options_description train_options_description();
 
-// A command that reads pepita train's options beside its own (schedule, calibrate): its `own`
-// options into `vm`, everything else through train's parser, which it returns. Throws as
-// parse_train_options.
-TrainRequest parse_with_train_options(const std::vector<std::string>& args,
-                                      const boost::program_options::options_description& own,
-                                      boost::program_options::variables_map& vm);
-// For such a command's --help: the train options among `names` (the scheduler options, --config
-// and --help always), with train's own descriptions, under `caption`.
-boost::program_options::options_description train_options_subset(std::vector<std::string> names, const std::string& caption);
+// A command that reads a training configuration without training it (pepita schedule, pepita
+// calibrate): pepita train's options beside its own.
+struct ConfigurationCommand {
+  std::string name;         // "schedule": pepita schedule
+  std::string description;  // for --help, after the usage line
+  boost::program_options::options_description own;
+  // For --help: the train options that shape what the command does (the scheduler options,
+  // --config and --help always), with train's own descriptions, under `caption`; train's others
+  // are accepted and change nothing.
+  std::vector<std::string> shaping;
+  std::string caption;
+};
+
+// The command's `own` options into `vm`, everything else through train's parser, whose request
+// it returns; or, for --help, prints the usage, the command's options and the shaping ones to
+// `out` and returns nothing. Throws as parse_train_options, and UsageError for --resume: such a
+// command takes the run's options, not a checkpoint.
+std::optional<TrainRequest> parse_configuration_command(const std::vector<std::string>& args,
+                                                        const ConfigurationCommand& command,
+                                                        boost::program_options::variables_map& vm, std::ostream& out);
 
 // Throws UsageError, boost::program_options::error or std::invalid_argument on bad arguments.
 // With --resume it only checks that the other arguments may go with it and reads those: the
