@@ -68,10 +68,15 @@ std::string field_differences(const std::string& expected, const std::string& fo
 
 }  // namespace
 
+fs::path checkpoint_file(const fs::path& dir) { return dir / "checkpoint.pepita"; }
+
 void save_checkpoint(const fs::path& file, const Checkpoint& checkpoint) {
-  const std::string bytes = encode_checkpoint(checkpoint);
+  save_encoded_checkpoint(file, encode_checkpoint(checkpoint));
+}
+
+void save_encoded_checkpoint(const fs::path& file, const std::string& encoded) {
   try {
-    write_file_atomically(file, bytes);
+    write_file_atomically(file, encoded);
   } catch (const std::runtime_error& error) {
     throw checkpoint_file_error(file, std::string("cannot save checkpoint (") + error.what() + ")");
   }

@@ -15,6 +15,9 @@ struct CheckpointError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The file that a run's checkpoint directory DIR means (--checkpoint-dir DIR, --resume DIR).
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
+
 struct Checkpoint {
   std::string config_text;  // the full run configuration as "key = value" lines
   std::string fingerprint;  // what must match to resume, e.g. "rule=pepita model=fc dataset=mnist"
@@ -32,6 +35,8 @@ struct Checkpoint {
 // syncs the directory. On failure `file` is untouched and no temporary is left. Throws
 // CheckpointError.
 void save_checkpoint(const std::filesystem::path& file, const Checkpoint& checkpoint);
+// The same for a checkpoint already encoded (encode_checkpoint, train/checkpoint_codec.hpp).
+void save_encoded_checkpoint(const std::filesystem::path& file, const std::string& encoded);
 
 // Reads and verifies a checkpoint. Throws CheckpointError: missing, truncated, not a checkpoint,
 // unsupported version, damaged (checksum), trailing garbage, malformed content.

@@ -45,21 +45,40 @@ std::string weight_norm_counter(int epoch, std::size_t layer) {
 }
 std::string feedback_angle_counter(int epoch) { return "history." + std::to_string(epoch) + ".feedback_angle"; }
 
-// Every array of the run's state under its checkpoint name. Layers without weights (pooling) are
+// One array of the run's state under its checkpoint name. Across ranks a layer's arrays belong to
+// the rank that runs the layer (train/checkpoint_parts.hpp); the rest, fixed or unused across ranks
+// (F: feedback mirroring is refused there), to the manifest.
+struct StateArray {
+  std::string name;
+  std::span<float> values;
+  std::optional<int> rank;  // only across ranks
+};
+
+// Every array of the run's state, in the checkpoint's order. Layers without weights (pooling) are
 // not learning layers and hold none.
-std::vector<std::pair<std::string, std::span<float>>> state_arrays(Trainer& trainer) {
+std::vector<StateArray> state_arrays(Trainer& trainer) {
   TrainingGraph& graph = trainer.graph();
-  std::vector<std::pair<std::string, std::span<float>>> arrays;
+  std::vector<StateArray> arrays;
   for (int l = 0; l < graph.layer_count(); ++l) {
     LayerNode& node = graph.layer(l);
     const std::string number = std::to_string(l + 1);
-    arrays.emplace_back("W" + number, node.layer().weights());
-    arrays.emplace_back("V" + number, node.layer().velocity());
-    if (!node.feedback_weights().empty()) arrays.emplace_back("B" + number, node.feedback_weights());
+    std::optional<int> rank;
+    if (graph.spans_ranks()) rank = graph.config().ranks.rank_of_node.at(std::size_t(node.position()));
+    arrays.push_back({"W" + number, node.layer().weights(), rank});
+    arrays.push_back({"V" + number, node.layer().velocity(), rank});
+    if (!node.feedback_weights().empty()) arrays.push_back({"B" + number, node.feedback_weights(), rank});
   }
-  if (!graph.input_projection().empty()) arrays.emplace_back("F", graph.input_projection());
+  if (!graph.input_projection().empty()) arrays.push_back({"F", graph.input_projection(), std::nullopt});
   const std::vector<std::span<float>> factors = graph.feedback_factors();
-  for (std::size_t l = 0; l < factors.size(); ++l) arrays.emplace_back("FB" + std::to_string(l + 1), factors[l]);
+  for (std::size_t l = 0; l < factors.size(); ++l) arrays.push_back({"FB" + std::to_string(l + 1), factors[l], std::nullopt});
+  return arrays;
+}
+
+// The arrays this process restores: across ranks, the manifest's and this rank's own layers'.
+std::vector<StateArray> arrays_held_here(Trainer& trainer) {
+  std::vector<StateArray> arrays = state_arrays(trainer);
+  if (const RemoteLink* link = trainer.graph().config().ranks.link)
+    std::erase_if(arrays, [&](const StateArray& array) { return array.rank && *array.rank != link->rank(); });
   return arrays;
 }
 
@@ -104,9 +123,8 @@ const std::vector<float>* find_array(const Checkpoint& checkpoint, const std::st
   return nullptr;
 }
 
-void require_arrays_fit(const std::vector<std::pair<std::string, std::span<float>>>& targets,
-                        const Checkpoint& checkpoint, const fs::path& file) {
-  for (const auto& [name, target] : targets) {
+void require_arrays_fit(const std::vector<StateArray>& targets, const Checkpoint& checkpoint, const fs::path& file) {
+  for (const auto& [name, target, rank] : targets) {
     const std::vector<float>* saved = find_array(checkpoint, name);
     if (!saved) throw problem(file, "checkpoint has no array " + name);
     if (saved->size() != target.size())
@@ -114,8 +132,9 @@ void require_arrays_fit(const std::vector<std::pair<std::string, std::span<float
                               " values, this run's holds " + std::to_string(target.size()));
   }
   for (const auto& [name, values] : checkpoint.arrays) {
+    const auto is_target = [&name](const StateArray& array) { return array.name == name; };
+    if (std::none_of(targets.begin(), targets.end(), is_target)) throw problem(file, "unexpected array " + name);
     const auto named = [&name](const auto& array) { return array.first == name; };
-    if (std::none_of(targets.begin(), targets.end(), named)) throw problem(file, "unexpected array " + name);
     if (std::count_if(checkpoint.arrays.begin(), checkpoint.arrays.end(), named) > 1)
       throw problem(file, "array " + name + " appears twice");
   }
@@ -136,6 +155,12 @@ std::string run_fingerprint(Trainer& trainer) {
   return out.str();
 }
 
+std::vector<std::optional<int>> array_ranks(Trainer& trainer) {
+  std::vector<std::optional<int>> ranks;
+  for (const StateArray& array : state_arrays(trainer)) ranks.push_back(array.rank);
+  return ranks;
+}
+
 Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
   const RunPosition position = trainer.position();
   Checkpoint checkpoint{.config_text = std::move(config_text),
@@ -146,7 +171,7 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
                         .metrics_csv = metrics_csv(trainer.history()),
                         .arrays = {},
                         .counters = {}};
-  for (const auto& [name, values] : state_arrays(trainer))
+  for (const auto& [name, values, rank] : state_arrays(trainer))
     checkpoint.arrays.emplace_back(name, std::vector<float>(values.begin(), values.end()));
   auto& counters = checkpoint.counters;
   counters.emplace_back("tally.loss_sum", std::bit_cast<std::uint64_t>(position.tally.loss_sum));
@@ -179,7 +204,7 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
 
 void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs::path& file) {
   require_compatible(checkpoint, run_fingerprint(trainer), file);
-  const auto targets = state_arrays(trainer);
+  const auto targets = arrays_held_here(trainer);
   require_arrays_fit(targets, checkpoint, file);
 
   if (checkpoint.epoch < 0 || checkpoint.epoch >= std::numeric_limits<int>::max())
@@ -227,7 +252,7 @@ void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs:
     throw problem(file, std::string("saved position does not fit this run: ") + error.what());
   }
   // Only now, with everything checked, do the weights change.
-  for (const auto& [name, target] : targets) {
+  for (const auto& [name, target, rank] : targets) {
     const std::vector<float>& saved = *find_array(checkpoint, name);
     std::copy(saved.begin(), saved.end(), target.begin());
   }

@@ -16,10 +16,15 @@
 //                  IEEE-754 bits, so they come back exactly.
 //   metrics_csv    the same history as text, for people
 //
+// Across MPI ranks the same state is saved as a manifest and one part per rank
+// (train/checkpoint_parts.hpp); each rank restores its own layers' arrays and the manifest's.
+//
 // There is no random-generator state to save: every random number is a function of (seed, epoch,
 // batch id) (layers/counter_rng.hpp), so the seed and the position are the random state.
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "train/checkpoint.hpp"
 #include "train/trainer.hpp"
@@ -32,9 +37,16 @@ std::string run_fingerprint(Trainer& trainer);
 // The trainer's state now; call between chunks (from a safe-point callback, or while idle).
 Checkpoint capture_run_state(Trainer& trainer, std::string config_text);
 
+// Across ranks, the rank whose part of a checkpoint holds each of capture_run_state's arrays, in
+// its order; nullopt for the manifest's arrays, and for every array in one process
+// (train/checkpoint_parts.hpp).
+std::vector<std::optional<int>> array_ranks(Trainer& trainer);
+
 // Puts a checkpoint read from `file` into a trainer just built from the checkpoint's configuration.
-// Throws CheckpointError (one line, starting with `file`) when the fingerprint differs or an array,
-// counter or the position does not fit the run, and then leaves the trainer as it was.
+// Across ranks, the checkpoint holds the manifest's arrays and this rank's layers' (join_parts),
+// and only those are restored. Throws CheckpointError (one line, starting with `file`) when the
+// fingerprint differs or an array, counter or the position does not fit the run, and then leaves
+// the trainer as it was.
 void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const std::filesystem::path& file);
 
 }  // namespace pepita

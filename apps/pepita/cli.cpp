@@ -75,7 +75,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::ostream& err = other_rank ? static_cast<std::ostream&>(held) : err_stream;
   const auto finish = [&](int status, const std::exception* error) {
     // A usage error is every rank's alike, and the root prints it.
-    // So is a checkpoint's problem: every rank reads the same file.
+    // So is a checkpoint's problem: every rank reads the same manifest, and the ranks agree on
+    // every step one rank alone can fail (train/rank_checkpoint.hpp), so the root prints it.
     if (other_rank && error && status != exit_usage && !dynamic_cast<const RemoteFailure*>(error) &&
         !dynamic_cast<const CheckpointError*>(error)) {
       std::string line = held.str();

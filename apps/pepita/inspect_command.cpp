@@ -10,6 +10,7 @@
 #include "cli.hpp"
 #include "command_line.hpp"
 #include "train/checkpoint.hpp"
+#include "train/checkpoint_parts.hpp"
 #include "train_options.hpp"
 
 namespace po = boost::program_options;
@@ -43,16 +44,26 @@ int inspect_command(const std::vector<std::string>& args, std::ostream& out, std
   po::options_description description("pepita inspect [options] DIR|FILE");
   const auto parsed = parse_command(args, description,
                                     "Prints a checkpoint's fingerprint, position, a CRC-32 per array, its counters (the history's per-epoch\n"
-                                    "ones aside: see the metrics) and its configuration. DIR means DIR/checkpoint.pepita.",
+                                    "ones aside: see the metrics) and its configuration. DIR means DIR/checkpoint.pepita. A run across\n"
+                                    "MPI ranks is read whole: its manifest and every rank's part beside it.",
                                     out, "checkpoint");
   if (!parsed) return exit_ok;
   const po::variables_map& vm = *parsed;
   if (!vm.count("checkpoint")) throw UsageError("inspect: name a checkpoint directory or file");
   std::filesystem::path file = vm["checkpoint"].as<std::string>();
   if (std::filesystem::is_directory(file)) file = checkpoint_file(file);
-  const Checkpoint checkpoint = load_checkpoint(file);
+  const Checkpoint head = load_checkpoint(file);
+  // A run across ranks reads as a whole: its manifest joined with every part beside it.
+  const Checkpoint checkpoint = whole_checkpoint(head, file);
 
-  out << "checkpoint " << file.string() << '\n'
+  out << "checkpoint " << file.string() << '\n';
+  if (is_manifest(head)) {
+    out << "parts";
+    for (int rank = 0; rank < manifest_ranks(head, file); ++rank)
+      out << ' ' << part_file(file.parent_path(), rank, manifest_generation(head)).filename().string();
+    out << '\n';
+  }
+  out
       << "fingerprint " << checkpoint.fingerprint << '\n'
       << "position " << checkpoint.epoch << " epochs done, " << checkpoint.batch << " batches into the next, "
       << checkpoint.batches_total << " training batches in all\n";

@@ -119,7 +119,9 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   }
   std::optional<Checkpoint> resumed;
   if (request.resume) {
-    resumed = load_checkpoint(checkpoint_file(*request.resume));
+    // Across ranks, each rank reads the manifest and its own part.
+    resumed = job && job->spans_ranks() ? load_across_ranks(*request.resume, *job->link())
+                                        : load_checkpoint(checkpoint_file(*request.resume));
     request = resumed_request(args, *resumed, checkpoint_file(*request.resume));
   }
   if (job && job->spans_ranks()) {

@@ -251,7 +251,7 @@ std::vector<TrainOption> train_option_table() {
       {"link-bandwidth", "GBPS", "GB/s between two devices; a message's bytes are its real tensor sizes (default 0: unlimited)", simulation, setting(&Config::simulation, &SimulationSettings::link_gigabytes_per_second)},
       {"no-math", "", "compute nothing: shapes and messages flow, the schedule, times and memory stay exact; no data is read, no weights exist", simulation, setting(&Config::simulation, &SimulationSettings::no_math)},
 
-      {"checkpoint-dir", "DIR", "save the run in DIR/checkpoint.pepita after every epoch, replacing it atomically (DIR must not hold one yet)", checkpoints, request_field(&Request::checkpoint_dir)},
+      {"checkpoint-dir", "DIR", "save the run in DIR/checkpoint.pepita after every epoch, replacing it atomically (DIR must not hold one yet); across MPI ranks that file is a manifest and each rank saves its layers in DIR/rank-R.G.pepita", checkpoints, request_field(&Request::checkpoint_dir)},
       {"checkpoint-every", "N", "also save after every N training batches of an epoch; gpipe rounds N up to a multiple of --micro-batches (default 0: at epoch ends only)", checkpoints, request_field(&Request::checkpoint_every)},
       {"resume", "DIR", "continue the run saved in DIR with the configuration saved there; only --metrics, --summary, --trace, --quiet, --checkpoint-every, --checkpoint-dir and --data-dir may go with it", checkpoints, request_field(&Request::resume)},
   });

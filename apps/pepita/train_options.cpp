@@ -146,7 +146,6 @@ TrainRequest parse_resumed_options(const std::vector<std::string>& args, const s
   return request_from(vm);
 }
 
-std::filesystem::path checkpoint_file(const std::filesystem::path& dir) { return dir / "checkpoint.pepita"; }
 
 std::string config_text(const TrainConfig& config) {
   std::string text;

@@ -64,9 +64,6 @@ TrainRequest parse_resumed_options(const std::vector<std::string>& args, const s
 // such a line cannot hold ('#' starts a comment there).
 std::string config_text(const TrainConfig& config);
 
-// The file that --checkpoint-dir DIR and --resume DIR mean.
-std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
-
 // "1024,1024" → {1024, 1024}; "none" or "" → {}.
 std::vector<int> parse_int_list(const std::string& text, const std::string& option);
 

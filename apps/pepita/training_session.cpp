@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "cli.hpp"
+#include "train/rank_checkpoint.hpp"
 #include "train/reports.hpp"
 #include "train/run_state.hpp"
 #include "train/simulation_report.hpp"
@@ -37,19 +38,28 @@ TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, 
     save_file_ = prepare_checkpoint_file(request_);
     saved_configuration_ = saved_configuration(request_);
   }
-  if (resumed) restore_run_state(trainer_, *resumed, checkpoint_file(*request_.resume));
+  if (resumed && request_.config.link) {
+    restore_across_ranks(trainer_, *resumed, checkpoint_file(*request_.resume));
+  } else if (resumed) {
+    restore_run_state(trainer_, *resumed, checkpoint_file(*request_.resume));
+  }
   if (request_.trace_json) trainer_.enable_trace();
   if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
 }
 
-// Across ranks the root's copy of the graph holds the whole run (TrainingGraph::gather_to_root):
-// the other ranks write nothing.
+// Across ranks the root's copy of the graph holds the whole run (TrainingGraph::gather_to_root),
+// and the root writes the metrics, summary and trace; the other ranks write only their
+// checkpoint parts.
 bool TrainingSession::writes_files() const {
   return !request_.config.link || request_.config.link->is_root();
 }
 
 void TrainingSession::save() {
-  if (writes_files()) save_checkpoint(*save_file_, capture_run_state(trainer_, saved_configuration_));
+  if (request_.config.link) {
+    save_across_ranks(trainer_, saved_configuration_, *request_.checkpoint_dir);
+  } else {
+    save_checkpoint(*save_file_, capture_run_state(trainer_, saved_configuration_));
+  }
 }
 
 void TrainingSession::write_metrics() {

@@ -113,7 +113,7 @@ cli::TrainRequest request_for(const Config& config, std::optional<std::filesyste
     throw py::value_error("checkpoint_every needs checkpoint_dir");
   if (!resume) return request;
   if (!request.checkpoint_dir) throw py::value_error("resume=True needs checkpoint_dir");
-  const std::filesystem::path file = cli::checkpoint_file(*request.checkpoint_dir);
+  const std::filesystem::path file = checkpoint_file(*request.checkpoint_dir);
   if (!std::filesystem::exists(file)) return request;
   resumed = load_checkpoint(file);
   const cli::TrainRequest saved = cli::parse_resumed_options({"--resume", request.checkpoint_dir->string()}, resumed->config_text);

@@ -5,6 +5,8 @@
 #     the flush, so timing cannot change them);
 #   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
+#   - each rank saves its layers in a part of the checkpoint and rank 0 the manifest; a damaged or
+#     missing part stops the resume on every rank in one line naming it;
 #   - a rank's error ends every rank with one line naming it; a rank killed with SIGKILL ends the
 #     job within 10 s with one line naming it and leaves the last checkpoint whole, and the resume
 #     ends where an uninterrupted run ends; a resume on another rank count is refused in one line.
@@ -132,6 +134,56 @@ rm -f "$work/refuse.err"
 timeout 60 mpirun -q --oversubscribe -np 2 "$pepita" train --resume "$work/gpipe-3" --quiet >/dev/null 2>"$work/refuse.err"
 if [[ $? -eq 0 ]] || [[ $(wc -l <"$work/refuse.err") -ne 1 ]] || ! grep -q "ranks=" "$work/refuse.err"; then
   fail "a resume on 2 ranks of a 3-rank run: $(head -3 "$work/refuse.err")"
+else
+  pass
+fi
+
+# Each rank saves its own layers: the directory holds the manifest and one part per rank, of the
+# manifest's save only (earlier saves' parts are removed once a manifest names newer ones).
+generation=$("$pepita" inspect "$work/gpipe-3" | sed -n 's/^parts rank-0\.\([0-9]*\)\.pepita .*/\1/p')
+found=$(cd "$work/gpipe-3" && ls | tr '\n' ' ')
+if [[ -z $generation || $found != "checkpoint.pepita rank-0.$generation.pepita rank-1.$generation.pepita rank-2.$generation.pepita " ]]; then
+  fail "the 3-rank checkpoint directory holds: $found (generation '$generation')"
+else
+  pass
+fi
+# A part that is damaged or missing stops the resume on every rank, in one line naming the file,
+# and leaves the checkpoint as it was.
+# broken NAME HOW: a copy of the 3-rank checkpoint with rank 1's part broken by HOW, resumed.
+broken() {
+  local name=$1 how=$2 part
+  rm -rf "$work/$name"
+  cp -r "$work/gpipe-3" "$work/$name"
+  part=$work/$name/rank-1.$generation.pepita
+  case $how in
+    damaged) printf '\xff' | dd of="$part" bs=1 seek=40 conv=notrunc status=none ;;
+    missing) rm "$part" ;;
+  esac
+  local before
+  before=$(cd "$work/$name" && md5sum ./* | sort)
+  timeout 60 mpirun -q --oversubscribe -np 3 "$pepita" train --resume "$work/$name" --quiet >/dev/null 2>"$work/$name.err"
+  local status=$?
+  if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/$name.err") -ne 1 ]] ||
+    ! grep -q "^pepita: $part: " "$work/$name.err"; then
+    fail "a resume from a $how part: exit $status, stderr: $(head -3 "$work/$name.err")"
+  elif [[ $(cd "$work/$name" && md5sum ./* | sort) != "$before" ]]; then
+    fail "a resume from a $how part changed the checkpoint"
+  else
+    pass
+  fi
+}
+broken damaged-part damaged
+broken missing-part missing
+# A rank that cannot save its part (its temporary file's name is taken by a directory) stops every
+# rank in one line naming the file, before any manifest is written.
+rm -rf "$work/unsaved"
+mkdir -p "$work/unsaved/rank-1.1.pepita.tmp"
+timeout 60 mpirun -q --oversubscribe -np 3 "$pepita" train "${common[@]}" "${short[@]}" --hidden 32,32 \
+  --checkpoint-dir "$work/unsaved" >/dev/null 2>"$work/unsaved.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/unsaved.err") -ne 1 ]] ||
+  ! grep -q "^pepita: $work/unsaved/rank-1.1.pepita: cannot save" "$work/unsaved.err" || [[ -e $work/unsaved/checkpoint.pepita ]]; then
+  fail "a rank that cannot save its part: exit $status, stderr: $(head -3 "$work/unsaved.err")"
 else
   pass
 fi

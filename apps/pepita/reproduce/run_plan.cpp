@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "train/checkpoint.hpp"
 #include "train/reports.hpp"
 #include "train_options.hpp"
 
