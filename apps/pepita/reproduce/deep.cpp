@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "datasets_on_disk.hpp"
+#include "epoch_figure.hpp"
 #include "experiment.hpp"
 
 namespace pepita::cli::reproduce {
@@ -63,7 +64,9 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
   const int seeds = study_seeds(settings);
   ExperimentReport out;
   out.title = "Deep PEPITA (issue 13): test accuracy against depth, follow-up preset";
-  std::ostringstream md, divergences, csv;
+  out.figure = epoch_figure("Deep PEPITA, follow-up preset: test accuracy per epoch");
+  std::ostream& md = out.markdown;
+  std::ostringstream divergences;
   md << "PEPITA on fully connected MNIST nets at the follow-up's preset (`pepita train --preset followup --hidden "
         "…`: η 0.01, momentum 0.9, weight decay 10⁻⁴, η ×0.1 after epochs 61 and 91, He-normal W, factored F), "
      << settings.epochs_per_run() << (settings.epochs_per_run() == 1 ? " epoch, " : " epochs, ") << seeds
@@ -75,10 +78,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
         "each net beside its target.\n\n"
      << "| hidden layers × units | seeds trained to the end | test accuracy after the last epoch [%] | best epoch's "
         "[%] | issue 13's target [%] | verdict |\n|---|---|---|---|---|---|\n";
-  csv << "depth,width,seed,epoch,test_accuracy,train_loss,diverged\n";
-  out.figure.title = "Deep PEPITA, follow-up preset: test accuracy per epoch";
-  out.figure.x_label = "epoch";
-  out.figure.y_label = "test accuracy [%]";
+  out.csv << "depth,width,seed,epoch,test_accuracy,train_loss,diverged\n";
   // Final accuracy per net on a categorical axis: 4 × 1024 and 8 × 256 differ in width as well.
   Figure finals;
   finals.title = "Deep PEPITA, follow-up preset: final test accuracy and issue 13's targets";
@@ -103,15 +103,15 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
         const std::vector<double>& accuracy = curves->column("test_accuracy");
         const std::vector<double>& loss = curves->column("train_loss");
         for (std::size_t e = 0; e < accuracy.size(); ++e)
-          csv << net.depth << ',' << net.width << ',' << seed << ',' << e + 1 << ',' << accuracy[e] << ',' << loss[e]
-              << ",\n";
+          out.csv << net.depth << ',' << net.width << ',' << seed << ',' << e + 1 << ',' << accuracy[e] << ','
+                  << loss[e] << ",\n";
       }
       if (!divergence) {
         finished.push_back(*curves);
         continue;
       }
       ++diverged;
-      csv << net.depth << ',' << net.width << ',' << seed << ",,,,\"" << *divergence << "\"\n";
+      out.csv << net.depth << ',' << net.width << ',' << seed << ",,,,\"" << *divergence << "\"\n";
       divergences << "- " << net.name() << ", seed " << seed << ": " << *divergence << "\n";
       if (!curves) continue;
       Series partial{.title = net.legend() + ", seed " + std::to_string(seed) + " (diverged)",
@@ -141,14 +141,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
     measured.y.push_back(last.mean);
     measured.error.push_back(last.std);
     lowest = std::min(lowest, last.mean - last.std);
-    const EpochBand band = epoch_band(finished, "test_accuracy");
-    Series plotted{.title = net.legend(), .style = SeriesStyle::band, .colour = int(n)};
-    for (std::size_t e = 0; e < band.epoch.size(); ++e) {
-      plotted.x.push_back(band.epoch[e]);
-      plotted.y.push_back(band.value[e].mean);
-      plotted.error.push_back(band.value[e].std);
-    }
-    out.figure.series.push_back(plotted);
+    out.figure.series.push_back(band_series(epoch_band(finished, "test_accuracy"), net.legend(), int(n)));
   }
   if (settings.quick)
     md << "\n--quick trains two small nets (" << nets.front().name() << ", " << nets.back().name()
@@ -159,8 +152,6 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
   // Up to 100 %, so that a target on the top edge is not hidden by the frame.
   finals.y_range = {{std::max(0.0, std::floor(lowest) - 1), 100}};
   out.more_figures = {{"final", finals}};
-  out.markdown = md.str();
-  out.csv = csv.str();
   return out;
 }
 

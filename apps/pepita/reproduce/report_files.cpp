@@ -52,9 +52,9 @@ WrittenReport write_report(const std::string& name, const ExperimentReport& repo
     written.files.push_back(settings.out_dir / (extra_name + ".png"));
     pictures += "\n![" + extra.figure.title + "](" + extra_name + ".svg)\n";
   }
-  const std::string body = report.markdown + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
+  const std::string body = report.markdown.str() + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
   written.section = "`pepita reproduce " + name + "`: " + runs_text(report, settings, runs) + "\n\n" + body;
-  write_file_atomically(csv, report.csv);
+  write_file_atomically(csv, report.csv.str());
   write_file_atomically(md, "# " + report.title + "\n\n" + made_by + " " + runs_text(report, settings, runs) +
                                 " Paper: " + paper + ".\n\n" + quick_warning(settings) + body);
   return written;
