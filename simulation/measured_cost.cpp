@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "data/json_string.hpp"
 #include "graph/rule_registry.hpp"
 
 namespace pepita {
@@ -88,28 +89,6 @@ std::string layer_role(const GraphTopology& topology, int node, Pass pass) {
 }
 
 // --- the profile's JSON
-
-// A JSON string that reads back byte for byte: quotes, backslashes and control characters escaped.
-// (Not named `quoted`: for a std::string argument, ADL would pick std::quoted, which escapes no
-// control character.)
-std::string json_quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      constexpr char hex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 // The shortest text that reads back as the same double.
 std::string number_text(double value) {
@@ -418,16 +397,16 @@ std::string profile_json(const Profile& profile) {
   std::ostringstream out;
   out.imbue(std::locale::classic());  // JSON's numbers, whatever the global locale
   out << "{\n"
-      << "  \"format\": " << json_quoted(format_name) << ",\n"
+      << "  \"format\": " << json_string(format_name) << ",\n"
       << "  \"version\": " << Profile::format_version << ",\n"
-      << "  \"machine\": " << json_quoted(profile.machine) << ",\n"
-      << "  \"dnnl_isa\": " << json_quoted(profile.dnnl_isa) << ",\n"
+      << "  \"machine\": " << json_string(profile.machine) << ",\n"
+      << "  \"dnnl_isa\": " << json_string(profile.dnnl_isa) << ",\n"
       << "  \"dnnl_threads\": " << profile.dnnl_threads << ",\n"
-      << "  \"calibrated\": " << json_quoted(profile.calibrated) << ",\n"
+      << "  \"calibrated\": " << json_string(profile.calibrated) << ",\n"
       << "  \"visits\": {";
   const char* separator = "\n";
   for (const auto& [key, timing] : profile.visits) {
-    out << separator << "    " << json_quoted(key) << ": {\"mean_seconds\": " << number_text(timing.mean_seconds)
+    out << separator << "    " << json_string(key) << ": {\"mean_seconds\": " << number_text(timing.mean_seconds)
         << ", \"median_seconds\": " << number_text(timing.median_seconds)
         << ", \"spread_seconds\": " << number_text(timing.spread_seconds) << ", \"repeats\": " << timing.repeats << "}";
     separator = ",\n";

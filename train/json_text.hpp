@@ -1,23 +1,15 @@
 #pragma once
-// The few pieces of JSON the reports write by hand: strings, arrays of numbers, distributions.
+// The few pieces of JSON the reports write by hand: arrays of numbers, distributions; strings are
+// data/json_string.hpp's, shared with simulation/.
 #include <iomanip>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "data/json_string.hpp"  // json_string, which the reports use with these
 #include "graph/layer_metrics.hpp"
 
 namespace pepita {
-
-inline std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
 
 template <class T>
 std::string json_array(const std::vector<T>& values) {

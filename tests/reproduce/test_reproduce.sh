@@ -42,8 +42,9 @@ out=$work/r
 # fc and conv × 4 rules × 2 seeds: table1's 16 runs, which the other experiments share; then all
 # adds × 2 seeds the ablations' F = 0 and three random perturbations (8), BP and PEPITA without
 # dropout for the weights (4), whitened PEPITA (2); tsne embeds table1's PEPITA run; and, one seed
-# each under --quick, the three schedules of one small net (3) and the two small deep nets (2). Two
-# invocations, so that neither comes near expect's 120 s limit on a loaded machine.
+# each under --quick, the three schedules of one small net (3) and the two small deep nets (2: 1 and 3
+# hidden layers, one at each preset). Two invocations, so that neither comes near expect's 120 s
+# limit on a loaded machine.
 expect 0 '16 runs planned; skipped 0 runs already complete; 16 to run' -- reproduce table1 --quick --seeds 2 --jobs 2 --out "$out"
 expect 0 '35 runs planned; skipped 16 runs already complete; 19 to run' -- reproduce all --quick --seeds 2 --jobs 2 --out "$out"
 for experiment in table1 curves norms alignment slowness ablations weights whitening tsne schedulers deep; do
@@ -97,7 +98,12 @@ grep -Eq '^\| pepita \| pipelined 4, stash \| [0-9.]+ \| [0-9]+ \| [0-9.]+ \| [0
   fail "schedulers.md lacks PEPITA's pipelined row"
 grep -q 'Timings depend on the machine' "$out/schedulers.md" || fail "schedulers.md does not say its timings are this machine's"
 [[ $(grep -c '^pepita,gpipe4,2,32,16,0,' "$out/schedulers.csv") -eq 3 ]] || fail "schedulers.csv lacks GPipe's three layers"
-grep -Eq '^\| 2 × 32 \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 2-hidden-layer row"
+# Each depth at its own preset (docs/deep-pepita.md): --quick's 1 × 32 at the paper's, 3 × 32 at the follow-up's.
+grep -Eq '^\| 1 × 32 \| paper \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 1-hidden-layer row at the paper's preset"
+grep -Eq '^\| 3 × 32 \| followup \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 3-hidden-layer row at the follow-up's preset"
+grep -q '^- 3 × 32, `--preset followup`: docs/deep-pepita.md' "$out/deep.md" || fail "deep.md does not say why 3 × 32 runs at the follow-up's preset"
+[[ $(grep -c '^1,32,paper,0,' "$out/deep.csv") -eq 2 && $(grep -c '^3,32,followup,0,' "$out/deep.csv") -eq 2 ]] ||
+  fail "deep.csv lacks the two epochs of each net, with its preset"
 grep -q 'No run diverged' "$out/deep.md" || fail "deep.md does not account for divergence"
 [[ $(ls "$out/runs" | wc -l) -eq 35 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 35"
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "datasets_on_disk.hpp"
+#include "epoch_figure.hpp"
 #include "experiment.hpp"
 #include "paper_values.hpp"
 
@@ -54,7 +55,11 @@ std::string yes_no(bool value) { return value ? "yes" : "no"; }
 ExperimentReport ablations_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Fig. 5: PEPITA against F = 0 and against random perturbations of the input";
-  std::ostringstream md, checks, csv;
+  const std::vector<std::string> datasets = studied_datasets(settings);
+  out.figure = epoch_figure("Fig. 5: test accuracy of PEPITA and its ablations, fully connected " + datasets.front() +
+                            " (band: ± std over seeds)");
+  std::ostream& md = out.markdown;
+  std::ostringstream checks;
   md << "PEPITA's test accuracy [%] after the last of " << settings.epochs_per_run() << " epochs, mean ± std over "
      << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds")
      << ", fully connected model at PEPITA's Table 1 settings, with the modulated pass's input x + F·e (PEPITA), x "
@@ -65,8 +70,7 @@ ExperimentReport ablations_report(const ReproduceSettings& settings, const Finis
         "as here; Appendix D's text from [0, 1), which is `--perturb random`: a draw with a mean, which pushes W₁ the "
         "same way batch after batch (docs/reproduction.md sets the two side by side).\n\n"
      << "| data set | variant | ours [%] | paper [%] |\n|---|---|---|---|\n";
-  csv << "dataset,variant,epoch,mean,std,seeds\n";
-  const std::vector<std::string> datasets = studied_datasets(settings);
+  out.csv << "dataset,variant,epoch,mean,std,seeds\n";
   for (const std::string& dataset : datasets) {
     std::vector<MeanStd> finals;
     for (std::size_t a = 0; a < ablations.size(); ++a) {
@@ -76,15 +80,8 @@ ExperimentReport ablations_report(const ReproduceSettings& settings, const Finis
       md << "| " << dataset << " | " << ablations[a].name << " | " << mean_std_text(finals.back(), 2) << " | "
          << (paper ? fixed(*paper, 1) : "—") << " |\n";
       const EpochBand band = epoch_band(curves, "test_accuracy");
-      Series plotted{.title = ablations[a].name, .style = SeriesStyle::band, .colour = int(a)};
-      for (std::size_t e = 0; e < band.epoch.size(); ++e) {
-        csv << dataset << ',' << ablations[a].name << ',' << band.epoch[e] << ',' << band.value[e].mean << ','
-            << band.value[e].std << ',' << band.value[e].count << '\n';
-        plotted.x.push_back(band.epoch[e]);
-        plotted.y.push_back(band.value[e].mean);
-        plotted.error.push_back(band.value[e].std);
-      }
-      if (dataset == datasets.front()) out.figure.series.push_back(plotted);
+      write_band_rows(out.csv, dataset + ',' + ablations[a].name, band);
+      if (dataset == datasets.front()) out.figure.series.push_back(band_series(band, ablations[a].name, int(a)));
     }
     // The paper's claims (§4.2, Appendix D), each against our means.
     const double pepita = finals[0].mean, f_zero = finals[1].mean;
@@ -110,12 +107,6 @@ ExperimentReport ablations_report(const ReproduceSettings& settings, const Finis
            << "). ‖W₁‖ after the last epoch: " << last_norms << ".\n";
   }
   md << checks.str();
-  out.markdown = md.str();
-  out.csv = csv.str();
-  out.figure.title = "Fig. 5: test accuracy of PEPITA and its ablations, fully connected " + datasets.front() +
-                     " (band: ± std over seeds)";
-  out.figure.x_label = "epoch";
-  out.figure.y_label = "test accuracy [%]";
   return out;
 }
 

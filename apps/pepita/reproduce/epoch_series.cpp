@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "datasets_on_disk.hpp"
+#include "epoch_figure.hpp"
 
 namespace pepita::cli::reproduce {
 
@@ -35,9 +36,10 @@ Experiment epoch_series_experiment(EpochSeries series) {
   const auto report = [series](const ReproduceSettings&, const FinishedRuns& runs) {
     ExperimentReport out;
     out.title = series.title;
+    out.figure = epoch_figure(series.title + " (band: ± std over seeds)", series.y_label);
     std::vector<RuleBand> bands;
     for (const std::string& rule : series.rules) bands.push_back({rule, epoch_band(runs.over_seeds(rule, model, dataset), series.column)});
-    std::ostringstream md, csv;
+    std::ostream& md = out.markdown;
     md << series.y_label << " after an epoch, fully connected 784-1024-10 on MNIST at the paper's settings, mean ± std over "
        << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds") << ".\n\n| rule |";
     const std::vector<std::size_t> shown = shown_epochs(bands.front().band.epoch.size());
@@ -45,28 +47,16 @@ Experiment epoch_series_experiment(EpochSeries series) {
     md << "\n|---|";
     for (std::size_t i = 0; i < shown.size(); ++i) md << "---|";
     md << "\n";
-    csv << "rule,epoch,mean,std,seeds\n";
+    out.csv << "rule,epoch,mean,std,seeds\n";
     for (std::size_t r = 0; r < bands.size(); ++r) {
       const EpochBand& band = bands[r].band;
       md << "| " << bands[r].rule << " |";
       for (std::size_t e : shown) md << ' ' << mean_std_text(band.value[e], series.digits) << " |";
       md << "\n";
-      Series plotted{.title = bands[r].rule, .style = SeriesStyle::band, .colour = int(r)};
-      for (std::size_t e = 0; e < band.epoch.size(); ++e) {
-        csv << bands[r].rule << ',' << band.epoch[e] << ',' << band.value[e].mean << ',' << band.value[e].std << ','
-            << band.value[e].count << '\n';
-        plotted.x.push_back(band.epoch[e]);
-        plotted.y.push_back(band.value[e].mean);
-        plotted.error.push_back(band.value[e].std);
-      }
-      out.figure.series.push_back(plotted);
+      write_band_rows(out.csv, bands[r].rule, band);
+      out.figure.series.push_back(band_series(band, bands[r].rule, int(r)));
     }
     md << "\n" << series.beside_the_paper(bands);
-    out.markdown = md.str();
-    out.csv = csv.str();
-    out.figure.title = series.title + " (band: ± std over seeds)";
-    out.figure.x_label = "epoch";
-    out.figure.y_label = series.y_label;
     return out;
   };
   return {series.name, series.summary, plan, report};

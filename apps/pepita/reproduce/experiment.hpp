@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,12 @@ struct ExtraFigure {
   Figure figure;
 };
 
+// The experiment writes its markdown and CSV straight into the report, table row by table row.
 struct ExperimentReport {
-  std::string title;     // the markdown's heading
-  std::string markdown;  // the body: tables, the paper's values beside ours, notes
-  std::string csv;       // the data behind the table and the figures
-  Figure figure;
+  std::string title;              // the markdown's heading
+  std::ostringstream markdown{};  // the body: tables, the paper's values beside ours, notes
+  std::ostringstream csv{};       // the data behind the table and the figures
+  Figure figure{};
   std::vector<ExtraFigure> more_figures{};
   // How long each run trained, for the header ("each 1 epoch of 3000 batches of 16"), when the
   // experiment sets it rather than --epochs.

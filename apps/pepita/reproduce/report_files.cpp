@@ -17,12 +17,6 @@ std::string utc_now() {
   return text;
 }
 
-// "Made by `COMMAND` on MACHINE, pepita VERSION, DATE.": every figure's command and machine.
-std::string made_by(const ReproduceSettings& settings) {
-  return "Made by `" + settings.command_line + "` on " + describe_machine() + ", pepita " + PEPITA_VERSION + ", " +
-         utc_now() + ".";
-}
-
 std::string runs_text(const ExperimentReport& report, const ReproduceSettings& settings, std::size_t runs) {
   return std::to_string(runs) + " training runs (in `runs/`), " +
          report.run_length.value_or("each " + std::to_string(settings.epochs_per_run()) + " epochs") + ".";
@@ -38,8 +32,13 @@ constexpr const char* paper = "Dellaferrera & Kreiman, ICML 2022";
 
 }  // namespace
 
+std::string made_by_line(const ReproduceSettings& settings) {
+  return "Made by `" + settings.command_line + "` on " + describe_machine() + ", pepita " + PEPITA_VERSION + ", " +
+         utc_now() + ".";
+}
+
 WrittenReport write_report(const std::string& name, const ExperimentReport& report, const ReproduceSettings& settings,
-                           std::size_t runs) {
+                           const std::string& made_by, std::size_t runs) {
   const std::filesystem::path base = settings.out_dir / name;
   const std::filesystem::path md = base.string() + ".md", csv = base.string() + ".csv";
   // The figures first: the markdown points at them, so it should not exist before they do.
@@ -53,19 +52,19 @@ WrittenReport write_report(const std::string& name, const ExperimentReport& repo
     written.files.push_back(settings.out_dir / (extra_name + ".png"));
     pictures += "\n![" + extra.figure.title + "](" + extra_name + ".svg)\n";
   }
-  const std::string body = report.markdown + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
+  const std::string body = report.markdown.str() + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
   written.section = "`pepita reproduce " + name + "`: " + runs_text(report, settings, runs) + "\n\n" + body;
-  write_file_atomically(csv, report.csv);
-  write_file_atomically(md, "# " + report.title + "\n\n" + made_by(settings) + " " + runs_text(report, settings, runs) +
+  write_file_atomically(csv, report.csv.str());
+  write_file_atomically(md, "# " + report.title + "\n\n" + made_by + " " + runs_text(report, settings, runs) +
                                 " Paper: " + paper + ".\n\n" + quick_warning(settings) + body);
   return written;
 }
 
 std::filesystem::path write_collection(const std::vector<WrittenReport>& reports, const ReproduceSettings& settings,
-                                       std::size_t runs) {
+                                       const std::string& made_by, std::size_t runs) {
   std::ostringstream md;
   md << "# Reproducing " << paper << ": every experiment\n\n"
-     << made_by(settings) << " " << runs << " training runs in all; the experiments share the runs they have in "
+     << made_by << " " << runs << " training runs in all; the experiments share the runs they have in "
      << "common. Each section is also a file of its own (`NAME.md`, with its data in `NAME.csv`).\n\n"
      << quick_warning(settings);
   for (const WrittenReport& report : reports) md << "- [" << report.title << "](#" << report.name << ")\n";

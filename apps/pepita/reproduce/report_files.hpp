@@ -19,12 +19,17 @@ struct WrittenReport {
   std::string section;
 };
 
+// "Made by `COMMAND` on MACHINE, pepita VERSION, DATE.": the line that heads every report of one
+// invocation. Composed once per invocation and handed to each report: describe_machine() probes
+// the machine, and the reports of one collection must all name the same machine and date.
+std::string made_by_line(const ReproduceSettings& settings);
+
 WrittenReport write_report(const std::string& name, const ExperimentReport& report, const ReproduceSettings& settings,
-                           std::size_t runs);
+                           const std::string& made_by, std::size_t runs);
 
 // DIR/reproduction.md: the reports in the order given, under the command that made them, the
 // machine and a table of contents. Returns the file.
 std::filesystem::path write_collection(const std::vector<WrittenReport>& reports, const ReproduceSettings& settings,
-                                       std::size_t runs);
+                                       const std::string& made_by, std::size_t runs);
 
 }  // namespace pepita::cli::reproduce

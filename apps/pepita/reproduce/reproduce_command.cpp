@@ -197,15 +197,16 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   }
 
   const FinishedRuns finished(planned, settings.seeds);
+  const std::string made_by = made_by_line(settings);  // the machine probed once for every report
   std::vector<WrittenReport> reports;
   for (std::size_t e = 0; e < experiments.size(); ++e) {
-    reports.push_back(
-        write_report(experiments[e].name, experiments[e].report(settings, finished), settings, plan.runs_per_experiment[e]));
+    reports.push_back(write_report(experiments[e].name, experiments[e].report(settings, finished), settings, made_by,
+                                   plan.runs_per_experiment[e]));
     out << "wrote";
     for (const std::filesystem::path& file : reports.back().files) out << ' ' << file.string();
     out << std::endl;
   }
-  if (reports.size() > 1) out << "wrote " << write_collection(reports, settings, planned.size()).string() << std::endl;
+  if (reports.size() > 1) out << "wrote " << write_collection(reports, settings, made_by, planned.size()).string() << std::endl;
   return exit_ok;
 }
 

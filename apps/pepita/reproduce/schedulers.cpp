@@ -135,7 +135,8 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
   ExperimentReport out;
   out.title = "Schedulers: throughput and update-locking latency per rule and schedule (docs/schedulers.md)";
   out.run_length = "each 1 epoch of " + std::to_string(study.batches) + " batches of " + std::to_string(study.batch_size);
-  std::ostringstream md, ratios, csv;
+  std::ostream& md = out.markdown;
+  std::ostringstream ratios;
   md << "Fully connected MNIST nets of " << schedulers_depths_text(study.depths) << " hidden layers of " << study.width
      << " units, batch " << study.batch_size << ", η 10⁻³ for every rule (with each rule's paper η, PEPITA and DFA "
         "diverge from 4 hidden layers on), one epoch of "
@@ -166,9 +167,9 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
   ratios << "\n|---|---|";
   for (std::size_t d = 0; d < study.depths.size(); ++d) ratios << "---|";
   ratios << '\n';
-  csv << "rule,scheduler,depth,width,batch,seed,samples_per_second,test_accuracy,layer,layer_name,latency_mean_s,"
-         "latency_p50_s,latency_p99_s,latency_stages,staleness_mean,staleness_max,peak_soma_bytes,"
-         "peak_dendrite_bytes,peak_stash_bytes,diverged\n";
+  out.csv << "rule,scheduler,depth,width,batch,seed,samples_per_second,test_accuracy,layer,layer_name,latency_mean_s,"
+             "latency_p50_s,latency_p99_s,latency_stages,staleness_mean,staleness_max,peak_soma_bytes,"
+             "peak_dendrite_bytes,peak_stash_bytes,diverged\n";
 
   Figure throughput;
   throughput.title = "Throughput relative to sequential, batch " + std::to_string(study.batch_size) + " (this machine)";
@@ -216,18 +217,18 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
           const RunSummary& run = cell.finished[seed];
           for (std::size_t l = 0; l < run.layers.size(); ++l) {
             const LayerLocking& layer = run.layers[l];
-            csv << rule << ',' << scheduler.key << ',' << depth << ',' << study.width << ',' << study.batch_size << ','
-                << seed << ',' << run.samples_per_second << ',' << run.test_accuracy << ',' << l + 1 << ','
-                << layer.name << ',' << layer.latency_seconds.mean << ',' << layer.latency_seconds.p50 << ','
-                << layer.latency_seconds.p99 << ',' << layer.latency_stages.mean << ',' << layer.staleness.mean << ','
-                << layer.staleness.max << ',' << layer.peak_soma_bytes << ',' << layer.peak_dendrite_bytes << ','
-                << layer.peak_stash_bytes << ",\n";
+            out.csv << rule << ',' << scheduler.key << ',' << depth << ',' << study.width << ',' << study.batch_size
+                    << ',' << seed << ',' << run.samples_per_second << ',' << run.test_accuracy << ',' << l + 1 << ','
+                    << layer.name << ',' << layer.latency_seconds.mean << ',' << layer.latency_seconds.p50 << ','
+                    << layer.latency_seconds.p99 << ',' << layer.latency_stages.mean << ',' << layer.staleness.mean
+                    << ',' << layer.staleness.max << ',' << layer.peak_soma_bytes << ',' << layer.peak_dendrite_bytes
+                    << ',' << layer.peak_stash_bytes << ",\n";
           }
         }
         // The seed of a diverged run is not kept in the cell: its row names the run count instead.
         for (const std::string& divergence : cell.divergences)
-          csv << rule << ',' << scheduler.key << ',' << depth << ',' << study.width << ',' << study.batch_size
-              << ",,,,,,,,,,,,,,,\"" << divergence << "\"\n";
+          out.csv << rule << ',' << scheduler.key << ',' << depth << ',' << study.width << ',' << study.batch_size
+                  << ",,,,,,,,,,,,,,,\"" << divergence << "\"\n";
         if (depth != study.locking_depth) continue;
         md << "| " << rule << " | " << scheduler.label << " | ";
         if (cell.finished.empty()) {
@@ -269,8 +270,6 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
         "same rule and depth; above 1, overlapping batches across layers beats giving the run's threads to oneDNN "
         "inside one layer at a time. A "
         "diverged run is reported as such, not averaged: the rule is too unstable there at this η.\n";
-  out.markdown = md.str();
-  out.csv = csv.str();
   out.figure = throughput;
   out.more_figures = {{"locking-stages", stages}, {"locking-ms", seconds}};
   return out;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "datasets_on_disk.hpp"
+#include "epoch_figure.hpp"
 #include "experiment.hpp"
 #include "paper_values.hpp"
 #include "plateau_fit.hpp"
@@ -35,7 +36,10 @@ std::string fastest_first(std::vector<std::pair<double, std::string>> slowness_o
 ExperimentReport slowness_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 3: slowness of the fully connected models (plateau equation fit)";
-  std::ostringstream md, rows, orders, csv;
+  // Titled by the first data set on disk, once it is known.
+  out.figure = epoch_figure("Fig. 8: plateau fits of the test curves (no data set on disk)");
+  std::ostream& md = out.markdown;
+  std::ostringstream rows, orders;
   md << "The test curve averaged over " << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds")
      << ", its first " << std::min<std::size_t>(fitted_epochs, std::size_t(settings.epochs_per_run()))
      << " epochs, fitted by least squares to accuracy = max accuracy · epochs / (slowness + epochs). The slowness is "
@@ -45,8 +49,7 @@ ExperimentReport slowness_report(const ReproduceSettings& settings, const Finish
         "the values and the order of the rules.\n\n"
      << "| data set | rule | fitted max accuracy [%] | slowness [epochs] | fit's rms error [%] | paper's slowness [epochs] |\n"
      << "|---|---|---|---|---|---|\n";
-  csv << "dataset,rule,epochs_fitted,max_accuracy,slowness,rms_error,no_plateau,paper_slowness\n";
-  out.figure.title = "Fig. 8: plateau fits of the test curves (no data set on disk)";
+  out.csv << "dataset,rule,epochs_fitted,max_accuracy,slowness,rms_error,no_plateau,paper_slowness\n";
   bool first_dataset = true;
   for (const std::string& dataset : paper_datasets) {
     if (const auto missing = missing_file(dataset, settings.data_dir)) {
@@ -80,8 +83,8 @@ ExperimentReport slowness_report(const ReproduceSettings& settings, const Finish
       rows << "| " << dataset << " | " << rule << " | " << (fit.unbounded ? "no plateau" : fixed(fit.max_accuracy, 2))
            << " | " << (fit.unbounded ? "> 10⁴ (no plateau in these epochs)" : fixed(fit.slowness, 3)) << " | "
            << fixed(fit.rms_error, 2) << " | " << fixed(paper, 3) << " |\n";
-      csv << dataset << ',' << rule << ',' << epoch.size() << ',' << fit.max_accuracy << ',' << fit.slowness << ','
-          << fit.rms_error << ',' << (fit.unbounded ? "yes" : "no") << ',' << paper << '\n';
+      out.csv << dataset << ',' << rule << ',' << epoch.size() << ',' << fit.max_accuracy << ',' << fit.slowness << ','
+              << fit.rms_error << ',' << (fit.unbounded ? "yes" : "no") << ',' << paper << '\n';
       if (!first_dataset) continue;
       Series fitted{.title = rule + " fit, s = " + (fit.unbounded ? "> 10⁴" : fixed(fit.slowness, 3)),
                     .style = SeriesStyle::dashed_line, .colour = int(r)};
@@ -99,10 +102,6 @@ ExperimentReport slowness_report(const ReproduceSettings& settings, const Finish
     first_dataset = false;
   }
   md << rows.str() << "\n" << orders.str();
-  out.markdown = md.str();
-  out.csv = csv.str();
-  out.figure.x_label = "epoch";
-  out.figure.y_label = "test accuracy [%]";
   return out;
 }
 

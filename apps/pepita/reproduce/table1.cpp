@@ -29,13 +29,16 @@ std::vector<RunSpec> table1_plan(const ReproduceSettings& settings) {
 ExperimentReport table1_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 1: test accuracy of every rule, model and data set";
-  std::ostringstream md, csv;
+  out.figure.title = "Table 1: final test accuracy, ours beside the paper's";
+  out.figure.x_label = "rule, model, data set";
+  out.figure.y_label = "test accuracy [%]";
+  std::ostream& md = out.markdown;
   md << "Test accuracy [%] after the last of " << settings.epochs_per_run()
      << " epochs, mean ± std over " << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds")
      << ", each rule at the paper's settings for its model and data set (Table 2: η, batch size, decay, dropout). "
         "The paper's values are mean ± std over 10 runs; ✔ means our mean lies within the paper's mean ± 2σ.\n\n"
      << "| model | data set | rule | ours [%] | paper [%] | within paper ± 2σ |\n|---|---|---|---|---|---|\n";
-  csv << "model,dataset,rule,seeds,mean,std,paper_mean,paper_std,within_2_sigma,status\n";
+  out.csv << "model,dataset,rule,seeds,mean,std,paper_mean,paper_std,within_2_sigma,status\n";
   Series ours{.title = "ours (mean ± std over seeds)", .style = SeriesStyle::points_with_error_bars};
   Series paper{.title = "paper (mean ± std over 10 runs)", .style = SeriesStyle::points_with_error_bars};
   int within = 0, checked = 0;
@@ -48,8 +51,8 @@ ExperimentReport table1_report(const ReproduceSettings& settings, const Finished
         md << "| " << model << " | " << dataset << " | " << rule << " | ";
         if (missing) {
           md << "missing (no " << *missing << ") | " << paper_text << " | — |\n";
-          csv << model << ',' << dataset << ',' << rule << ",0,,," << published.mean << ',' << published.std
-              << ",,missing\n";
+          out.csv << model << ',' << dataset << ',' << rule << ",0,,," << published.mean << ',' << published.std
+                  << ",,missing\n";
           continue;
         }
         const MeanStd result = final_accuracy(runs.over_seeds(rule, model, dataset));
@@ -57,8 +60,8 @@ ExperimentReport table1_report(const ReproduceSettings& settings, const Finished
         within += inside;
         ++checked;
         md << mean_std_text(result, 2) << " | " << paper_text << " | " << (inside ? "✔" : "✘") << " |\n";
-        csv << model << ',' << dataset << ',' << rule << ',' << result.count << ',' << result.mean << ',' << result.std
-            << ',' << published.mean << ',' << published.std << ',' << (inside ? "yes" : "no") << ",measured\n";
+        out.csv << model << ',' << dataset << ',' << rule << ',' << result.count << ',' << result.mean << ','
+                << result.std << ',' << published.mean << ',' << published.std << ',' << (inside ? "yes" : "no") << ",measured\n";
         const double x = double(out.figure.x_categories.size());
         out.figure.x_categories.push_back(rule + " " + model + " " + dataset);
         ours.x.push_back(x - 0.12);
@@ -70,11 +73,6 @@ ExperimentReport table1_report(const ReproduceSettings& settings, const Finished
       }
     }
   md << "\n" << within << " of " << checked << " measured cells lie within the paper's mean ± 2σ.\n";
-  out.markdown = md.str();
-  out.csv = csv.str();
-  out.figure.title = "Table 1: final test accuracy, ours beside the paper's";
-  out.figure.x_label = "rule, model, data set";
-  out.figure.y_label = "test accuracy [%]";
   out.figure.series = {ours, paper};
   return out;
 }

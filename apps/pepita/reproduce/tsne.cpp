@@ -89,17 +89,18 @@ ExperimentReport tsne_report(const ReproduceSettings& settings, const FinishedRu
     TsneEmbedding embedding{};
   };
   std::vector<Phase> phases = {{"initialization", initial}, {"trained", trained}};
-  std::ostringstream md, csv;
-  csv << "phase,sample,label,x,y\n";
+  ExperimentReport out;
+  out.title = "Fig. 4: t-SNE of the hidden representation before and after PEPITA training, fully connected MNIST";
+  out.csv << "phase,sample,label,x,y\n";
   for (Phase& phase : phases) {
     const std::vector<float> h = hidden_representation(data.test, count, checkpoint_array(phase.weights, "W1", phase.name),
                                                        config.rule->hidden_activation());
     phase.embedding = exact_tsne(h, int(hidden), options);
     for (std::size_t i = 0; i < count; ++i)
-      csv << phase.name << ',' << i << ',' << labels[i] << ',' << phase.embedding.x[i] << ',' << phase.embedding.y[i] << '\n';
+      out.csv << phase.name << ',' << i << ',' << labels[i] << ',' << phase.embedding.x[i] << ','
+              << phase.embedding.y[i] << '\n';
   }
-  ExperimentReport out;
-  out.title = "Fig. 4: t-SNE of the hidden representation before and after PEPITA training, fully connected MNIST";
+  std::ostream& md = out.markdown;
   md << "The hidden layer's activity ReLU(W₁·x) for the first " << count << " MNIST test images, of the fully connected "
         "784-1024-10 network trained by PEPITA at the paper's settings (seed 0, "
      << settings.epochs_per_run()
@@ -115,8 +116,6 @@ ExperimentReport tsne_report(const ReproduceSettings& settings, const FinishedRu
     md << "| " << phase.name << " | " << fixed(100 * neighbour_agreement(phase.embedding, labels, neighbours), 1)
        << " % | " << fixed(phase.embedding.kl_divergence, 3) << " |\n";
   md << "\nChance is about 10 %; the t-SNE layout's axes and scale carry no meaning.\n";
-  out.markdown = md.str();
-  out.csv = csv.str();
   out.figure = embedding_figure(phases[1].embedding, labels,
                                 "Fig. 4 (trained): t-SNE of the hidden layer after PEPITA training, " +
                                     std::to_string(count) + " MNIST test images");

@@ -113,9 +113,9 @@ ExperimentReport weights_report(const ReproduceSettings& settings, const Finishe
   // fits[network][seed][layer]; the histograms are of seed 0, as the paper draws one network.
   std::vector<std::vector<std::vector<LayerFits>>> fits(networks.size());
   std::vector<std::vector<std::vector<double>>> seed0(networks.size());
-  std::ostringstream md, csv;
-  csv << "network,seed,layer,weights,min,max,normal_mean,normal_sigma,normal_log_likelihood,t_nu,t_mu,t_sigma,"
-         "t_log_likelihood,t_iterations,t_converged\n";
+  std::ostream& md = out.markdown;
+  out.csv << "network,seed,layer,weights,min,max,normal_mean,normal_sigma,normal_log_likelihood,t_nu,t_mu,t_sigma,"
+             "t_log_likelihood,t_iterations,t_converged\n";
   // The runs' fits two at a time: they are independent, and a layer of 800 000 weights takes a
   // second to fit.
   struct RunFits {
@@ -151,10 +151,11 @@ ExperimentReport weights_report(const ReproduceSettings& settings, const Finishe
       if (seed == 0) seed0[n] = std::move(run.weights);
       for (std::size_t l = 0; l < run.layers.size(); ++l) {
         const LayerFits& f = run.layers[l];
-        csv << networks[n].id() << ',' << seed << ',' << l + 1 << ',' << f.count << ',' << f.low << ',' << f.high << ','
-            << f.normal.mean << ',' << f.normal.sigma << ',' << f.normal.log_likelihood << ',' << f.student_t.nu << ','
-            << f.student_t.mu << ',' << f.student_t.sigma << ',' << f.student_t.log_likelihood << ','
-            << f.student_t.iterations << ',' << (f.student_t.converged ? "yes" : "no") << '\n';
+        out.csv << networks[n].id() << ',' << seed << ',' << l + 1 << ',' << f.count << ',' << f.low << ',' << f.high
+                << ',' << f.normal.mean << ',' << f.normal.sigma << ',' << f.normal.log_likelihood << ','
+                << f.student_t.nu << ',' << f.student_t.mu << ',' << f.student_t.sigma << ','
+                << f.student_t.log_likelihood << ',' << f.student_t.iterations << ','
+                << (f.student_t.converged ? "yes" : "no") << '\n';
       }
       fits[n].push_back(std::move(run.layers));
     }
@@ -237,8 +238,6 @@ ExperimentReport weights_report(const ReproduceSettings& settings, const Finishe
   md << "\nThe histograms are of seed 0 (" << histogram_bins
      << " bins over the range of the four networks' weights in that layer), drawn as the density of weights per unit "
         "of weight.\n";
-  out.markdown = md.str();
-  out.csv = csv.str();
   // One figure per layer with the four networks (Fig. 6), then one per network's output layer with
   // both fits (Fig. 10).
   for (std::size_t l = 0; l < layers; ++l) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "datasets_on_disk.hpp"
+#include "epoch_figure.hpp"
 #include "experiment.hpp"
 #include "paper_values.hpp"
 
@@ -41,7 +42,9 @@ std::vector<RunSpec> whitening_plan(const ReproduceSettings& settings) {
 ExperimentReport whitening_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   ExperimentReport out;
   out.title = "Table 4: PEPITA with ZCA-whitened input, fully connected MNIST";
-  std::ostringstream md, csv;
+  out.figure = epoch_figure(
+      "Table 4: PEPITA's test accuracy with raw and ZCA-whitened input, fully connected MNIST (band: ± std)");
+  std::ostream& md = out.markdown;
   md << "PEPITA's test accuracy [%] after the last of " << settings.epochs_per_run() << " epochs, mean ± std over "
      << runs.seeds() << (runs.seeds() == 1 ? " seed" : " seeds")
      << ", fully connected 784-1024-10 on MNIST at the paper's settings, except η = 0.01 for the whitened input as "
@@ -50,7 +53,7 @@ ExperimentReport whitening_report(const ReproduceSettings& settings, const Finis
         "smallest and largest value, the test set transformed alike. The paper's values are mean ± std over 10 runs; "
         "✔ means our mean lies within the paper's mean ± 2σ.\n\n"
      << "| input | η | ours [%] | paper [%] | within paper ± 2σ |\n|---|---|---|---|---|\n";
-  csv << "input,epoch,mean,std,seeds\n";
+  out.csv << "input,epoch,mean,std,seeds\n";
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::vector<RunCurves> curves =
         runs.over_seeds("pepita", whitened_model, whitened_dataset, inputs[i].variant);
@@ -60,23 +63,11 @@ ExperimentReport whitening_report(const ReproduceSettings& settings, const Finis
     md << "| " << inputs[i].name << " | " << inputs[i].rate << " | " << mean_std_text(ours, 2) << " | "
        << fixed(paper.mean, 2) << " ± " << fixed(paper.std, 2) << " | " << (inside ? "✔" : "✘") << " |\n";
     const EpochBand band = epoch_band(curves, "test_accuracy");
-    Series plotted{.title = inputs[i].name, .style = SeriesStyle::band, .colour = int(i)};
-    for (std::size_t e = 0; e < band.epoch.size(); ++e) {
-      csv << (inputs[i].whitened ? "zca" : "raw") << ',' << band.epoch[e] << ',' << band.value[e].mean << ','
-          << band.value[e].std << ',' << band.value[e].count << '\n';
-      plotted.x.push_back(band.epoch[e]);
-      plotted.y.push_back(band.value[e].mean);
-      plotted.error.push_back(band.value[e].std);
-    }
-    out.figure.series.push_back(plotted);
+    write_band_rows(out.csv, inputs[i].whitened ? "zca" : "raw", band);
+    out.figure.series.push_back(band_series(band, inputs[i].name, int(i)));
   }
   md << "\nThe paper: whitening lowers the accuracy, yet it stays above 90 %, so the whitened-input assumption of its "
         "anti-alignment proof (Appendix E) is plausible.\n";
-  out.markdown = md.str();
-  out.csv = csv.str();
-  out.figure.title = "Table 4: PEPITA's test accuracy with raw and ZCA-whitened input, fully connected MNIST (band: ± std)";
-  out.figure.x_label = "epoch";
-  out.figure.y_label = "test accuracy [%]";
   return out;
 }
 
