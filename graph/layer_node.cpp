@@ -129,7 +129,13 @@ TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch, std::uint64_t s
 }
 
 void LayerNode::normalise(Tensor& activity) const {
-  if (config_.graph.pepita.normalize_activity && !config_.place.is_output()) divide_by_frobenius_norm(activity);
+  const PepitaOptions& pepita = config_.graph.pepita;
+  if (!pepita.normalize_activity || config_.place.is_output()) return;
+  if (pepita.normalisation_scope == NormalisationScope::sample) {
+    divide_samples_by_their_norm(activity);
+  } else {
+    divide_by_frobenius_norm(activity);
+  }
 }
 
 void LayerNode::check(const Tensor& activity, const BatchInfo& batch, Pass pass) const {

@@ -22,6 +22,11 @@ enum class ConvNormalisation { positions, sqrt_positions, none };
 // Either way std(F) = f_scale·√(2/n_0).
 enum class FeedbackInit { uniform, factored };
 
+// What --normalize-activity divides each hidden activity by: its batch's Frobenius norm (the
+// follow-up's, one scalar, so the scale shrinks as √batch), or each sample's own norm (ours, so
+// that a sample's activity does not depend on the batch it came in; at batch 1 the two agree).
+enum class NormalisationScope { batch, sample };
+
 // The follow-up's feedback mirroring (FOLLOWUP.md §2): each of F's factors B_l learns from layer
 // l's response to noise ξ (B_l ← (1 − ηλ)·B_l + η·ξᵀ·σ(W_l ξ)/B), then F is rescaled to its initial
 // deviation. It runs on every batch of 1-based epoch E when E ≤ pre_epochs, where W does not learn,
@@ -45,6 +50,7 @@ struct PepitaOptions {
   // Each hidden layer's activity divided by its batch's Frobenius norm, h ← h / ‖h‖_F, after the
   // ReLU, in both passes and in evaluation (the follow-up's activity normalisation).
   bool normalize_activity = false;
+  NormalisationScope normalisation_scope = NormalisationScope::batch;
   MirrorOptions mirror;
   ConvNormalisation conv_normalisation = ConvNormalisation::positions;
 };

@@ -74,12 +74,23 @@ void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activati
   throw std::logic_error("softmax is not element-wise");
 }
 
-void divide_by_frobenius_norm(Tensor& activity) {
+namespace {
+
+// values ← values / ‖values‖, in place; all zero stays zero.
+void divide_by_norm(std::span<float> values) {
   double squares = 0;
-  for (float v : activity.values()) squares += double(v) * v;
+  for (float v : values) squares += double(v) * v;
   if (squares == 0) return;
   const float inverse = float(1.0 / std::sqrt(squares));
-  for (float& v : activity.values()) v *= inverse;
+  for (float& v : values) v *= inverse;
+}
+
+}  // namespace
+
+void divide_by_frobenius_norm(Tensor& activity) { divide_by_norm(activity.values()); }
+
+void divide_samples_by_their_norm(Tensor& activity) {
+  for (int s = 0; s < activity.rows; ++s) divide_by_norm({activity.row(s), std::size_t(activity.features)});
 }
 
 }  // namespace pepita

@@ -24,4 +24,8 @@ void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activati
 // 2024 follow-up's activity normalisation. An all-zero batch stays zero.
 void divide_by_frobenius_norm(Tensor& activity);
 
+// h_s ← h_s / ‖h_s‖ for each sample s of the batch (each row of the tensor, whatever the layout
+// of a sample's features). A sample whose activity is all zero stays zero.
+void divide_samples_by_their_norm(Tensor& activity);
+
 }  // namespace pepita

@@ -108,6 +108,8 @@ void validate(const TrainConfig& config) {
           "feedback mirroring needs --f-init factored: the follow-up mirrors F's factors, one per layer");
   require(!mirror.on() || !config.simulation.on_virtual_clock(),
           "feedback mirroring runs on the host clock only: the simulated devices do not model the mirror pass");
+  require(config.pepita.normalize_activity || config.pepita.normalisation_scope == NormalisationScope::batch,
+          "--normalize-over sample needs --normalize-activity");
   config.rule->validate(config.pepita);
   require(config.epochs >= 1, "--epochs must be at least 1");
   require(config.batch_size >= 1, "--batch-size must be at least 1");

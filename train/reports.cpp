@@ -187,6 +187,8 @@ std::string summary_json(const TrainConfig& config, Trainer& trainer, const RunF
       << "  \"w_init\": " << json_string(config.weight_init == WeightInit::he_normal ? "he-normal" : "he-uniform") << ",\n"
       << "  \"weight_decay\": " << config.weight_decay << ",\n"
       << "  \"normalize_activity\": " << (config.pepita.normalize_activity ? "true" : "false") << ",\n"
+      << "  \"normalize_over\": "
+      << json_string(config.pepita.normalisation_scope == NormalisationScope::sample ? "sample" : "batch") << ",\n"
       << "  \"scheduler\": " << json_string(config.scheduler.name) << ",\n"
       << "  \"scheduler_metrics\": " << scheduler_metrics_json(trainer) << ",\n"
       << "  \"seed\": " << config.seed << ",\n"

@@ -32,6 +32,8 @@ constexpr Choice<ConvNormalisation> conv_normalisations[] = {{"positions", ConvN
                                                              {"none", ConvNormalisation::none}};
 constexpr Choice<Preset> presets[] = {{"paper", Preset::paper}, {"followup", Preset::followup}};
 constexpr Choice<WeightInit> weight_inits[] = {{"he-uniform", WeightInit::he_uniform}, {"he-normal", WeightInit::he_normal}};
+constexpr Choice<NormalisationScope> normalisation_scopes[] = {{"batch", NormalisationScope::batch},
+                                                               {"sample", NormalisationScope::sample}};
 constexpr Choice<FeedbackInit> feedback_inits[] = {{"uniform", FeedbackInit::uniform}, {"factored", FeedbackInit::factored}};
 constexpr Choice<InputWhitening> whitenings[] = {{"none", InputWhitening::none}, {"zca", InputWhitening::zca}};
 constexpr Choice<Precision> precisions[] = {{"f32", Precision::f32}, {"bf16", Precision::bf16}};
@@ -41,6 +43,7 @@ std::span<const Choice<OutputError>> choices(OutputError) { return output_errors
 std::span<const Choice<Preset>> choices(Preset) { return presets; }
 std::span<const Choice<WeightInit>> choices(WeightInit) { return weight_inits; }
 std::span<const Choice<FeedbackInit>> choices(FeedbackInit) { return feedback_inits; }
+std::span<const Choice<NormalisationScope>> choices(NormalisationScope) { return normalisation_scopes; }
 std::span<const Choice<RunClock>> choices(RunClock) { return clocks; }
 std::span<const Choice<Precision>> choices(Precision) { return precisions; }
 std::span<const Choice<InputWhitening>> choices(InputWhitening) { return whitenings; }
@@ -219,6 +222,7 @@ std::vector<TrainOption> train_option_table() {
       {"f-scale", "S", "std(F) = S·√(2/input_dim) (default 0.05)", how, setting(&Config::pepita, &PepitaOptions::f_scale)},
       {"output-error", "PASS", "output update from the standard (Algorithm 1, default) or modulated pass's error", how, setting(&Config::pepita, &PepitaOptions::output_error)},
       {"normalize-activity", "", "divide each hidden layer's activity by its batch's Frobenius norm after the ReLU, in both passes (the follow-up's activity normalisation; PEPITA rules only)", how, setting(&Config::pepita, &PepitaOptions::normalize_activity)},
+      {"normalize-over", "SCOPE", "what --normalize-activity divides by: the batch's Frobenius norm (batch, default, the follow-up's) or each sample's own norm (sample), so that a sample's scale does not depend on the batch size", how, setting(&Config::pepita, &PepitaOptions::normalisation_scope)},
       {"conv-norm", "HOW", "PEPITA conv update: divide the sum over output positions by their number (positions, default, §3.3), its square root (sqrt), or not (none)", how, setting(&Config::pepita, &PepitaOptions::conv_normalisation)},
       {"perturb", "KIND", "PEPITA's modulation: error (the rule, default), random (ablation: F·(k·r), r ~ U[0,1), Appendix D) or random-symmetric (r ~ U[-1,1), Fig. 5's caption)", how, setting(&Config::pepita, &PepitaOptions::perturbation)},
       {"perturb-scale", "K", "k for --perturb random and random-symmetric (default 1)", how, setting(&Config::pepita, &PepitaOptions::perturbation_scale)},

@@ -13,13 +13,23 @@ struct GoldenFollowup : GoldenNet {
   Matrix F;  // B_1⋯B_L: input × classes (the follow-up subtracts F·e)
   FollowupMode mode = FollowupMode::modulated;
   bool normalize = false;
+  bool normalize_per_sample = false;  // ours (--normalize-over sample), not the follow-up's
   float weight_decay = 0;
   std::vector<Matrix> buffer;  // torch's momentum buffers
   // Feedback mirroring (FOLLOWUP.md §2): F's factors B_l (sizes[l] × sizes[l+1]) and their SGD.
   std::vector<Matrix> factors;
   float mirror_rate = 0, mirror_decay = 0, f_scale = 0;
 
-  static void normalise(std::vector<Vector>& rows) {
+  void normalise(std::vector<Vector>& rows) const {
+    if (normalize_per_sample) {
+      for (Vector& row : rows) {
+        double squares = 0;
+        for (float v : row) squares += double(v) * v;
+        if (squares > 0)
+          for (float& v : row) v = float(v / std::sqrt(squares));
+      }
+      return;
+    }
     double squares = 0;
     for (const Vector& row : rows)
       for (float v : row) squares += double(v) * v;

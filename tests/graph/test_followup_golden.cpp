@@ -39,6 +39,7 @@ void compare_with_golden(const TrainConfig& config_in, FollowupMode mode) {
   golden.F = GoldenFollowup::product(feedback_factors(widths, config.pepita.f_scale, config.seed), widths);
   golden.mode = mode;
   golden.normalize = config.pepita.normalize_activity;
+  golden.normalize_per_sample = config.pepita.normalisation_scope == NormalisationScope::sample;
   golden.weight_decay = float(config.weight_decay);
   const std::vector<Matrix> initial = golden.W;
 
@@ -114,6 +115,11 @@ TEST_CASE("PEPITA's follow-up variants through the graph equal the follow-up's c
   FollowupMode mode = FollowupMode::modulated;
   SUBCASE("modulated") {}
   SUBCASE("modulated, normalised activity") { config.pepita.normalize_activity = true; }
+  SUBCASE("modulated, each sample's activity normalised, three hidden layers") {
+    config.pepita.normalize_activity = true;
+    config.pepita.normalisation_scope = NormalisationScope::sample;
+    config.hidden = {8, 7, 6};
+  }
   SUBCASE("forward") {
     config.rule = "pepita-forward";
     mode = FollowupMode::forward;
@@ -208,8 +214,29 @@ TEST_CASE("pepita-mixed under gpipe sums its stacked rows as one batch's update"
                              Matrix(whole.graph().layer(l).layer().weights().begin(), whole.graph().layer(l).layer().weights().end())) < 1e-6);
 }
 
+TEST_CASE("at batch 1, normalising each sample is normalising the batch") {
+  const DatasetPair data = tiny_pair();
+  TrainConfig config = followup_tiny_config();
+  config.pepita.normalize_activity = true;
+  config.batch_size = 1;
+  config.max_batches = 5;
+  TrainConfig per_sample = config;
+  per_sample.pepita.normalisation_scope = NormalisationScope::sample;
+  Trainer batch(config, data), sample(per_sample, data);
+  batch.run_epoch(1);
+  sample.run_epoch(1);
+  for (int l = 0; l < batch.graph().layer_count(); ++l) {
+    const auto a = batch.graph().layer(l).layer().weights();
+    const auto b = sample.graph().layer(l).layer().weights();
+    CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
+}
+
 TEST_CASE("--normalize-activity and the variants' options are refused where they mean nothing") {
   TrainConfig config = tiny_config();
+  config.pepita.normalisation_scope = NormalisationScope::sample;
+  CHECK_THROWS_WITH_AS(validate(config), doctest::Contains("--normalize-over sample needs --normalize-activity"), std::invalid_argument);
+  config = tiny_config();
   config.pepita.normalize_activity = true;
   config.rule = "bp";
   CHECK_THROWS_WITH_AS(validate(config), doctest::Contains("--normalize-activity applies to the PEPITA rules only"), std::invalid_argument);
