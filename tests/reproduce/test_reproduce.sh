@@ -98,12 +98,14 @@ grep -Eq '^\| pepita \| pipelined 4, stash \| [0-9.]+ \| [0-9]+ \| [0-9.]+ \| [0
   fail "schedulers.md lacks PEPITA's pipelined row"
 grep -q 'Timings depend on the machine' "$out/schedulers.md" || fail "schedulers.md does not say its timings are this machine's"
 [[ $(grep -c '^pepita,gpipe4,2,32,16,0,' "$out/schedulers.csv") -eq 3 ]] || fail "schedulers.csv lacks GPipe's three layers"
-# Each depth at its own preset (docs/deep-pepita.md): --quick's 1 × 32 at the paper's, 3 × 32 at the follow-up's.
+# Each depth at its own setting (docs/deep-pepita.md): --quick's 1 × 32 at the paper's preset, 3 × 32
+# with each sample's activity normalised.
 grep -Eq '^\| 1 × 32 \| paper \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 1-hidden-layer row at the paper's preset"
-grep -Eq '^\| 3 × 32 \| followup \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 3-hidden-layer row at the follow-up's preset"
-grep -q '^- 3 × 32, `--preset followup`: docs/deep-pepita.md' "$out/deep.md" || fail "deep.md does not say why 3 × 32 runs at the follow-up's preset"
-[[ $(grep -c '^1,32,paper,0,' "$out/deep.csv") -eq 2 && $(grep -c '^3,32,followup,0,' "$out/deep.csv") -eq 2 ]] ||
-  fail "deep.csv lacks the two epochs of each net, with its preset"
+grep -Eq '^\| 3 × 32 \| sample-norm \| 1 of 1 \| [0-9.]+ \| [0-9.]+ \| — \| — \|$' "$out/deep.md" || fail "deep.md lacks the 3-hidden-layer row with each sample's activity normalised"
+grep -q '^- 3 × 32, sample-norm (`--preset followup --normalize-activity --normalize-over sample .*`): docs/deep-pepita.md' "$out/deep.md" ||
+  fail "deep.md does not say how and why 3 × 32 runs with each sample's activity normalised"
+[[ $(grep -c '^1,32,paper,0,' "$out/deep.csv") -eq 2 && $(grep -c '^3,32,sample-norm,0,' "$out/deep.csv") -eq 2 ]] ||
+  fail "deep.csv lacks the two epochs of each net, with its setting"
 grep -q 'No run diverged' "$out/deep.md" || fail "deep.md does not account for divergence"
 [[ $(ls "$out/runs" | wc -l) -eq 35 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 35"
 

@@ -1,8 +1,8 @@
 // `deep`: the depth study of issue 13 — PEPITA with 1 … 4 hidden layers of 1024 and 8 of 256 on
-// MNIST, test accuracy over seeds beside the issue's targets. Each depth runs at the preset
+// MNIST, test accuracy over seeds beside the issue's targets. Each depth runs at the setting
 // docs/deep-pepita.md found best for it: no one setting serves every depth (the paper's η 0.1 meets
-// the 2 × 1024 target and diverges at 3 × 1024; the follow-up's η 0.01 misses the one and trains
-// the other), and a study that reported a miss where a setting meeting the target is known would
+// the 2 × 1024 target and diverges at 3 × 1024; deeper nets train only with each sample's activity
+// normalised), and a study that reported a miss where a setting meeting the target is known would
 // misreport the rule. A run that diverges is a result, recorded and shown, never dropped silently.
 #include <algorithm>
 #include <cmath>
@@ -32,35 +32,53 @@ struct DeepNet {
 };
 
 // --quick trains nets far smaller than the targets' on a few batches, so it sets no target. Its
-// depths 1 and 3 run one net at each preset (deep_setting), so that both are exercised.
+// depths 1 and 3 run one net at each kind of setting (deep_setting), so that both are exercised.
 std::vector<DeepNet> deep_nets(const ReproduceSettings& settings) {
   if (settings.quick) return {{1, 32}, {3, 32}};
   return {{1, 1024}, {2, 1024, 98.0}, {3, 1024, 98.0}, {4, 1024, 97.8}, {8, 256, 97.0}};
 }
 
-// The `pepita train --preset` a depth runs at, and the finding of docs/deep-pepita.md ("The targets
-// on MNIST" and its study) that chose it.
+// The `pepita train` options a depth runs with, and the finding of docs/deep-pepita.md ("The
+// targets on MNIST" and its study) that chose them.
 struct DeepSetting {
   int depth = 0;
-  std::string preset;
-  std::string why;  // one sentence, for the report
+  std::string name;                  // short, for the run's directory, the CSV and the legends
+  std::vector<std::string> options;  // --preset first
+  std::string why;                   // one sentence, for the report
+  std::string command_line() const {
+    std::string text;
+    for (const std::string& option : options) text += (text.empty() ? "" : " ") + option;
+    return text;
+  }
 };
 
+// Each hidden activity divided by the sample's own norm, without weight decay (which shrinks a
+// normalised layer's W until its steps break it): the setting that trains 3 and more hidden layers
+// (docs/deep-pepita.md, "Each sample's activity normalised").
+std::vector<std::string> normalised(const std::string& preset, const std::string& learning_rate,
+                                    std::vector<std::string> more = {}) {
+  std::vector<std::string> options = {"--preset",      preset, "--normalize-activity", "--normalize-over", "sample",
+                                      "--weight-decay", "0",    "--lr",                 learning_rate};
+  options.insert(options.end(), more.begin(), more.end());
+  return options;
+}
+
 const std::vector<DeepSetting> deep_settings = {
-    {1, "paper",
+    {1, "paper", {"--preset", "paper"},
      "docs/deep-pepita.md trains 784-1024-10 with it to 97.93 ± 0.04 % over three seeds, the paper's own net "
      "and setting (98.01 ± 0.09 in the paper)."},
-    {2, "paper",
+    {2, "paper", {"--preset", "paper"},
      "docs/deep-pepita.md meets issue 13's target with it, 98.23 % (seed 0), against 96.87 % at `--preset followup`."},
-    {3, "followup",
-     "docs/deep-pepita.md: the paper's η 0.1 diverges in epoch 1 at 3 × 1024, the follow-up's preset trains it to "
-     "96.80 and 96.82 % (seeds 0 and 1; seed 2 diverged in epoch 6)."},
-    {4, "followup",
-     "docs/deep-pepita.md did not train 4 × 1024 for 100 epochs; the paper's η 0.1 diverges already at 3 × 1024, so "
-     "it runs at 3 × 1024's setting."},
-    {8, "followup",
-     "docs/deep-pepita.md: every setting of its study diverged or learnt nothing (at most 18.5 %) at 8 × 256; both "
-     "presets diverge in epoch 1, the follow-up's later (batch 241 against the paper's 49)."},
+    {3, "sample-norm", normalised("followup", "1"),
+     "docs/deep-pepita.md: the paper's η 0.1 diverges in epoch 1 at 3 × 1024 and the follow-up's preset stops at "
+     "96.8 % (one seed of three diverged); with each sample's activity normalised and no weight decay it trains at η 1 "
+     "to 98.03 % (seed 0)."},
+    {4, "sample-norm", normalised("followup", "1"),
+     "docs/deep-pepita.md: 3 × 1024's setting trains it to 97.85 % (seed 0)."},
+    {8, "paper-sample-norm-no-dropout", normalised("paper", "0.1", {"--dropout", "0"}),
+     "docs/deep-pepita.md: every setting of its first study diverged or learnt nothing (at most 18.5 %) at 8 × 256; "
+     "with each sample's activity normalised, no weight decay and no dropout it trains, best from the paper's preset "
+     "(95.99 %, seed 0; 95.50 % from the follow-up's)."},
 };
 
 const DeepSetting& deep_setting(int depth) {
@@ -70,9 +88,11 @@ const DeepSetting& deep_setting(int depth) {
 }
 
 RunVariant deep_variant(const DeepNet& net) {
-  const std::string& preset = deep_setting(net.depth).preset;
-  return {.name = preset + "-h" + std::to_string(net.width) + "x" + std::to_string(net.depth),
-          .options = {"--preset", preset, "--hidden", hidden_layers_option(net.depth, net.width)},
+  const DeepSetting& setting = deep_setting(net.depth);
+  std::vector<std::string> options = setting.options;
+  options.insert(options.end(), {"--hidden", hidden_layers_option(net.depth, net.width)});
+  return {.name = setting.name + "-h" + std::to_string(net.width) + "x" + std::to_string(net.depth),
+          .options = std::move(options),
           .may_diverge = true};
 }
 
@@ -97,13 +117,13 @@ std::string deep_verdict(const DeepNet& net, const MeanStd& finished, std::size_
 ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   const int seeds = study_seeds(settings);
   ExperimentReport out;
-  out.title = "Deep PEPITA (issue 13): test accuracy against depth, each depth at its best preset";
-  out.figure = epoch_figure("Deep PEPITA, each depth at its best preset: test accuracy per epoch");
+  out.title = "Deep PEPITA (issue 13): test accuracy against depth, each depth at its best setting";
+  out.figure = epoch_figure("Deep PEPITA, each depth at its best setting: test accuracy per epoch");
   std::ostream& md = out.markdown;
   std::ostringstream divergences, settings_chosen;
-  md << "PEPITA on fully connected MNIST nets, each depth at the preset docs/deep-pepita.md found best for it (why, "
-        "below the table): `pepita train --preset paper --hidden …` (the paper's Table 2: η 0.1, momentum 0.9, η "
-        "×0.1 after epoch 60, dropout 10 %, He-uniform W, uniform F) or `--preset followup --hidden …` (η 0.01, "
+  md << "PEPITA on fully connected MNIST nets, each depth at the setting docs/deep-pepita.md found best for it "
+        "(its options and why, below the table), on top of `pepita train --preset paper` (the paper's Table 2: η 0.1, "
+        "momentum 0.9, η ×0.1 after epoch 60, dropout 10 %, He-uniform W, uniform F) or `--preset followup` (η 0.01, "
         "momentum 0.9, weight decay 10⁻⁴, η ×0.1 after epochs 61 and 91, dropout 10 %, He-normal W, factored F); "
      << settings.epochs_per_run() << (settings.epochs_per_run() == 1 ? " epoch, " : " epochs, ") << seeds
      << (seeds == 1 ? " seed" : " seeds")
@@ -111,12 +131,12 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
         "listed. The first figure gives the test curves (band: ± std over the seeds that finished; dashed: a "
         "diverged seed's epochs before it diverged), the second the final accuracy of each net beside its "
         "target.\n\n"
-     << "| hidden layers × units | preset | seeds trained to the end | test accuracy after the last epoch [%] | best "
+     << "| hidden layers × units | setting | seeds trained to the end | test accuracy after the last epoch [%] | best "
         "epoch's [%] | issue 13's target [%] | verdict |\n|---|---|---|---|---|---|---|\n";
-  out.csv << "depth,width,preset,seed,epoch,test_accuracy,train_loss,diverged\n";
+  out.csv << "depth,width,setting,seed,epoch,test_accuracy,train_loss,diverged\n";
   // Final accuracy per net on a categorical axis: 4 × 1024 and 8 × 256 differ in width as well.
   Figure finals;
-  finals.title = "Deep PEPITA, each depth at its best preset: final test accuracy and issue 13's targets";
+  finals.title = "Deep PEPITA, each depth at its best setting: final test accuracy and issue 13's targets";
   finals.x_label = "hidden layers × units";
   finals.y_label = "test accuracy after the last epoch [%]";
   Series measured{.title = "ours (± std over seeds)", .style = SeriesStyle::points_with_error_bars, .colour = 0};
@@ -126,7 +146,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
   for (std::size_t n = 0; n < nets.size(); ++n) {
     const DeepNet& net = nets[n];
     const DeepSetting& setting = deep_setting(net.depth);
-    settings_chosen << "- " << net.name() << ", `--preset " << setting.preset << "`: " << setting.why << "\n";
+    settings_chosen << "- " << net.name() << ", " << setting.name << " (`" << setting.command_line() << "`): " << setting.why << "\n";
     std::vector<RunCurves> finished;
     std::size_t diverged = 0;
     for (int seed = 0; seed < seeds; ++seed) {
@@ -140,7 +160,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
         const std::vector<double>& accuracy = curves->column("test_accuracy");
         const std::vector<double>& loss = curves->column("train_loss");
         for (std::size_t e = 0; e < accuracy.size(); ++e)
-          out.csv << net.depth << ',' << net.width << ',' << setting.preset << ',' << seed << ',' << e + 1 << ','
+          out.csv << net.depth << ',' << net.width << ',' << setting.name << ',' << seed << ',' << e + 1 << ','
                   << accuracy[e] << ',' << loss[e] << ",\n";
       }
       if (!divergence) {
@@ -148,10 +168,10 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
         continue;
       }
       ++diverged;
-      out.csv << net.depth << ',' << net.width << ',' << setting.preset << ',' << seed << ",,,,\"" << *divergence << "\"\n";
+      out.csv << net.depth << ',' << net.width << ',' << setting.name << ',' << seed << ",,,,\"" << *divergence << "\"\n";
       divergences << "- " << net.name() << ", seed " << seed << ": " << *divergence << "\n";
       if (!curves) continue;
-      Series partial{.title = net.legend() + ", " + setting.preset + ", seed " + std::to_string(seed) + " (diverged)",
+      Series partial{.title = net.legend() + ", " + setting.name + ", seed " + std::to_string(seed) + " (diverged)",
                      .style = SeriesStyle::dashed_line, .colour = int(n)};
       partial.x = curves->column("epoch");
       partial.y = curves->column("test_accuracy");
@@ -163,11 +183,11 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
       best.push_back(*std::max_element(accuracy.begin(), accuracy.end()));
     }
     const MeanStd last = finished.empty() ? MeanStd{} : final_accuracy(finished);
-    md << "| " << net.name() << " | " << setting.preset << " | " << finished.size() << " of " << seeds << " | "
+    md << "| " << net.name() << " | " << setting.name << " | " << finished.size() << " of " << seeds << " | "
        << (finished.empty() ? "—" : mean_std_text(last, 2)) << " | "
        << (finished.empty() ? "—" : mean_std_text(mean_std(best), 2)) << " | "
        << (net.target ? "≥ " + fixed(*net.target, 1) : "—") << " | " << deep_verdict(net, last, diverged) << " |\n";
-    finals.x_categories.push_back(net.name() + ", " + setting.preset + (finished.empty() ? " (diverged)" : ""));
+    finals.x_categories.push_back(net.name() + ", " + setting.name + (finished.empty() ? " (diverged)" : ""));
     if (net.target) {
       targets.x.push_back(double(n));
       targets.y.push_back(*net.target);
@@ -179,12 +199,12 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
     measured.error.push_back(last.std);
     lowest = std::min(lowest, last.mean - last.std);
     out.figure.series.push_back(
-        band_series(epoch_band(finished, "test_accuracy"), net.legend() + ", " + setting.preset, int(n)));
+        band_series(epoch_band(finished, "test_accuracy"), net.legend() + ", " + setting.name, int(n)));
   }
-  md << "\nThe preset of each net, and why:\n\n" << settings_chosen.str();
+  md << "\nThe setting of each net, and why:\n\n" << settings_chosen.str();
   if (settings.quick)
     md << "\n--quick trains two small nets (" << nets.front().name() << ", " << nets.back().name()
-       << ") in place of the issue's, each at the preset of the issue's net of its depth, so no target applies to "
+       << ") in place of the issue's, each at the setting of the issue's net of its depth, so no target applies to "
           "them.\n";
   md << "\n" << (divergences.str().empty() ? "No run diverged.\n" : "Diverged runs:\n\n" + divergences.str());
   finals.series = {measured};
@@ -199,7 +219,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
 
 Experiment deep_experiment() {
   return {"deep",
-          "issue 13: PEPITA at 1–4 hidden layers of 1024 and 8 of 256, each depth at its best preset, against its "
+          "issue 13: PEPITA at 1–4 hidden layers of 1024 and 8 of 256, each depth at its best setting, against its "
           "targets",
           deep_plan, deep_report};
 }
