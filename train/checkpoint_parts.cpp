@@ -54,7 +54,9 @@ void require_owners_fit(const Checkpoint& state, ArrayOwners owners) {
 
 int manifest_ranks(const Checkpoint& manifest, const fs::path& file) {
   const std::uint64_t ranks = required_counter(manifest, file, std::string(count_counter));
-  if (ranks < 1 || ranks > std::uint64_t(std::numeric_limits<int>::max()))
+  // Each part has two seal counters, so a count the counters cannot back is damage, and is refused
+  // before anything is sized by it.
+  if (ranks < 1 || ranks > manifest.counters.size() / 2 || ranks > std::uint64_t(std::numeric_limits<int>::max()))
     throw parts_error(file, "checkpoint manifest names " + std::to_string(ranks) + " parts");
   return int(ranks);
 }

@@ -3,6 +3,7 @@
 // would hardly ever get past the checksum to the content parser.
 #include "tests/fuzz/fuzz_input.hpp"
 #include "train/checkpoint_codec.hpp"
+#include "train/checkpoint_parts.hpp"
 
 namespace {
 
@@ -12,6 +13,12 @@ void decode(std::string_view bytes) {
     const Checkpoint checkpoint = decode_checkpoint(bytes, "fuzz-input");
     // The format has a single encoding for each checkpoint, so what decodes re-encodes exactly.
     fuzz::require(encode_checkpoint(checkpoint) == bytes, "decoding then encoding gives the input");
+    // A manifest of a run across ranks (train/checkpoint_parts.hpp): its part counters are read
+    // when a rank joins it, with no part and with the input itself as rank 0's part.
+    if (!is_manifest(checkpoint)) return;
+    join_parts(checkpoint, "fuzz-input", {});
+    const PartBytes itself[] = {{0, "fuzz-part", std::string(bytes)}};
+    join_parts(checkpoint, "fuzz-input", itself);
   });
 }
 

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "train/checkpoint_codec.hpp"
+#include "train/checkpoint_parts.hpp"
 
 namespace {
 
@@ -98,6 +100,10 @@ void write_corpus(const fs::path& dir) {
 
   write_raw(dir / "checkpoint/empty", pepita::encode_checkpoint({}));
   write_raw(dir / "checkpoint/small", pepita::encode_checkpoint(small_checkpoint()));
+  // A manifest of a run over 2 ranks (train/checkpoint_parts.hpp): W1 on rank 0, B2 on rank 1.
+  const std::optional<int> owners[] = {0, std::nullopt, 1};
+  const pepita::PartSeal seals[] = {{100, 0x12345678}, {200, 0x9abcdef0}};
+  write_raw(dir / "checkpoint/manifest", pepita::encode_checkpoint(pepita::manifest_of(small_checkpoint(), owners, 3, seals)));
 }
 
 }  // namespace

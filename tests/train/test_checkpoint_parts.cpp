@@ -94,6 +94,15 @@ TEST_CASE("a part that its manifest did not seal is refused in one line naming i
   }
 }
 
+TEST_CASE("a manifest that names more parts than it seals is refused before anything is sized by it") {
+  Saved files = saved(2);
+  for (auto& [name, value] : files.manifest.counters)
+    if (name == "parts.count") value = 1ull << 40;
+  const std::string message = testing::one_line_error<CheckpointError>(
+      [&] { join_parts(files.manifest, manifest_file, files.parts); }, manifest_file);
+  CHECK(message.find("names 1099511627776 parts") != std::string::npos);
+}
+
 TEST_CASE("a manifest whose part counters are damaged is refused in one line") {
   Saved files = saved(2);
   for (auto& [name, value] : files.manifest.counters)
