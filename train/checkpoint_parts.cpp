@@ -119,7 +119,9 @@ PartBytes read_part(const fs::path& dir, const Checkpoint& manifest, int rank) {
 
 Checkpoint join_parts(const Checkpoint& manifest, const fs::path& manifest_file, std::span<const PartBytes> parts) {
   const int ranks = manifest_ranks(manifest, manifest_file);
+  // By rank: the part's content, and the file it was read from, for the errors below.
   std::vector<std::optional<Checkpoint>> decoded(std::size_t(ranks), std::nullopt);
+  std::vector<fs::path> files(static_cast<std::size_t>(ranks));
   for (const PartBytes& part : parts) {
     if (part.rank < 0 || part.rank >= ranks)
       throw parts_error(part.file, "rank " + std::to_string(part.rank) + " has no part in a checkpoint of " +
@@ -135,6 +137,7 @@ Checkpoint join_parts(const Checkpoint& manifest, const fs::path& manifest_file,
     if (content.epoch != manifest.epoch || content.batch != manifest.batch || content.batches_total != manifest.batches_total)
       throw parts_error(part.file, "saved at another position than its manifest");
     decoded[std::size_t(part.rank)] = std::move(content);
+    files[std::size_t(part.rank)] = part.file;
   }
 
   Checkpoint state = manifest;
@@ -157,8 +160,8 @@ Checkpoint join_parts(const Checkpoint& manifest, const fs::path& manifest_file,
     // A part holds its arrays in the run's order, as the manifest lists them.
     std::size_t& next = taken[std::size_t(value)];
     if (next >= part->arrays.size() || part->arrays[next].first != array)
-      throw parts_error(part_file(manifest_file.parent_path(), int(value), manifest_generation(manifest)),
-                        "checkpoint part does not hold array " + array + " where its manifest expects it");
+      throw parts_error(files[std::size_t(value)], "checkpoint part does not hold array " + array +
+                                                       " where its manifest expects it");
     state.arrays.push_back(part->arrays[next++]);
   }
   for (const PartBytes& part : parts)
