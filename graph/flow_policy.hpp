@@ -18,6 +18,12 @@ enum class WeightPolicy { latest, stash };
 // `automatic` takes the updates wherever they are allowed and smaller than a copy: at small batches.
 enum class StashForm { automatic, copy, updates };
 
+// How many updates land on a layer between a batch's standard pass and its learning visit, with K
+// batches in flight: whatever the timing gives (at most K − 1, which differs between thread counts,
+// ranks and machines), or exactly K − 1 in a fixed order of visits (graph/fixed_interleave.hpp), so
+// that a run's numbers do not depend on timing.
+enum class Staleness { timing, fixed };
+
 // When a layer's updates reach its weights: at once, or summed until the scheduler flushes them
 // (GPipe: one optimizer step per group of micro-batches).
 enum class UpdateMode { immediate, deferred };
@@ -56,6 +62,7 @@ struct FlowPolicy {
   MessageOrder order = MessageOrder::learning_first;
   WeightPolicy weights = WeightPolicy::latest;
   StashForm stash_form = StashForm::automatic;
+  Staleness staleness = Staleness::timing;
   UpdateMode updates = UpdateMode::immediate;
   BackwardVisits backward = BackwardVisits::joined;
 };

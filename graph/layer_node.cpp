@@ -89,12 +89,13 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
       queue_(graph, MessagePriority{config.graph.flow.order}),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
         StageOutbox out(ports);
-        visit(m, out);
+        take(m, out);
       })) {
   tbb::flow::make_edge(queue_, node_);
   const StashSettings stash = StashSettings::of(config.graph);
   if (stash.stashes(rule_.learning_reads_weights()) && stash.as_updates(config.stage, layer_->inputs(), layer_->outputs()))
     stash_updates_.emplace(layer_->inputs(), layer_->outputs());
+  if (config.graph.flow.staleness == Staleness::fixed) interleave_.emplace(config.graph.flow.in_flight);
   modulated_as_difference_ = config.graph.precision == Precision::bf16 && rule_.integrates_modulated_pass() &&
                              !config.place.is_output();
 }
@@ -118,6 +119,21 @@ void LayerNode::visit(const Message& message, Outbox& out) {
     case Pass::mirror: return on_mirror(message, out);
     case Pass::feedback: reject_message(name(), message.pass);
   }
+}
+
+void LayerNode::take(const Message& message, Outbox& out) {
+  if (!interleave_) return visit(message, out);
+  if (!interleave_->due(message)) return interleave_->hold(message);
+  visit(message, out);
+  interleave_->ran(message);
+  while (std::optional<Message> due = interleave_->take_due()) {
+    visit(*due, out);
+    interleave_->ran(*due);
+  }
+}
+
+void LayerNode::begin_run(std::span<const BatchHandle> batches, Pass pass) {
+  if (interleave_) interleave_->begin_run(batches, pass);
 }
 
 TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch, std::uint64_t stream) {

@@ -18,6 +18,7 @@
 
 #include <tbb/flow_graph.h>
 
+#include "graph/fixed_interleave.hpp"
 #include "graph/graph_config.hpp"
 #include "graph/layer_metrics.hpp"
 #include "graph/message.hpp"
@@ -64,6 +65,13 @@ class LayerNode {
   // One visit: the standard pass up (after learning, where the rule learns on it), a learning
   // signal to the rule, an evaluation pass up.
   void visit(const Message& message, Outbox& out);
+  // A message off the queue: visited now, or under --staleness fixed held until the fixed order
+  // makes it due, and then visited by the visit that did.
+  void take(const Message& message, Outbox& out);
+  // A run of batches through the graph begins (the fixed order is kept within one run); the number
+  // of messages a run left held, which must be 0.
+  void begin_run(std::span<const BatchHandle> batches, Pass pass);
+  std::size_t messages_held() const { return interleave_ ? interleave_->held() : 0; }
 
   // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
   void apply_accumulated(int rows) { updates_.flush(rows); }
@@ -144,6 +152,7 @@ class LayerNode {
   // h_{l-1} and h_{l-1}^err apart, an error as large as the modulation itself
   // (apps/precision_probe), while the difference form rounds only the modulation.
   bool modulated_as_difference_ = false;
+  std::optional<FixedInterleave> interleave_;  // under --staleness fixed
   bool record_weight_use_ = false;
   std::vector<WeightUse> weight_uses_;
   std::map<std::uint64_t, std::vector<float>> standard_weights_;  // while recording: W at each standard pass

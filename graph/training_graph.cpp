@@ -308,6 +308,7 @@ std::size_t TrainingGraph::run_batches(std::span<const BatchHandle> batches, Pas
     CompletionNode& completion;
     ~Unhook() { completion.after_each({}); }
   } unhook{*completion_};
+  for (const auto& layer : layers_) layer->begin_run(batches, pass);
   const auto started = Clock::now();
   std::size_t trained = batches.size();
   arena_.execute([&] {
@@ -323,6 +324,10 @@ std::size_t TrainingGraph::run_batches(std::span<const BatchHandle> batches, Pas
     take_handoffs();
   });
   run_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+  for (const auto& layer : layers_)
+    if (layer->messages_held() != 0)
+      throw std::logic_error(layer->name() + " still holds " + std::to_string(layer->messages_held()) +
+                             " messages that the fixed order never made due");
   if (link) copy_tallies_to_root();
   return trained;
 }

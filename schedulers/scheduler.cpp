@@ -24,6 +24,10 @@ void Scheduler::configure(GraphConfig& graph) const {
 
 std::size_t Scheduler::train(BatchRunner& runner, std::span<const BatchHandle> batches,
                              const std::function<bool()>& stop_requested) const {
+  // Stopping inside the run would move the last batches' updates ahead of standard passes that the
+  // fixed order puts first, so that a resumed run would not end as an uninterrupted one: under the
+  // fixed order a stop waits for the run's end (a checkpoint's interval, or the epoch).
+  if (flow_.staleness == Staleness::fixed) return runner.train(batches, {});
   return runner.train(batches, stop_requested);
 }
 

@@ -39,6 +39,12 @@ std::string stash_form_name(StashForm form) {
   return "";
 }
 
+Staleness read_staleness(std::string_view text) {
+  if (text == "timing") return Staleness::timing;
+  if (text == "fixed") return Staleness::fixed;
+  throw std::invalid_argument("--staleness: '" + std::string(text) + "' is not one of: timing, fixed");
+}
+
 // Built on first use: registrations from other translation units' static objects read it.
 const std::vector<SchedulerOption>& catalogue() {
   static const std::vector<SchedulerOption> options = {
@@ -53,6 +59,13 @@ const std::vector<SchedulerOption>& catalogue() {
      "--momentum 0 and --weight-decay 0), or auto (default: updates where allowed and smaller than a copy)",
      [](std::string_view text, SchedulerSettings& s) { s.stash_form = read_stash_form(text); },
      [](const SchedulerSettings& s) { return stash_form_name(s.stash_form); }},
+    {"staleness", "HOW",
+     "timing (default: each update sees however many of the other batches' updates happen to land "
+     "first, at most K - 1) or fixed (exactly K - 1 at every layer, in an order of visits fixed in "
+     "advance: the run's numbers are the same on any threads, ranks or machine; a stop request then "
+     "takes effect at the next checkpoint or the epoch's end)",
+     [](std::string_view text, SchedulerSettings& s) { s.staleness = read_staleness(text); },
+     [](const SchedulerSettings& s) { return std::string(s.staleness == Staleness::fixed ? "fixed" : "timing"); }},
     {"micro-batches", "M", "micro-batches of --batch-size per update (default 4)",
      [](std::string_view text, SchedulerSettings& s) { s.micro_batches = read_count("micro-batches", text); },
      [](const SchedulerSettings& s) { return std::to_string(s.micro_batches); }},

@@ -104,7 +104,10 @@ std::string scheduler_metrics_json(Trainer& trainer) {
   const GraphConfig& g = graph.config();
   std::ostringstream out;
   out << std::setprecision(6);
-  out << "{\n    \"in_flight\": " << g.flow.in_flight << ", \"graph_threads\": " << g.graph_threads
+  out << "{\n    \"in_flight\": " << g.flow.in_flight
+      << ", \"weights\": \"" << (g.flow.weights == WeightPolicy::stash ? "stash" : "latest")
+      << "\", \"staleness\": \"" << (g.flow.staleness == Staleness::fixed ? "fixed" : "timing")
+      << "\", \"graph_threads\": " << g.graph_threads
       << ", \"dnnl_threads\": " << g.dnnl_threads << ",\n    \"layers\": [";
   for (int l = 0; l < graph.layer_count(); ++l) {
     const LayerMetrics& m = graph.layer_metrics(l);

