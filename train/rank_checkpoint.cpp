@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "graph/wire_format.hpp"
 #include "train/checkpoint_codec.hpp"
 #include "train/checkpoint_parts.hpp"
 #include "train/run_state.hpp"
@@ -17,28 +18,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::byte> as_bytes(std::string_view text) {
-  const auto* begin = reinterpret_cast<const std::byte*>(text.data());
-  return {begin, begin + text.size()};
-}
-
-std::string as_text(const std::vector<std::byte>& bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
 // Each rank's `problem` ("" for none) and `note` go to the root. If any rank has a problem, every
 // rank throws CheckpointError, the root's with the first problem by rank. Returns the notes by
 // rank on the root, and nothing on the other ranks.
-std::vector<std::string> agree(RemoteLink& link, const std::string& problem, const std::string& note = {}) {
-  std::vector<std::string> notes;
+std::vector<std::vector<std::byte>> agree(RemoteLink& link, const std::string& problem, std::vector<std::byte> note = {}) {
+  std::vector<std::vector<std::byte>> notes;
   std::string first_problem;
   for (int rank = 0; rank < link.ranks(); ++rank) {
-    // One byte says which of the two the text is.
-    const std::string mine = link.rank() == rank ? (problem.empty() ? "+" + note : "!" + problem) : std::string();
-    const std::string report = as_text(link.to_root(rank, as_bytes(mine)));
+    ByteWriter mine;
+    if (link.rank() == rank) {
+      mine.put_array(std::span<const char>(problem));
+      mine.put_array(std::span<const std::byte>(note));
+    }
+    const std::vector<std::byte> report = link.to_root(rank, mine.take());
     if (!link.is_root()) continue;
-    if (report.starts_with('!') && first_problem.empty()) first_problem = report.substr(1);
-    notes.push_back(report.empty() ? std::string() : report.substr(1));
+    ByteReader reader(report);
+    const std::vector<char> text = reader.get_array<char>();
+    if (!text.empty() && first_problem.empty()) first_problem.assign(text.begin(), text.end());
+    notes.push_back(reader.get_array<std::byte>());
   }
   if (link.from_root(first_problem.empty() ? 0 : 1) != 0)
     throw CheckpointError(link.is_root() ? first_problem : "the checkpoint failed on another rank");
@@ -74,8 +71,10 @@ std::vector<std::pair<std::uint64_t, fs::path>> parts_in(const fs::path& dir, in
 std::uint64_t next_generation(const fs::path& dir, RemoteLink& link) {
   std::uint64_t highest = 0;
   for (const auto& [generation, file] : parts_in(dir, link.rank())) highest = std::max(highest, generation);
-  const std::vector<std::string> found = agree(link, "", std::to_string(highest));
-  for (const std::string& text : found) highest = std::max<std::uint64_t>(highest, std::stoull(text));
+  ByteWriter note;
+  note.put(highest);
+  for (const std::vector<std::byte>& found : agree(link, "", note.take()))
+    highest = std::max(highest, ByteReader(found).get<std::uint64_t>());
   return link.from_root(highest + 1);
 }
 
@@ -84,8 +83,7 @@ std::uint64_t next_generation(const fs::path& dir, RemoteLink& link) {
 void save_across_ranks(Trainer& trainer, const std::string& config_text, const fs::path& dir) {
   RemoteLink& link = *trainer.graph().config().ranks.link;
   const std::uint64_t generation = next_generation(dir, link);
-  Checkpoint state = capture_run_state(trainer, config_text);
-  const std::vector<std::optional<int>> owners = array_ranks(trainer);
+  auto [state, owners] = capture_rank_state(trainer, config_text);
 
   std::string problem;
   PartSeal seal;
@@ -97,16 +95,14 @@ void save_across_ranks(Trainer& trainer, const std::string& config_text, const f
   } catch (const std::exception& error) {
     problem = error_text(error);
   }
-  const std::string note = std::to_string(seal.bytes) + " " + std::to_string(seal.crc32);
-  const std::vector<std::string> notes = agree(link, problem, note);
+  ByteWriter note;
+  note.put(seal);
+  const std::vector<std::vector<std::byte>> notes = agree(link, problem, note.take());
 
   // Every part is on disk: the manifest makes them the checkpoint.
   if (link.is_root()) {
     std::vector<PartSeal> seals;
-    for (const std::string& text : notes) {
-      const std::size_t space = text.find(' ');
-      seals.push_back({std::stoull(text.substr(0, space)), std::uint32_t(std::stoul(text.substr(space + 1)))});
-    }
+    for (const std::vector<std::byte>& sealed : notes) seals.push_back(ByteReader(sealed).get<PartSeal>());
     try {
       save_checkpoint(checkpoint_file(dir), manifest_of(std::move(state), owners, generation, seals));
     } catch (const std::exception& error) {

@@ -155,13 +155,12 @@ std::string run_fingerprint(Trainer& trainer) {
   return out.str();
 }
 
-std::vector<std::optional<int>> array_ranks(Trainer& trainer) {
-  std::vector<std::optional<int>> ranks;
-  for (const StateArray& array : state_arrays(trainer)) ranks.push_back(array.rank);
-  return ranks;
-}
+namespace {
 
-Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
+// The trainer's state, with the values of the arrays `copied` accepts; the others keep their name
+// and no values.
+template <class Copied>
+Checkpoint capture(Trainer& trainer, std::string config_text, Copied copied) {
   const RunPosition position = trainer.position();
   Checkpoint checkpoint{.config_text = std::move(config_text),
                         .fingerprint = run_fingerprint(trainer),
@@ -171,8 +170,9 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
                         .metrics_csv = metrics_csv(trainer.history()),
                         .arrays = {},
                         .counters = {}};
-  for (const auto& [name, values, rank] : state_arrays(trainer))
-    checkpoint.arrays.emplace_back(name, std::vector<float>(values.begin(), values.end()));
+  for (const StateArray& array : state_arrays(trainer))
+    checkpoint.arrays.emplace_back(array.name, copied(array) ? std::vector<float>(array.values.begin(), array.values.end())
+                                                             : std::vector<float>());
   auto& counters = checkpoint.counters;
   counters.emplace_back("tally.loss_sum", std::bit_cast<std::uint64_t>(position.tally.loss_sum));
   counters.emplace_back("tally.correct", std::uint64_t(position.tally.correct));
@@ -200,6 +200,22 @@ Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
       counters.emplace_back("clock.peak_bytes." + std::to_string(m), std::uint64_t(totals.peak_bytes[m]));
   }
   return checkpoint;
+}
+
+}  // namespace
+
+Checkpoint capture_run_state(Trainer& trainer, std::string config_text) {
+  return capture(trainer, std::move(config_text), [](const StateArray&) { return true; });
+}
+
+RankState capture_rank_state(Trainer& trainer, std::string config_text) {
+  const RemoteLink& link = *trainer.graph().config().ranks.link;
+  RankState mine;
+  for (const StateArray& array : state_arrays(trainer)) mine.owners.push_back(array.rank);
+  mine.state = capture(trainer, std::move(config_text), [&](const StateArray& array) {
+    return array.rank ? *array.rank == link.rank() : link.is_root();
+  });
+  return mine;
 }
 
 void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs::path& file) {

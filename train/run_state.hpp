@@ -37,10 +37,16 @@ std::string run_fingerprint(Trainer& trainer);
 // The trainer's state now; call between chunks (from a safe-point callback, or while idle).
 Checkpoint capture_run_state(Trainer& trainer, std::string config_text);
 
-// Across ranks, the rank whose part of a checkpoint holds each of capture_run_state's arrays, in
-// its order; nullopt for the manifest's arrays, and for every array in one process
-// (train/checkpoint_parts.hpp).
-std::vector<std::optional<int>> array_ranks(Trainer& trainer);
+// Across ranks, what this rank writes of a checkpoint (train/checkpoint_parts.hpp): the state as
+// capture_run_state has it, but with values only for the arrays this rank saves (its own layers',
+// and on the root the manifest's); every array keeps its name and place. `owners[i]` is the rank
+// whose part holds `state.arrays[i]`, nullopt for the manifest's. A rank thus copies only what it
+// writes, although the root holds a gathered copy of every layer.
+struct RankState {
+  Checkpoint state;
+  std::vector<std::optional<int>> owners;
+};
+RankState capture_rank_state(Trainer& trainer, std::string config_text);
 
 // Puts a checkpoint read from `file` into a trainer just built from the checkpoint's configuration.
 // Across ranks, the checkpoint holds the manifest's arrays and this rank's layers' (join_parts),
