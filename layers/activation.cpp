@@ -23,17 +23,23 @@ void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* 
   const std::size_t n = activity.size();
   switch (activation) {
     case Activation::identity:
-      if (m)
+      if (m) {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] *= m[i];
+      }
       return;
     case Activation::relu:  // h > 0 exactly where z > 0 and the unit was kept
       // Two branch-free loops, so that each vectorises.
-      if (m)
+      if (m) {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] * m[i] : 0.0f;
-      else
+      } else {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] : 0.0f;
+      }
       return;
     case Activation::tanh:  // 1 − tanh², with tanh(z) = h / mask for kept units
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) {
         const float keep = m ? m[i] : 1.0f;
         const float t = keep != 0.0f ? h[i] / keep : 0.0f;
@@ -55,14 +61,19 @@ void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activati
   float* out = h.data();
   const auto apply = [&](auto sigma) {
     // One loop per combination, so that each vectorises without a test per element.
-    if (b && m)
+    if (b && m) {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]) * m[i];
-    else if (b)
+    } else if (b) {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]);
-    else if (m)
+    } else if (m) {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]) * m[i];
-    else
+    } else {
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]);
+    }
   };
   switch (activation) {
     case Activation::identity: return apply([](float v) { return v; });

@@ -51,6 +51,12 @@ struct CacheLineAllocator {
 
 using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
+// An element-wise pass over at least this many values runs on oneDNN's OpenMP threads (those the
+// scheduler gave each primitive): a conv layer's 100 × 18432 activity is a memory-bound pass that
+// one core streams at half the speed of two, while the fc net's 64 × 1024 is done before the
+// threads would wake.
+inline constexpr std::size_t parallel_pass_values = std::size_t(1) << 18;
+
 struct Tensor {
   AlignedFloats storage;
   int rows = 0;
