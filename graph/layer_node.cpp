@@ -123,6 +123,9 @@ void LayerNode::visit(const Message& message, Outbox& out) {
 
 void LayerNode::take(const Message& message, Outbox& out) {
   if (!interleave_) return visit(message, out);
+  // The gate's state is the node's, like W: its reads and writes around the visits are ordered as
+  // the visits are (graph/thread_handoff.hpp).
+  const SerialVisit serial(&clock_);
   if (!interleave_->due(message)) return interleave_->hold(message);
   visit(message, out);
   interleave_->ran(message);
@@ -133,7 +136,9 @@ void LayerNode::take(const Message& message, Outbox& out) {
 }
 
 void LayerNode::begin_run(std::span<const BatchHandle> batches, Pass pass) {
-  if (interleave_) interleave_->begin_run(batches, pass);
+  if (!interleave_) return;
+  const SerialVisit serial(&clock_);  // before the run's first visit, after the last run's
+  interleave_->begin_run(batches, pass);
 }
 
 TensorHandle LayerNode::dropout_mask_for(const BatchInfo& batch, std::uint64_t stream) {
