@@ -29,7 +29,7 @@ struct CacheLineAllocator {
   // Sizing leaves the values unset instead of zero-filling them. A pooled tensor is sized for the
   // largest batch, the evaluation's, and written before it is read; filling every new one wrote
   // and faulted in all of it, 74 MB per tensor of the conv net's first layer at 1000 rows, where
-  // training touches a tenth: a second of the conv net's first epoch.
+  // training touches a tenth: 0.8 s of the conv net's first epoch.
   // Builds without NDEBUG (the sanitizer checks) set them to NaN instead, so that a read before the
   // first write trips the finite checks rather than passing on whatever the memory held.
   template <class U>

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "schedulers/scheduler_options.hpp"
 #include "train/json_text.hpp"
 #include "train/simulation_report.hpp"
 
@@ -105,9 +106,9 @@ std::string scheduler_metrics_json(Trainer& trainer) {
   std::ostringstream out;
   out << std::setprecision(6);
   out << "{\n    \"in_flight\": " << g.flow.in_flight
-      << ", \"weights\": \"" << (g.flow.weights == WeightPolicy::stash ? "stash" : "latest")
-      << "\", \"staleness\": \"" << (g.flow.staleness == Staleness::fixed ? "fixed" : "timing")
-      << "\", \"graph_threads\": " << g.graph_threads
+      << ", \"weights\": " << json_string(scheduler_option("weights").write(trainer.config().scheduler))
+      << ", \"staleness\": " << json_string(scheduler_option("staleness").write(trainer.config().scheduler))
+      << ", \"graph_threads\": " << g.graph_threads
       << ", \"dnnl_threads\": " << g.dnnl_threads << ",\n    \"layers\": [";
   for (int l = 0; l < graph.layer_count(); ++l) {
     const LayerMetrics& m = graph.layer_metrics(l);
