@@ -12,6 +12,7 @@
 
 #include "cli.hpp"
 #include "schedulers/scheduler_options.hpp"
+#include "schedulers/scheduler_registry.hpp"
 #include "data/data_dir.hpp"
 #include "data/dataset.hpp"
 #include "train_option_table.hpp"
@@ -80,6 +81,32 @@ TrainRequest request_from(const po::variables_map& vm) {
   return request;
 }
 
+// The scheduler knobs the command line sets: a knob is refused when the chosen scheduler does not
+// read it, as a user who writes `--scheduler async --weights stash` expects a stash and would get
+// none. Only the command line is held to this: a configuration file that pepita wrote (a
+// checkpoint's, `config_text`) lists every knob, each at the value the run had.
+std::vector<std::string> scheduler_knobs_given(const po::variables_map& command_line) {
+  std::vector<std::string> given;
+  for (const SchedulerOption& option : scheduler_options()) {
+    const std::string flag(option.flag);
+    if (command_line.count(flag) && !command_line[flag].defaulted()) given.push_back(flag);
+  }
+  return given;
+}
+
+void refuse_unread_knobs(const std::vector<std::string>& given, const SchedulerSettings& scheduler) {
+  const std::vector<std::string>& reads = find_scheduler(scheduler.name).options;
+  for (const std::string& flag : given) {
+    if (std::find(reads.begin(), reads.end(), flag) != reads.end()) continue;
+    std::string its = reads.empty() ? std::string("none") : "";
+    for (const std::string& knob : reads) its += (its.empty() ? "--" : ", --") + knob;
+    throw UsageError("--" + flag + ": the " + scheduler.name + " scheduler does not read it (its options: " + its + ")");
+  }
+  // Pipelined's stash knobs shape a stash, which only --weights stash keeps.
+  if (scheduler.weights == WeightPolicy::latest && std::find(given.begin(), given.end(), "stash-form") != given.end())
+    throw UsageError("--stash-form: only --weights stash keeps a stash (the weights are latest)");
+}
+
 }  // namespace
 
 std::vector<int> parse_int_list(const std::string& text, const std::string& option) {
@@ -116,6 +143,7 @@ po::options_description train_options_description() {
 TrainRequest parse_train_options(const std::vector<std::string>& args) {
   const po::options_description description = train_options_description();
   po::variables_map vm = read_command_line(args, description);
+  const std::vector<std::string> knobs_given = scheduler_knobs_given(vm);
   if (vm.count("resume")) {
     require_resume_compatible(vm);
     po::notify(vm);
@@ -132,7 +160,9 @@ TrainRequest parse_train_options(const std::vector<std::string>& args) {
     if (vm.count("resume")) throw UsageError("--config: resume cannot be given in a configuration file");
   }
   po::notify(vm);
-  return request_from(vm);
+  TrainRequest request = request_from(vm);
+  if (!request.help) refuse_unread_knobs(knobs_given, request.config.scheduler);
+  return request;
 }
 
 TrainRequest parse_resumed_options(const std::vector<std::string>& args, const std::string& config_text) {

@@ -96,6 +96,14 @@ expect 2 "--stash-form updates needs --momentum 0 and --weight-decay 0" -- train
 expect 2 "--staleness: 'sometimes' is not one of: timing, fixed" -- train "${tiny[@]}" --scheduler pipelined --staleness sometimes
 expect 2 "--staleness fixed: the async scheduler has no order of visits to fix" -- train "${tiny[@]}" --scheduler async --staleness fixed
 expect 2 "--staleness fixed runs on the host clock only" -- train "${tiny[@]}" --scheduler pipelined --staleness fixed --clock virtual
+# A scheduler knob the chosen scheduler does not read is refused, not silently dropped; the same
+# knob with the scheduler that reads it runs.
+expect 2 "--weights: the async scheduler does not read it \\(its options: --tokens\\)" -- train "${tiny[@]}" --scheduler async --weights stash
+expect 2 "--in-flight: the sequential scheduler does not read it \\(its options: none\\)" -- train "${tiny[@]}" --in-flight 2
+expect 2 "--tokens: the pipelined scheduler does not read it" -- train "${tiny[@]}" --scheduler pipelined --tokens 2
+expect 2 "--micro-batches: the zb-h1 scheduler does not read it" -- train "${tiny[@]}" --scheduler zb-h1 --micro-batches 2
+expect 2 "--stash-form: only --weights stash keeps a stash" -- train "${tiny[@]}" --scheduler pipelined --stash-form copy
+expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler gpipe --micro-batches 2
 for model in fc conv2k2-fc4; do
   if "$pepita" train "${tiny[@]}" --model "$model" --precision bf16 --summary "$work/b.json" >"$work/out" 2>"$work/err"; then
     if grep -q '"precision": "bf16"' "$work/b.json"; then pass; else
