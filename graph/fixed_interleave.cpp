@@ -33,8 +33,8 @@ bool FixedInterleave::due(const Message& message) const {
   if (!training_ || !gated(message.pass)) return true;
   const std::int64_t place = place_of(message);
   if (message.pass == Pass::standard) return place == standard_done_;
-  // The standard pass K − 1 batches later, or the run's last where there is none so late.
-  const std::int64_t awaited = std::min(place + in_flight_ - 1, std::int64_t(place_.size()) - 1);
+  // The standard pass `lag` batches later, or the run's last where there is none so late.
+  const std::int64_t awaited = std::min(place + lag_, std::int64_t(place_.size()) - 1);
   return place == learnt_ && standard_done_ > awaited;
 }
 

@@ -27,7 +27,9 @@ namespace pepita {
 
 class FixedInterleave {
  public:
-  explicit FixedInterleave(int in_flight) : in_flight_(in_flight) {}
+  // `lag`: K − 1 with K batches in flight, the most the limiter allows, so that the standard pass
+  // a learning visit waits for is always admitted (above).
+  explicit FixedInterleave(int lag) : lag_(lag) {}
 
   // A run of batches begins: standard passes (training) in this order, or another pass, which is
   // never held. What a failed run left held is dropped.
@@ -48,7 +50,7 @@ class FixedInterleave {
   std::int64_t place_of(const Message& message) const;
   static bool gated(Pass pass);
 
-  int in_flight_;
+  int lag_;  // updates of this layer that land between a batch's standard pass and its learning visit
   bool training_ = false;  // a run of standard passes, the only one with an order to keep
   std::unordered_map<std::uint64_t, std::int64_t> place_;  // batch id → its place in the run
   std::int64_t standard_done_ = 0;  // standard passes run so far in this run

@@ -95,7 +95,7 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
   const StashSettings stash = StashSettings::of(config.graph);
   if (stash.stashes(rule_.learning_reads_weights()) && stash.as_updates(config.stage, layer_->inputs(), layer_->outputs()))
     stash_updates_.emplace(layer_->inputs(), layer_->outputs());
-  if (config.graph.flow.staleness == Staleness::fixed) interleave_.emplace(config.graph.flow.in_flight);
+  if (config.graph.flow.staleness == Staleness::fixed) interleave_.emplace(config.graph.flow.in_flight - 1);
   modulated_as_difference_ = config.graph.precision == Precision::bf16 && rule_.integrates_modulated_pass() &&
                              !config.place.is_output();
 }

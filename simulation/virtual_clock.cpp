@@ -51,7 +51,11 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       layers_(std::size_t(topology.layers())),
       standard_done_(std::size_t(topology.layers())),
       versions_(std::size_t(topology.layers()), 0),
-      awaiting_flush_(std::size_t(topology.layers())) {
+      awaiting_flush_(std::size_t(topology.layers())),
+      interleave_(std::size_t(topology.size())) {
+  if (settings_.flow.staleness == Staleness::fixed)
+    for (int n = 0; n < topology.size(); ++n)
+      if (topology.node(n).kind == NodeKind::layer) interleave_[std::size_t(n)].emplace(settings_.flow.in_flight - 1);
   if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   handoff_ = cost_->handoff_seconds(topology);
   if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");
@@ -73,6 +77,8 @@ std::size_t VirtualClock::train(std::span<const BatchHandle> batches, const std:
   tokens_ = settings_.flow.in_flight;
   stopping_ = false;
   stop_requested_ = stop_requested;
+  for (std::optional<FixedInterleave>& gate : interleave_)
+    if (gate) gate->begin_run(batches, Pass::standard);
   // The host starts and drains the graph around the call's visits; no device works meanwhile.
   now_ += cost_->round_seconds(topology_);
   admit(now_);  // the call's first batches: their hand-over is the round's
@@ -127,7 +133,7 @@ void VirtualClock::admit(double at) {
 bool VirtualClock::start_visits() {
   bool started = false;
   for (std::size_t i = 0; i < instant_.size();) {
-    if (instant_[i].arrival > now_) {
+    if (instant_[i].arrival > now_ || !may_start(instant_[i])) {
       ++i;
       continue;
     }
@@ -147,11 +153,26 @@ bool VirtualClock::start_visits() {
   for (int d = 0; d < placement_.devices; ++d) {
     DeviceQueue& queue = waiting_[std::size_t(d)];
     queue.take_arrivals(now_);
-    if (free_at_[std::size_t(d)] > now_ || queue.arrived.empty()) continue;
-    start(std::move(queue.arrived.extract(queue.arrived.begin()).value()));
+    if (free_at_[std::size_t(d)] > now_) continue;
+    const auto taken = choice(queue);
+    if (taken == queue.arrived.end()) continue;
+    start(std::move(queue.arrived.extract(taken).value()));
     started = true;
   }
   return started;
+}
+
+bool VirtualClock::may_start(const Waiting& waiting) const {
+  const std::optional<FixedInterleave>& gate = interleave_[std::size_t(waiting.node)];
+  return !gate || gate->due(waiting.message);
+}
+
+std::multiset<VirtualClock::Waiting, VirtualClock::RunsBefore>::iterator VirtualClock::choice(DeviceQueue& queue) {
+  // Without a gate the first is taken. With one, what the gate passes over is a layer's message
+  // whose turn has not come; at most K of them per layer wait, so the scan stays short.
+  auto it = queue.arrived.begin();
+  while (it != queue.arrived.end() && !may_start(*it)) ++it;
+  return it;
 }
 
 // Messages off the link by now join the arrived; in send order, so ties keep it.
@@ -174,9 +195,9 @@ bool VirtualClock::start_on_pool() {
   for (int unit = 0; unit < int(waiting_.size()); ++unit) {
     DeviceQueue& queue = waiting_[std::size_t(unit)];
     queue.take_arrivals(now_);
-    if (free_at_[std::size_t(unit)] <= now_ && !queue.arrived.empty()) ready_units_.push_back(unit);
+    if (free_at_[std::size_t(unit)] <= now_ && choice(queue) != queue.arrived.end()) ready_units_.push_back(unit);
   }
-  const auto head = [this](int unit) -> const Waiting& { return *waiting_[std::size_t(unit)].arrived.begin(); };
+  const auto head = [this](int unit) -> const Waiting& { return *choice(waiting_[std::size_t(unit)]); };
   std::sort(ready_units_.begin(), ready_units_.end(), [&](int a, int b) {
     const Waiting &x = head(a), &y = head(b);
     return x.arrival != y.arrival ? x.arrival < y.arrival : x.sequence < y.sequence;
@@ -187,7 +208,7 @@ bool VirtualClock::start_on_pool() {
     while (worker < placement_.devices && worker_free_at_[std::size_t(worker)] > now_) ++worker;
     if (worker == placement_.devices) break;
     DeviceQueue& queue = waiting_[std::size_t(unit)];
-    start(std::move(queue.arrived.extract(queue.arrived.begin()).value()), worker);
+    start(std::move(queue.arrived.extract(choice(queue)).value()), worker);
     started = true;
   }
   return started;
@@ -220,6 +241,7 @@ double VirtualClock::visit_cost(int node, Pass pass, int rows) {
 // `worker`: the pool's worker that takes the visit (a zero-cost visit takes none and shows on 0).
 void VirtualClock::start(Waiting taken, int worker) {
   --waiting_count_;
+  if (std::optional<FixedInterleave>& gate = interleave_[std::size_t(taken.node)]) gate->ran(taken.message);
   const int device = placement_.pool ? worker : placement_.device_of[std::size_t(taken.node)];
   const double duration = taken.duration;
   Running visit{.end = now_ + duration, .sequence = sequence_++, .node = taken.node, .device = device, .sent = {}, .reports = {}};

@@ -8,7 +8,10 @@
 // In a pool (--placement pool) every node is its own serial unit and D workers take the ready
 // nodes in the order their next messages arrived, as ready tasks reach a host's threads.
 // The limiter's tokens, the completion of a batch (all L layers updated) and GPipe's groups and
-// flushes are simulated as the real graph does them.
+// flushes are simulated as the real graph does them. Under `--staleness fixed` each layer also
+// keeps the real layer node's gate (graph/fixed_interleave.hpp): a message that is not due yet is
+// passed over by its device, as the real node holds it, so the simulated order of every layer's
+// visits is the fixed one.
 //
 // The visits themselves are run by a VisitExecutor, one at a time, in order of virtual start: the
 // real nodes (TrainingGraph::visit: the arithmetic runs, only time is simulated) or the message
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "graph/batch_runner.hpp"
+#include "graph/fixed_interleave.hpp"
 #include "graph/flow_policy.hpp"
 #include "simulation/cost_model.hpp"
 #include "simulation/memory_model.hpp"
@@ -142,6 +146,10 @@ class VirtualClock final : public BatchRunner {
     std::vector<Waiting> on_link;  // sent, still travelling
     void take_arrivals(double now);
   };
+  // The arrived message a free unit takes: the first in its order that its node's fixed interleave
+  // lets run now (every one, without the gate); end() when none may.
+  std::multiset<Waiting, RunsBefore>::iterator choice(DeviceQueue& queue);
+  bool may_start(const Waiting& waiting) const;
   struct Sent {
     int to = 0;
     Message message;
@@ -224,6 +232,7 @@ class VirtualClock final : public BatchRunner {
   std::vector<std::unordered_map<std::uint64_t, StandardDone>> standard_done_;
   std::vector<std::uint64_t> versions_;  // per layer: updates that reached W
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> awaiting_flush_;  // deferred: (batch, hops)
+  std::vector<std::optional<FixedInterleave>> interleave_;  // per node: a layer's gate under --staleness fixed
 };
 
 }  // namespace pepita

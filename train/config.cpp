@@ -125,9 +125,6 @@ void validate(const TrainConfig& config) {
   const std::vector<std::string>& knobs = find_scheduler(config.scheduler.name).options;
   require(config.scheduler.staleness == Staleness::timing || std::count(knobs.begin(), knobs.end(), "staleness"),
           "--staleness fixed: the " + config.scheduler.name + " scheduler has no order of visits to fix (pipelined has)");
-  require(config.scheduler.staleness == Staleness::timing || !config.simulation.on_virtual_clock(),
-          "--staleness fixed runs on the host clock only: the simulated devices take waiting messages in the "
-          "scheduler's order, not in a fixed one");
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
   const SimulationSettings& simulation = config.simulation;
   require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");

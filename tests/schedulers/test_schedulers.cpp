@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "../graph/tiny_problem.hpp"
+#include "simulation/simulation.hpp"
 #include "train/trainer.hpp"
 
 using namespace pepita;
@@ -346,6 +347,25 @@ TEST_CASE("pipelined with --staleness fixed gives the same numbers on any thread
             CAPTURE(i);
             CHECK(staleness[i] == std::min<std::uint64_t>(i % 24, std::uint64_t(in_flight - 1)));
           }
+        }
+      }
+      // The virtual clock keeps the same order on simulated devices, so it computes the same
+      // numbers (with the arithmetic run), on one device per layer and on a shared one.
+      config.scheduler.threads = 1;
+      config.simulation.clock = RunClock::virtual_devices;
+      config.simulation.cost = "flops";
+      for (const int devices : {1, 4}) {
+        CAPTURE(devices);
+        config.simulation.devices = devices;
+        Trainer trainer(config, data);
+        trainer.run({});
+        CHECK(all_weights(trainer) == weights[0]);
+        CHECK(trainer.history().back().train_loss == losses[0]);
+        for (const SimulatedLayer& layer : trainer.simulation()->clock().layers()) {
+          REQUIRE(layer.staleness.size() == 48);
+          if (rule == "drtp" && std::all_of(layer.staleness.begin(), layer.staleness.end(), [](std::uint64_t s) { return s == 0; })) continue;
+          for (std::size_t i = 0; i < layer.staleness.size(); ++i)
+            CHECK(layer.staleness[i] == std::min<std::uint64_t>(i % 24, std::uint64_t(in_flight - 1)));
         }
       }
       CHECK(weights[0] == weights[1]);
