@@ -5,9 +5,11 @@
 // With K batches in flight and the order left to timing, how many updates land on W_l between a
 // batch's standard pass and its learning visit depends on which message happens to reach the
 // layer first: it differs between thread counts, ranks and machines, and so do the weights.
-// Here every layer runs its visits in one order fixed in advance, PipeDream's 1F1B steady state:
-// the standard passes of the first K batches, then the learning visit of the oldest batch and the
-// next standard pass, in turn; the learning visits of the last K − 1 batches of a run come after
+// Here every layer runs its visits in one order fixed in advance: the one 1F1B's steady state gives
+// PipeDream's first stage, at every layer (1F1B's later stages lag by fewer batches, which this
+// order does not follow: docs/simulation.md has what that costs at depth). That is the standard
+// passes of the first K batches, then the learning visit of the oldest batch and the next standard
+// pass, in turn; the learning visits of the last K − 1 batches of a run come after
 // its last standard pass. Every update then sees exactly min(j, K − 1) updates of the same layer
 // land since its standard pass (j: the batch's place in the run), whatever the timing.
 //
