@@ -32,7 +32,10 @@ std::int64_t FixedInterleave::place_of(const Message& message) const {
 bool FixedInterleave::due(const Message& message) const {
   if (!training_ || !gated(message.pass)) return true;
   const std::int64_t place = place_of(message);
-  if (message.pass == Pass::standard) return place == standard_done_;
+  // A standard pass also waits for the learning visit lag + 1 batches before it. With the lag at
+  // K − 1 the limiter already made it wait so; with a smaller lag this keeps the updates landed since
+  // a batch's standard pass at exactly the lag instead of at least it.
+  if (message.pass == Pass::standard) return place == standard_done_ && learnt_ >= place - lag_;
   // The standard pass `lag` batches later, or the run's last where there is none so late.
   const std::int64_t awaited = std::min(place + lag_, std::int64_t(place_.size()) - 1);
   return place == learnt_ && standard_done_ > awaited;

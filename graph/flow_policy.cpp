@@ -1,5 +1,8 @@
 #include "graph/flow_policy.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace pepita {
 
 bool is_learning_signal(Pass pass) {
@@ -46,5 +49,11 @@ const MessageOrder MessageOrder::learning_first{"learning first", &prefer<true>}
 const MessageOrder MessageOrder::standard_first{"standard first", &prefer<false>};
 const MessageOrder MessageOrder::none{"none", &no_preference};
 const MessageOrder MessageOrder::zero_bubble{"zero bubble", &zero_bubble_order};
+
+void require_lags_for(const Staleness& staleness, int learning_layers) {
+  if (!staleness.fixed || staleness.lags.size() <= 1 || int(staleness.lags.size()) == learning_layers) return;
+  throw std::invalid_argument("--staleness: " + std::to_string(staleness.lags.size()) + " lags for " +
+                              std::to_string(learning_layers) + " learning layers (give one lag, or one per layer)");
+}
 
 }  // namespace pepita

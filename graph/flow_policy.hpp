@@ -3,6 +3,7 @@
 // tells sequential, pipelined, GPipe and asynchronous training apart is one of these values; only a
 // scheduler that needs its own control flow (GPipe's flush) adds code (schedulers/scheduler.hpp).
 #include <string_view>
+#include <vector>
 
 #include "graph/message.hpp"
 
@@ -20,9 +21,25 @@ enum class StashForm { automatic, copy, updates };
 
 // How many updates land on a layer between a batch's standard pass and its learning visit, with K
 // batches in flight: whatever the timing gives (at most K − 1, which differs between thread counts,
-// ranks and machines), or exactly K − 1 in a fixed order of visits (graph/fixed_interleave.hpp), so
-// that a run's numbers do not depend on timing.
-enum class Staleness { timing, fixed };
+// ranks and machines), or exactly a lag set in advance, in a fixed order of visits
+// (graph/fixed_interleave.hpp), so that a run's numbers do not depend on timing.
+struct Staleness {
+  bool fixed = false;
+  // Under the fixed order: the lag of each learning layer, first to last, or one lag for every
+  // layer; none means K − 1 at every layer, the most K allows. Each lag is at most K − 1 and none
+  // exceeds the lag of a layer below it: the order is then free of deadlock (fixed_interleave.hpp).
+  std::vector<int> lags;
+
+  int lag_of(int layer_index, int in_flight) const {
+    if (lags.empty()) return in_flight - 1;
+    return lags.size() == 1 ? lags.front() : lags.at(std::size_t(layer_index));
+  }
+  bool operator==(const Staleness&) const = default;
+};
+
+// Throws std::invalid_argument when a fixed order lists lags for another number of learning layers
+// than the graph has: what the command line cannot check before the model is built.
+void require_lags_for(const Staleness& staleness, int learning_layers);
 
 // When a layer's updates reach its weights: at once, or summed until the scheduler flushes them
 // (GPipe: one optimizer step per group of micro-batches).
@@ -62,7 +79,7 @@ struct FlowPolicy {
   MessageOrder order = MessageOrder::learning_first;
   WeightPolicy weights = WeightPolicy::latest;
   StashForm stash_form = StashForm::automatic;
-  Staleness staleness = Staleness::timing;
+  Staleness staleness{};  // timing unless fixed
   UpdateMode updates = UpdateMode::immediate;
   BackwardVisits backward = BackwardVisits::joined;
 };

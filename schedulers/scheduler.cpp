@@ -27,7 +27,7 @@ std::size_t Scheduler::train(BatchRunner& runner, std::span<const BatchHandle> b
   // Stopping inside the run would move the last batches' updates ahead of standard passes that the
   // fixed order puts first, so that a resumed run would not end as an uninterrupted one: under the
   // fixed order a stop waits for the run's end (a checkpoint's interval, or the epoch).
-  if (flow_.staleness == Staleness::fixed) return runner.train(batches, {});
+  if (flow_.staleness.fixed) return runner.train(batches, {});
   return runner.train(batches, stop_requested);
 }
 

@@ -39,10 +39,35 @@ std::string stash_form_name(StashForm form) {
   return "";
 }
 
+// timing; fixed (K − 1 at every layer); or the lags themselves, one for every layer or one per
+// learning layer ("3,2,1,0"), which fix the order too. No ':' in any of them: scheduler labels
+// (`pepita compare`'s "pipelined:4:stash:auto:3,2,1,0") separate their values with it.
 Staleness read_staleness(std::string_view text) {
-  if (text == "timing") return Staleness::timing;
-  if (text == "fixed") return Staleness::fixed;
-  throw std::invalid_argument("--staleness: '" + std::string(text) + "' is not one of: timing, fixed");
+  if (text == "timing") return {};
+  Staleness staleness{.fixed = true, .lags = {}};
+  if (text == "fixed") return staleness;
+  const std::string whole(text);
+  for (;;) {
+    const std::string_view item = text.substr(0, text.find(','));
+    int lag = -1;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), lag);
+    if (item.empty() || error != std::errc() || end != item.data() + item.size() || lag < 0)
+      throw std::invalid_argument("--staleness: '" + whole + "' is not one of: timing, fixed, LAG, LAG,LAG,… (lags are integers >= 0)");
+    staleness.lags.push_back(lag);
+    if (item.size() == text.size()) return staleness;
+    text.remove_prefix(item.size() + 1);
+  }
+}
+
+std::string staleness_name(const Staleness& staleness) {
+  if (!staleness.fixed) return "timing";
+  if (staleness.lags.empty()) return "fixed";
+  std::string name;
+  for (int lag : staleness.lags) {
+    if (!name.empty()) name += ',';
+    name += std::to_string(lag);
+  }
+  return name;
 }
 
 // Built on first use: registrations from other translation units' static objects read it.
@@ -63,9 +88,11 @@ const std::vector<SchedulerOption>& catalogue() {
      "timing (default: each update sees however many of the other batches' updates happen to land "
      "first, at most K - 1) or fixed (exactly K - 1 at every layer, in an order of visits fixed in "
      "advance: the run's numbers are the same on any threads, ranks or machine; a stop request then "
-     "takes effect at the next checkpoint or the epoch's end)",
+     "takes effect at the next checkpoint or the epoch's end), or the lags of that order: D, exactly D "
+     "<= K - 1 at every layer, or D1,D2,... one per learning layer, first to last, none above the one "
+     "before (1F1B's own under BP: 3,2,1,0 for 4 layers at K = 4; docs/schedulers.md)",
      [](std::string_view text, SchedulerSettings& s) { s.staleness = read_staleness(text); },
-     [](const SchedulerSettings& s) { return std::string(s.staleness == Staleness::fixed ? "fixed" : "timing"); }},
+     [](const SchedulerSettings& s) { return staleness_name(s.staleness); }},
     {"micro-batches", "M", "micro-batches of --batch-size per update (default 4)",
      [](std::string_view text, SchedulerSettings& s) { s.micro_batches = read_count("micro-batches", text); },
      [](const SchedulerSettings& s) { return std::to_string(s.micro_batches); }},

@@ -14,7 +14,7 @@ struct SchedulerSettings {
   int in_flight = 4;     // batches in flight (pipelined)
   WeightPolicy weights = WeightPolicy::latest;  // pipelined
   StashForm stash_form = StashForm::automatic;  // pipelined, with the stash
-  Staleness staleness = Staleness::timing;      // pipelined
+  Staleness staleness;                          // pipelined: timing unless fixed
   int micro_batches = 4; // gpipe: micro-batches per flush
   int tokens = 4;        // async: batches in flight (its older name for in-flight)
 

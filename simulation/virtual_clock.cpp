@@ -53,9 +53,12 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       versions_(std::size_t(topology.layers()), 0),
       awaiting_flush_(std::size_t(topology.layers())),
       interleave_(std::size_t(topology.size())) {
-  if (settings_.flow.staleness == Staleness::fixed)
+  require_lags_for(settings_.flow.staleness, topology.layers());
+  if (settings_.flow.staleness.fixed)
     for (int n = 0; n < topology.size(); ++n)
-      if (topology.node(n).kind == NodeKind::layer) interleave_[std::size_t(n)].emplace(settings_.flow.in_flight - 1);
+      if (const TopologyNode& node = topology.node(n);
+          node.kind == NodeKind::layer && topology.rule().learns_after_standard_pass(node.place, settings_.flow.backward))
+        interleave_[std::size_t(n)].emplace(settings_.flow.staleness.lag_of(node.place.index, settings_.flow.in_flight));
   if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   handoff_ = cost_->handoff_seconds(topology);
   if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");

@@ -1,6 +1,7 @@
 // `pepita compare`: the update-locking study as a matrix — rules × schedulers × depth × batch
 // size — each cell a short training run through the graph, reported as a table and a CSV.
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <iomanip>
 #include <sstream>
 
@@ -30,6 +31,10 @@ std::vector<std::string> split(const std::string& text) {
 
 // A scheduler label ("pipelined:4:stash"), checked now so that a typo fails before any training.
 SchedulerSettings parse_scheduler(const std::string& label) {
+  // What a per-layer lag list leaves after the split on commas: one list cannot fit every depth.
+  if (std::isdigit(static_cast<unsigned char>(label.front())))
+    throw UsageError("--schedulers: '" + label + "' is not a scheduler; a label's staleness takes one lag for every "
+                     "layer here, since the depths differ (pipelined:4:stash:auto:2)");
   try {
     SchedulerSettings settings = parse_scheduler_label(label);
     make_scheduler(settings);

@@ -96,6 +96,14 @@ expect 2 "--stash-form updates needs --momentum 0 and --weight-decay 0" -- train
 expect 2 "--staleness: 'sometimes' is not one of: timing, fixed" -- train "${tiny[@]}" --scheduler pipelined --staleness sometimes
 expect 2 "--staleness fixed: the async scheduler has no order of visits to fix" -- train "${tiny[@]}" --scheduler async --staleness fixed
 expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --staleness fixed --clock virtual --devices 2
+# The lags of the fixed order (D, or D1,D2,… per layer): each at most K − 1, none above the one
+# below, one or one per learning layer (the tiny net has 2); a list that fits runs.
+expect 2 "--staleness 4: a lag is at most K - 1 = 3 \\(with --in-flight 4\\)" -- train "${tiny[@]}" --scheduler pipelined --in-flight 4 --staleness 4
+expect 2 "--staleness 1,2: a lag may not exceed the lag of the layer below it" -- train "${tiny[@]}" --scheduler pipelined --staleness 1,2
+expect 2 "--staleness: 3 lags for 2 learning layers" -- train "${tiny[@]}" --scheduler pipelined --staleness 2,1,0
+expect 2 "--staleness: '1,' is not one of" -- train "${tiny[@]}" --scheduler pipelined --staleness 1,
+expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --weights stash --staleness 1,0
+expect 2 "--schedulers: '1' is not a scheduler; a label's staleness takes one lag" -- compare --schedulers pipelined:4:stash:auto:2,1
 # A scheduler knob the chosen scheduler does not read is refused, not silently dropped; the same
 # knob with the scheduler that reads it runs.
 expect 2 "--weights: the async scheduler does not read it \\(its options: --tokens\\)" -- train "${tiny[@]}" --scheduler async --weights stash

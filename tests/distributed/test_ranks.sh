@@ -2,7 +2,8 @@
 # The graph across MPI ranks, run for real with mpirun on this machine (--oversubscribe):
 #   - sequential over 2 and 3 ranks ends with metrics and weights bit-identical to one process, for
 #     every rule, fc and conv; so do `pipelined --in-flight 1` and gpipe (whose updates wait for
-#     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`;
+#     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`
+#     (and BP's with lags 2,1,0);
 #   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
 #   - each rank saves its layers in a part of the checkpoint and rank 0 the manifest; a damaged or
@@ -104,10 +105,12 @@ same pipelined-1-bp 3 "${short[@]}" --rule bp --hidden 32,32 --scheduler pipelin
 same gpipe 3 "${short[@]}" --rule pepita --hidden 32,32 --scheduler gpipe --micro-batches 2
 # K > 1 in flight in the order --staleness fixed sets in advance: the ranks' timing changes nothing,
 # so each rank count learns what one process learns, stash and staleness included.
-fixed=(--epochs 1 --max-batches 12 --checkpoint-every 6 --scheduler pipelined --in-flight 3 --weights stash --staleness fixed)
+in_flight_3=(--epochs 1 --max-batches 12 --checkpoint-every 6 --scheduler pipelined --in-flight 3 --weights stash)
+fixed=("${in_flight_3[@]}" --staleness fixed)
 same fixed-pepita 3 "${fixed[@]}" --rule pepita --hidden 32,32
 same fixed-mixed-tl 2 "${fixed[@]}" --rule pepita-mixed-tl --hidden 32,32
-same fixed-bp 3 "${fixed[@]}" --rule bp --lr 0.02 --hidden 32,32
+# BP with 1F1B's own lags (2, 1, 0 over its 3 layers) in place of K − 1 at every layer.
+same fixed-bp-lags 3 "${in_flight_3[@]}" --staleness 2,1,0 --rule bp --lr 0.02 --hidden 32,32
 same fixed-dfa 2 "${fixed[@]}" --rule dfa --hidden 32,32
 same fixed-conv 2 "${fixed[@]}" --rule pepita --model conv
 

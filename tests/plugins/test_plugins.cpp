@@ -71,6 +71,16 @@ TEST_CASE("a scheduler registered from a test is listed, labelled and validated 
   CHECK_THROWS_WITH_AS(make_scheduler(settings), "--in-flight must be at least 1", std::invalid_argument);
 }
 
+TEST_CASE("a label carries the fixed order's lags and reads back as the same settings") {
+  const SchedulerSettings settings = parse_scheduler_label("pipelined:4:stash:auto:3,2,1,0");
+  CHECK(settings.staleness == Staleness{.fixed = true, .lags = {3, 2, 1, 0}});
+  CHECK(scheduler_label(settings) == "pipelined:4:stash:auto:3,2,1,0");
+  CHECK(parse_scheduler_label("pipelined:4:stash:auto:fixed").staleness == Staleness{.fixed = true, .lags = {}});
+  CHECK(parse_scheduler_label("pipelined:4:stash:auto:2").staleness.lag_of(3, 4) == 2);
+  CHECK_THROWS_WITH_AS(parse_scheduler_label("pipelined:4:stash:auto:1,x"),
+                       "--staleness: '1,x' is not one of: timing, fixed, LAG, LAG,LAG,… (lags are integers >= 0)", std::invalid_argument);
+}
+
 // At layer 1, the standard passes that certainly waited when it took each one: those whose input
 // visit had ended before layer 1's previous visit ended. Counts how often it took a newer batch
 // over a waiting older one (the reversed order's mark) and how often the opposite (a violation).
