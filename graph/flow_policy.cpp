@@ -50,10 +50,34 @@ const MessageOrder MessageOrder::standard_first{"standard first", &prefer<false>
 const MessageOrder MessageOrder::none{"none", &no_preference};
 const MessageOrder MessageOrder::zero_bubble{"zero bubble", &zero_bubble_order};
 
-void require_lags_for(const Staleness& staleness, int learning_layers) {
-  if (!staleness.fixed || staleness.lags.size() <= 1 || int(staleness.lags.size()) == learning_layers) return;
-  throw std::invalid_argument("--staleness: " + std::to_string(staleness.lags.size()) + " lags for " +
-                              std::to_string(learning_layers) + " learning layers (give one lag, or one per layer)");
+std::string to_string(const Staleness& staleness) {
+  if (!staleness.fixed) return "timing";
+  if (staleness.lags.empty()) return "fixed";
+  std::string text;
+  for (int lag : staleness.lags) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(lag);
+  }
+  return text;
+}
+
+void require_valid_lags(const Staleness& staleness, int in_flight, std::optional<int> learning_layers) {
+  if (!staleness.fixed || staleness.lags.empty()) return;
+  const auto refuse = [&](const std::string& problem) {
+    return std::invalid_argument("--staleness " + to_string(staleness) + ": " + problem);
+  };
+  const std::vector<int>& lags = staleness.lags;
+  for (std::size_t l = 0; l < lags.size(); ++l) {
+    if (lags[l] < 0 || lags[l] > in_flight - 1)
+      throw refuse("a lag is at most K - 1 = " + std::to_string(in_flight - 1) + " (with --in-flight " + std::to_string(in_flight) + ")");
+    // A learning visit at layer l waits for the standard pass lag_l batches later, which passes
+    // each layer m below only after m's learning visit lag_l − lag_m − 1 batches after this one
+    // (graph/fixed_interleave.hpp): with lag_l above lag_m that visit waits on this one.
+    if (l > 0 && lags[l] > lags[l - 1]) throw refuse("a lag may not exceed the lag of the layer below it, or the order would wait on itself");
+  }
+  if (learning_layers && lags.size() > 1 && int(lags.size()) != *learning_layers)
+    throw refuse(std::to_string(lags.size()) + " lags for " + std::to_string(*learning_layers) +
+                 " learning layers (give one lag, or one per layer)");
 }
 
 }  // namespace pepita

@@ -2,6 +2,8 @@
 // How batches flow through the one training graph: the values a scheduler chooses. Everything that
 // tells sequential, pipelined, GPipe and asynchronous training apart is one of these values; only a
 // scheduler that needs its own control flow (GPipe's flush) adds code (schedulers/scheduler.hpp).
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,9 +39,13 @@ struct Staleness {
   bool operator==(const Staleness&) const = default;
 };
 
-// Throws std::invalid_argument when a fixed order lists lags for another number of learning layers
-// than the graph has: what the command line cannot check before the model is built.
-void require_lags_for(const Staleness& staleness, int learning_layers);
+// "timing", "fixed", or the lags: "3,2,1,0" (what --staleness reads).
+std::string to_string(const Staleness& staleness);
+
+// Throws std::invalid_argument, naming the problem, for lags that no run can keep: a lag above
+// K − 1, a lag above the lag of the layer below it (the order would wait on itself), or, once the
+// model is known, a list for another number of learning layers than it has.
+void require_valid_lags(const Staleness& staleness, int in_flight, std::optional<int> learning_layers = std::nullopt);
 
 // When a layer's updates reach its weights: at once, or summed until the scheduler flushes them
 // (GPipe: one optimizer step per group of micro-batches).

@@ -92,7 +92,7 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   if (config.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   require_memory_for(config);
   for (const StageSpec& stage : config.stages) learning_layers_ += stage.learns();
-  require_lags_for(config.flow.staleness, learning_layers_);
+  require_valid_lags(config.flow.staleness, config.flow.in_flight, learning_layers_);
   rule_edges_ = config.rule->edges(learning_layers_);
   if (rule_edges_.error_to_input_via_projection) feedback_widths(config);  // refused before any node exists
   if (config.ranks.link) {

@@ -59,17 +59,6 @@ Staleness read_staleness(std::string_view text) {
   }
 }
 
-std::string staleness_name(const Staleness& staleness) {
-  if (!staleness.fixed) return "timing";
-  if (staleness.lags.empty()) return "fixed";
-  std::string name;
-  for (int lag : staleness.lags) {
-    if (!name.empty()) name += ',';
-    name += std::to_string(lag);
-  }
-  return name;
-}
-
 // Built on first use: registrations from other translation units' static objects read it.
 const std::vector<SchedulerOption>& catalogue() {
   static const std::vector<SchedulerOption> options = {
@@ -92,7 +81,7 @@ const std::vector<SchedulerOption>& catalogue() {
      "<= K - 1 at every layer, or D1,D2,... one per learning layer, first to last, none above the one "
      "before (1F1B's own under BP: 3,2,1,0 for 4 layers at K = 4; docs/schedulers.md)",
      [](std::string_view text, SchedulerSettings& s) { s.staleness = read_staleness(text); },
-     [](const SchedulerSettings& s) { return staleness_name(s.staleness); }},
+     [](const SchedulerSettings& s) { return to_string(s.staleness); }},
     {"micro-batches", "M", "micro-batches of --batch-size per update (default 4)",
      [](std::string_view text, SchedulerSettings& s) { s.micro_batches = read_count("micro-batches", text); },
      [](const SchedulerSettings& s) { return std::to_string(s.micro_batches); }},

@@ -53,7 +53,7 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       versions_(std::size_t(topology.layers()), 0),
       awaiting_flush_(std::size_t(topology.layers())),
       interleave_(std::size_t(topology.size())) {
-  require_lags_for(settings_.flow.staleness, topology.layers());
+  require_valid_lags(settings_.flow.staleness, settings_.flow.in_flight, topology.layers());
   if (settings_.flow.staleness.fixed)
     for (int n = 0; n < topology.size(); ++n)
       if (const TopologyNode& node = topology.node(n);

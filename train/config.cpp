@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "graph/model_spec.hpp"
-#include "schedulers/scheduler_options.hpp"
 #include "schedulers/scheduler_registry.hpp"
 
 #include <cmath>
@@ -125,22 +124,10 @@ void validate(const TrainConfig& config) {
           "term it keeps");
   const std::vector<std::string>& knobs = find_scheduler(config.scheduler.name).options;
   const Staleness& staleness = config.scheduler.staleness;
-  const std::string given = "--staleness " + scheduler_option("staleness").write(config.scheduler);
   require(!staleness.fixed || std::count(knobs.begin(), knobs.end(), "staleness"),
-          given + ": the " + config.scheduler.name + " scheduler has no order of visits to fix (pipelined has)");
-  if (staleness.fixed && !staleness.lags.empty()) {
-    // Their count against the model's learning layers: graph/flow_policy.hpp's require_lags_for.
-    const int most = config.scheduler.in_flight - 1;
-    for (std::size_t l = 0; l < staleness.lags.size(); ++l) {
-      require(staleness.lags[l] <= most, given + ": a lag is at most K - 1 = " + std::to_string(most) +
-                                             " (with --in-flight " + std::to_string(config.scheduler.in_flight) + ")");
-      // A learning visit at layer l waits for the standard pass lag_l batches later, which reaches
-      // l only after every layer below has run its own learning visits up to lag_below − lag_l − 1
-      // batches later: a lag above the one below would wait on itself.
-      require(l == 0 || staleness.lags[l] <= staleness.lags[l - 1],
-              given + ": a lag may not exceed the lag of the layer below it, or the order would wait on itself");
-    }
-  }
+          "--staleness " + to_string(staleness) + ": the " + config.scheduler.name +
+              " scheduler has no order of visits to fix (pipelined has)");
+  require_valid_lags(staleness, config.scheduler.in_flight);  // their count waits for the model
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
   const SimulationSettings& simulation = config.simulation;
   require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");

@@ -100,7 +100,7 @@ expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --sta
 # below, one or one per learning layer (the tiny net has 2); a list that fits runs.
 expect 2 "--staleness 4: a lag is at most K - 1 = 3 \\(with --in-flight 4\\)" -- train "${tiny[@]}" --scheduler pipelined --in-flight 4 --staleness 4
 expect 2 "--staleness 1,2: a lag may not exceed the lag of the layer below it" -- train "${tiny[@]}" --scheduler pipelined --staleness 1,2
-expect 2 "--staleness: 3 lags for 2 learning layers" -- train "${tiny[@]}" --scheduler pipelined --staleness 2,1,0
+expect 2 "--staleness 2,1,0: 3 lags for 2 learning layers" -- train "${tiny[@]}" --scheduler pipelined --staleness 2,1,0
 expect 2 "--staleness: '1,' is not one of" -- train "${tiny[@]}" --scheduler pipelined --staleness 1,
 expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --weights stash --staleness 1,0
 expect 2 "--schedulers: '1' is not a scheduler; a label's staleness takes one lag" -- compare --schedulers pipelined:4:stash:auto:2,1
