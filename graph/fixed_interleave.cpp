@@ -65,4 +65,9 @@ std::optional<Message> FixedInterleave::take_due() {
   return std::nullopt;
 }
 
+std::optional<FixedInterleave> fixed_interleave_for(const FlowPolicy& flow, const LearningRule& rule, const LayerPlace& place) {
+  if (!flow.staleness.fixed || !rule.learns_after_standard_pass(place, flow.backward)) return std::nullopt;
+  return FixedInterleave(flow.staleness.lag_of(place.index, flow.in_flight));
+}
+
 }  // namespace pepita

@@ -29,6 +29,8 @@
 #include <span>
 #include <unordered_map>
 
+#include "graph/flow_policy.hpp"
+#include "graph/learning_rule.hpp"
 #include "graph/message.hpp"
 
 namespace pepita {
@@ -67,5 +69,11 @@ class FixedInterleave {
   std::map<std::int64_t, Message> held_standard_;  // by place
   std::map<std::int64_t, Message> held_learning_;
 };
+
+// The gate of the layer at `place` under `flow`: none unless the order is fixed, and none for a
+// layer that learns only within its standard visit (DRTP's hidden layers), which has no learning
+// visit to place; its standard passes arrive in the run's order, and each update lands in its own.
+// The real layer node and the virtual clock's simulated layer both take their gate from here.
+std::optional<FixedInterleave> fixed_interleave_for(const FlowPolicy& flow, const LearningRule& rule, const LayerPlace& place);
 
 }  // namespace pepita

@@ -95,11 +95,7 @@ LayerNode::LayerNode(tbb::flow::graph& graph, const LayerNodeConfig& config, con
   const StashSettings stash = StashSettings::of(config.graph);
   if (stash.stashes(rule_.learning_reads_weights()) && stash.as_updates(config.stage, layer_->inputs(), layer_->outputs()))
     stash_updates_.emplace(layer_->inputs(), layer_->outputs());
-  // A layer that learns only within its standard visit (DRTP's hidden layers) has no learning visit
-  // to place: its standard passes arrive in the run's order, and each update lands in its own.
-  const FlowPolicy& flow = config.graph.flow;
-  if (flow.staleness.fixed && rule_.learns_after_standard_pass(config.place, flow.backward))
-    interleave_.emplace(flow.staleness.lag_of(config.place.index, flow.in_flight));
+  interleave_ = fixed_interleave_for(config.graph.flow, rule_, config.place);
   modulated_as_difference_ = config.graph.precision == Precision::bf16 && rule_.integrates_modulated_pass() &&
                              !config.place.is_output();
 }

@@ -54,11 +54,9 @@ VirtualClock::VirtualClock(const GraphTopology& topology, Placement placement, s
       awaiting_flush_(std::size_t(topology.layers())),
       interleave_(std::size_t(topology.size())) {
   require_valid_lags(settings_.flow.staleness, settings_.flow.in_flight, topology.layers());
-  if (settings_.flow.staleness.fixed)
-    for (int n = 0; n < topology.size(); ++n)
-      if (const TopologyNode& node = topology.node(n);
-          node.kind == NodeKind::layer && topology.rule().learns_after_standard_pass(node.place, settings_.flow.backward))
-        interleave_[std::size_t(n)].emplace(settings_.flow.staleness.lag_of(node.place.index, settings_.flow.in_flight));
+  for (int n = 0; n < topology.size(); ++n)
+    if (const TopologyNode& node = topology.node(n); node.kind == NodeKind::layer)
+      interleave_[std::size_t(n)] = fixed_interleave_for(settings_.flow, topology.rule(), node.place);
   if (settings_.flow.in_flight < 1) throw std::invalid_argument("at least one batch must be in flight");
   handoff_ = cost_->handoff_seconds(topology);
   if (int(placement_.device_of.size()) != topology.size()) throw std::logic_error("a placement for another graph");
