@@ -27,7 +27,8 @@ struct Dataset {
   std::string name;  // e.g. "mnist/train"
   ImageShape shape;
   int classes = 0;
-  std::vector<float> images;          // size() × shape.size(), row-major C×H×W per sample
+  std::vector<float> images;          // size() × shape.size(), row-major C×H×W per sample (empty on
+                                      // an MPI rank that does not run the input node)
   std::vector<std::int32_t> labels;   // each in [0, classes)
   // Pixels in the same layout that live elsewhere, kept alive by the pointer's deleter: the Python
   // module lends a numpy array this way instead of copying it. When set, `images` stays empty.

@@ -300,4 +300,10 @@ std::uint64_t MpiLink::from_root(std::uint64_t value) {
   return value;
 }
 
+std::vector<std::byte> MpiLink::bytes_from_root(std::vector<std::byte> bytes) {
+  bytes.resize(from_root(bytes.size()));
+  check(MPI_Bcast(bytes.data(), byte_count(bytes.size()), MPI_BYTE, root, control_), "MPI_Bcast");
+  return bytes;
+}
+
 }  // namespace pepita

@@ -40,6 +40,7 @@ class MpiLink final : public RemoteLink {
 
   std::vector<std::byte> to_root(int owner, std::vector<std::byte> bytes) override;
   std::uint64_t from_root(std::uint64_t value) override;
+  std::vector<std::byte> bytes_from_root(std::vector<std::byte> bytes) override;
 
   double transport_seconds() const override { return seconds_in_mpi_; }
 

@@ -8,19 +8,22 @@
 #include "data/dataset.hpp"
 #include "graph/flow_policy.hpp"
 #include "graph/model_spec.hpp"
+#include "graph/remote_link.hpp"
 #include "graph/rule_options.hpp"
 #include "graph/rule_registry.hpp"
 #include "layers/initializers.hpp"
 #include "layers/precision.hpp"
 
 namespace pepita {
-class RemoteLink;
 
 // Which process runs each node, when the graph spans several (graph/remote_link.hpp). Every rank
 // builds the whole graph and runs the nodes placed on it.
 struct RankPlan {
   RemoteLink* link = nullptr;     // null: one process runs every node
   std::vector<int> rank_of_node;  // per node, in graph order (TrainingGraph::visit's numbering)
+
+  // Whether this process runs `node`, and so holds its state.
+  bool runs(int node) const { return !link || rank_of_node.at(std::size_t(node)) == link->rank(); }
 };
 
 }  // namespace pepita

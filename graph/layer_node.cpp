@@ -15,16 +15,23 @@ namespace pepita {
 
 namespace {
 
+// Across ranks, only the rank that runs the layer holds its weights, optimizer state and fixed
+// feedback. Each layer draws from its own random streams, so which layers a rank skips cannot
+// change the ones it draws.
+bool holds_weights_here(const LayerNodeConfig& c) { return c.graph.ranks.runs(c.position); }
+
 std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
   const LearningRule& rule = *c.graph.rule;
   const Activation activation = c.place.is_output() ? rule.output_activation() : rule.hidden_activation();
+  const WeightStorage storage = holds_weights_here(c) ? WeightStorage::here : WeightStorage::elsewhere;
   std::unique_ptr<Layer> layer;
   if (c.stage.kind == StageSpec::Kind::conv)
     layer = std::make_unique<ConvLayer>(c.input, c.stage.units, c.stage.kernel, activation, c.graph.momentum, c.stage.stride,
-                                        c.stage.padding, c.conv_output, c.graph.precision);
+                                        c.stage.padding, c.conv_output, c.graph.precision, storage);
   else
-    layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.graph.momentum, c.graph.precision);
-  const int fan_in = int(layer->weights().size()) / c.stage.units;  // inputs, or C·K·K for a convolution
+    layer = std::make_unique<DenseLayer>(int(c.input.size()), c.stage.units, activation, c.graph.momentum, c.graph.precision,
+                                         storage);
+  const int fan_in = int(layer->parameter_count()) / c.stage.units;  // inputs, or C·K·K for a convolution
   initialize_weights(c.graph.weight_init, layer->weights(), fan_in, c.graph.seed, std::uint64_t(c.place.index));
   layer->optimizer().set_weight_decay(c.graph.weight_decay);
   return layer;
@@ -32,7 +39,7 @@ std::unique_ptr<Layer> make_layer(const LayerNodeConfig& c) {
 
 // FA's B_l: fixed, shaped like W_l and initialised like it, from its own random stream.
 std::vector<float> make_transport_feedback(const LayerNodeConfig& c, const Layer& layer) {
-  if (c.graph.rule->feedback_weights(c.place) != FeedbackWeights::transport) return {};
+  if (c.graph.rule->feedback_weights(c.place) != FeedbackWeights::transport || !holds_weights_here(c)) return {};
   std::vector<float> b(layer.weights().size());
   he_uniform(b, int(b.size()) / c.stage.units, c.graph.seed, std::uint64_t(c.place.index), rng_stream::feedback);
   return b;
@@ -41,7 +48,7 @@ std::vector<float> make_transport_feedback(const LayerNodeConfig& c, const Layer
 // DFA's and DRTP's B_l, stored classes × outputs, He-uniform over the units it feeds, as in
 // Frenkel's code.
 std::unique_ptr<DenseLayer> make_direct_feedback(const LayerNodeConfig& c, const Layer& layer) {
-  if (c.graph.rule->feedback_weights(c.place) != FeedbackWeights::direct) return nullptr;
+  if (c.graph.rule->feedback_weights(c.place) != FeedbackWeights::direct || !holds_weights_here(c)) return nullptr;
   auto b = std::make_unique<DenseLayer>(layer.outputs(), c.graph.classes, Activation::identity, 0.0f);
   he_uniform(b->weights(), layer.outputs(), c.graph.seed, std::uint64_t(c.place.index), rng_stream::feedback);
   return b;

@@ -57,8 +57,10 @@ class LayerNode {
   Node& node() { return node_; }
   Layer& layer() { return *layer_; }
   const Layer& layer() const { return *layer_; }
-  // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs).
+  // The fixed random feedback weights of FA (shape of W), DFA and DRTP (classes × outputs): empty
+  // where the rule has none, or where another rank runs the layer (has_feedback_weights still says).
   std::span<float> feedback_weights();
+  bool has_feedback_weights() const { return rule_.feedback_weights(config_.place) != FeedbackWeights::none; }
   std::string name() const;
   // Its place among the stages, 1 first: its node number in graph order.
   int position() const { return config_.position; }

@@ -53,6 +53,8 @@ class RemoteLink {
   virtual std::vector<std::byte> to_root(int owner, std::vector<std::byte> bytes) = 0;
   // The root's value, on every rank.
   virtual std::uint64_t from_root(std::uint64_t value) = 0;
+  // The root's bytes, on every rank (what the others pass is ignored).
+  virtual std::vector<std::byte> bytes_from_root(std::vector<std::byte> bytes) = 0;
   // Wall time this rank's link spent inside the transport's calls, over every run.
   virtual double transport_seconds() const = 0;
 };

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <omp.h>
@@ -38,14 +40,19 @@ class OpenMpThreadsObserver final : public tbb::task_scheduler_observer {
 
 namespace {
 
-// The bytes of weights and optimizer state the model needs at the least (W and its velocity), so
-// that an impossible size is refused with a figure instead of failing somewhere inside an allocator.
+// The bytes of weights and optimizer state this process needs at the least (W and its velocity, of
+// the layers it runs), so that an impossible size is refused with a figure instead of failing
+// somewhere inside an allocator.
 double minimum_model_bytes(const GraphConfig& config) {
   double parameters = 0;
   ImageShape input = config.input;
   const std::vector<ImageShape> shapes = stage_shapes(config.stages, config.input);
   for (std::size_t s = 0; s < config.stages.size(); ++s) {
     const StageSpec& stage = config.stages[s];
+    if (config.ranks.link && config.ranks.rank_of_node.size() > s + 1 && !config.ranks.runs(int(s) + 1)) {
+      input = shapes[s];
+      continue;  // another rank holds it
+    }
     if (stage.kind == StageSpec::Kind::conv)
       parameters += double(stage.units) * input.channels * stage.kernel * stage.kernel;
     else if (stage.kind == StageSpec::Kind::dense)
@@ -67,6 +74,21 @@ std::vector<int> feedback_widths(const GraphConfig& config) {
   return widths;  // the last is the output layer's: the classes
 }
 
+// The most memory this process has had resident so far (Linux counts ru_maxrss in KiB).
+std::uint64_t peak_resident_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return std::uint64_t(usage.ru_maxrss) * 1024;
+}
+
+// The memory this process has resident now: statm's second field, in pages (0 if unreadable).
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * std::uint64_t(sysconf(_SC_PAGESIZE));
+}
+
 std::string gigabytes(double bytes) {
   std::ostringstream text;
   text.precision(3);
@@ -78,9 +100,9 @@ void require_memory_for(const GraphConfig& config) {
   const double needed = minimum_model_bytes(config);
   const double physical = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
   // Tensor sizes are int-indexed, and no single layer can exceed the machine.
+  const std::string who = config.ranks.link ? "rank " + std::to_string(config.ranks.link->rank()) + "'s layers need " : "the model needs ";
   if (needed > physical || needed / 2 / sizeof(float) > double(std::numeric_limits<int>::max()))
-    throw std::invalid_argument("the model needs " + gigabytes(needed) + " for its weights and their momentum alone; this machine has " +
-                                gigabytes(physical));
+    throw std::invalid_argument(who + gigabytes(needed) + " for weights and momentum alone; this machine has " + gigabytes(physical));
 }
 
 }  // namespace
@@ -202,9 +224,7 @@ int TrainingGraph::rank_of(int node) const {
   return config_.ranks.rank_of_node.at(std::size_t(node == hub_node ? 0 : node));
 }
 
-bool TrainingGraph::runs_node(int node) const {
-  return !config_.ranks.link || rank_of(node) == config_.ranks.link->rank();
-}
+bool TrainingGraph::runs_node(int node) const { return config_.ranks.runs(node == hub_node ? 0 : node); }
 
 template <class From, class To>
 void TrainingGraph::connect(From& from, To& to, std::string from_name, std::string to_name, int from_node, int to_node) {
@@ -390,8 +410,6 @@ void TrainingGraph::gather_to_root() {
     if (owner == RemoteLink::root) continue;
     ByteWriter out;
     if (link->rank() == owner) {
-      out.put_array<float>(layer->layer().weights());
-      out.put_array<float>(layer->layer().velocity());
       LayerMetrics& metrics = layer->metrics();
       out.put_array<double>(metrics.latency_seconds);
       out.put_array<std::uint32_t>(metrics.latency_stages);
@@ -407,8 +425,6 @@ void TrainingGraph::gather_to_root() {
     const std::vector<std::byte> bytes = link->to_root(owner, out.take());
     if (!link->is_root()) continue;
     ByteReader in(bytes);
-    in.get_array_into<float>(layer->layer().weights());
-    in.get_array_into<float>(layer->layer().velocity());
     LayerMetrics& metrics = layer->metrics();
     const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     append(metrics.latency_seconds, in.get_array<double>());
@@ -450,12 +466,18 @@ TrainingGraph::Traffic TrainingGraph::traffic_at_root() {
     ByteWriter out;
     if (link->rank() == rank) {
       out.put(link->transport_seconds());
+      out.put(held_weight_bytes());
+      out.put(resident_bytes());
+      out.put(peak_resident_bytes());
       for (const RemoteEdges::Crossing& crossing : remote_->crossings()) out.put(crossing);
     }
     const std::vector<std::byte> bytes = link->to_root(rank, out.take());
     if (!link->is_root()) continue;
     ByteReader in(bytes);
     traffic.transport_seconds.push_back(in.get<double>());
+    traffic.weight_bytes.push_back(in.get<std::uint64_t>());
+    traffic.resident_bytes.push_back(in.get<std::uint64_t>());
+    traffic.peak_resident_bytes.push_back(in.get<std::uint64_t>());
     while (!in.done()) {
       const auto crossing = in.get<RemoteEdges::Crossing>();
       const auto& [from, to] = edges_.at(crossing.edge);
@@ -463,6 +485,25 @@ TrainingGraph::Traffic TrainingGraph::traffic_at_root() {
     }
   }
   return traffic;
+}
+
+std::uint64_t TrainingGraph::held_weight_bytes() const {
+  std::uint64_t values = 0;
+  for (const auto& node : layers_) {
+    const Layer& layer = std::as_const(*node).layer();
+    values += layer.weights().size() + layer.velocity().size() + node->feedback_weights().size();
+  }
+  return values * sizeof(float);
+}
+
+std::vector<std::byte> TrainingGraph::on_layer_rank(int index,
+                                                    const std::function<std::vector<std::byte>(const LayerNode&)>& compute) {
+  const LayerNode& node = layer(index);
+  RemoteLink* link = config_.ranks.link;
+  if (!link) return compute(node);
+  const int owner = rank_of(node.position());
+  std::vector<std::byte> bytes = link->rank() == owner ? compute(node) : std::vector<std::byte>{};
+  return link->bytes_from_root(link->to_root(owner, std::move(bytes)));
 }
 
 bool TrainingGraph::root_decides(bool answer) {

@@ -72,11 +72,17 @@ class TrainingGraph final : public BatchRunner {
   // A graph that spans ranks (GraphConfig::ranks): whether this process runs `node` (graph order).
   bool runs_node(int node) const;
   bool spans_ranks() const { return config_.ranks.link != nullptr; }
-  // Brings to the root what the other ranks hold, so that the root's copy of the graph reads as the
-  // whole: every layer's W and velocity, its locking metrics since the last gather, and every
-  // node's load since reset_node_loads. Every rank calls it at the same points, while idle; a no-op
-  // in one process.
+  // Brings to the root the metrics the other ranks measured, so that the root's report reads as the
+  // whole: every layer's locking metrics since the last gather, and every node's load since
+  // reset_node_loads. Weights stay with their rank (layers/layer.hpp's WeightStorage); what the
+  // root reports of them comes by on_layer_rank. Every rank calls it at the same points, while
+  // idle; a no-op in one process.
   void gather_to_root();
+  // Runs `compute` where learning layer `index` holds its weights, and returns its bytes on every
+  // rank: how a figure of the weights (a norm, a product along the layers) is made across ranks
+  // without moving them. In one process it just runs. Every rank calls it in the same order, while
+  // idle; `compute` must not throw.
+  std::vector<std::byte> on_layer_rank(int index, const std::function<std::vector<std::byte>(const LayerNode&)>& compute);
   // The root's answer, on every rank (its own answer in one process).
   bool root_decides(bool answer);
   // What crossed between ranks, gathered to the root (every rank calls it; the others get nothing):
@@ -88,9 +94,14 @@ class TrainingGraph final : public BatchRunner {
   };
   struct Traffic {
     std::vector<Crossing> edges;
-    std::vector<double> transport_seconds;  // per rank
+    std::vector<double> transport_seconds;          // per rank
+    std::vector<std::uint64_t> weight_bytes;        // per rank: held_weight_bytes
+    std::vector<std::uint64_t> resident_bytes;       // per rank: the process's resident set at the end
+    std::vector<std::uint64_t> peak_resident_bytes;  // per rank: its peak, loading the data set included
   };
   Traffic traffic_at_root();
+  // The bytes of W, velocity and fixed feedback this process holds: across ranks, its own layers'.
+  std::uint64_t held_weight_bytes() const;
 
   // One visit of node `node` (graph order: 0 the input, 1…S the chain's stages, S + 1 the error
   // node, S + 2 the projection) on the calling thread, its messages to `out` instead of the

@@ -24,8 +24,8 @@ dnnl::memory::desc any_layout(const dnnl::memory::desc& desc) {
 }  // namespace
 
 ConvLayer::ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
-                     int stride, int padding, ImageLayout output_layout, Precision precision)
-    : Layer(weight_count(input, filters, kernel, stride, padding), activation, momentum),
+                     int stride, int padding, ImageLayout output_layout, Precision precision, WeightStorage storage)
+    : Layer(weight_count(input, filters, kernel, stride, padding), activation, momentum, storage),
       input_(input),
       output_{filters, window_positions(input.height, kernel, stride, padding),
               window_positions(input.width, kernel, stride, padding)},

@@ -23,7 +23,7 @@ class ConvLayer final : public Layer {
   // backward_data read the postsynaptic term.
   ConvLayer(ImageShape input, int filters, int kernel, Activation activation, float momentum,
             int stride = 1, int padding = 0, ImageLayout output_layout = ImageLayout::nchw,
-            Precision precision = Precision::f32);
+            Precision precision = Precision::f32, WeightStorage storage = WeightStorage::here);
   // The primitives point into gradient_: a move keeps that buffer, a copy would not.
   ConvLayer(const ConvLayer&) = delete;
   ConvLayer& operator=(const ConvLayer&) = delete;

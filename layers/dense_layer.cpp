@@ -17,8 +17,9 @@ std::size_t weight_count(int inputs, int outputs) {
 
 }  // namespace
 
-DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision)
-    : Layer(weight_count(inputs, outputs), activation, momentum),
+DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision,
+                       WeightStorage storage)
+    : Layer(weight_count(inputs, outputs), activation, momentum, storage),
       inputs_(inputs),
       outputs_(outputs),
       precision_(precision),

@@ -22,7 +22,8 @@ namespace pepita {
 
 class DenseLayer final : public Layer {
  public:
-  DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision = Precision::f32);
+  DenseLayer(int inputs, int outputs, Activation activation, float momentum, Precision precision = Precision::f32,
+             WeightStorage storage = WeightStorage::here);
 
   int inputs() const override { return inputs_; }
   int outputs() const override { return outputs_; }

@@ -15,6 +15,11 @@
 
 namespace pepita {
 
+// Where a layer's weights live. Across ranks every process builds the whole graph, but only the
+// rank that runs a layer holds its W and optimizer state; the others keep its shape alone, so that
+// a model larger than one machine fits on the ranks that share it.
+enum class WeightStorage { here, elsewhere };
+
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -33,6 +38,9 @@ class Layer {
   }
   std::span<const float> weights() const { return weights_; }
   std::uint64_t weights_revision() const { return weights_revision_; }
+  // The size of W whether or not this process holds it; weights() is empty where it does not.
+  std::size_t parameter_count() const { return parameter_count_; }
+  bool holds_weights() const { return !weights_.empty(); }
   // The graph sets η (for weight decay) and λ here.
   Sgd& optimizer() { return optimizer_; }
   const Sgd& optimizer() const { return optimizer_; }
@@ -69,9 +77,13 @@ class Layer {
   virtual void backward_data(const Tensor& post, Tensor& grad_in, std::span<const float> through = {}) = 0;
 
  protected:
-  // `weight_count` weights, all zero until an initialiser fills them.
-  Layer(std::size_t weight_count, Activation activation, float momentum)
-      : activation_(activation), weights_(weight_count, 0.0f), optimizer_(weight_count, momentum) {}
+  // `weight_count` weights, all zero until an initialiser fills them; none, with their optimizer
+  // state, when they live `elsewhere`.
+  Layer(std::size_t weight_count, Activation activation, float momentum, WeightStorage storage)
+      : activation_(activation),
+        parameter_count_(weight_count),
+        weights_(storage == WeightStorage::here ? weight_count : 0, 0.0f),
+        optimizer_(weights_.size(), momentum) {}
   // Moves only: the optimizer's primitive points into its velocity, and a move keeps that buffer.
   Layer(Layer&&) = default;
   Layer& operator=(Layer&&) = default;
@@ -86,6 +98,7 @@ class Layer {
 
  private:
   Activation activation_;
+  std::size_t parameter_count_;
   std::vector<float> weights_;
   std::uint64_t weights_revision_ = 0;
   Sgd optimizer_;

@@ -145,7 +145,6 @@ void restore_across_ranks(Trainer& trainer, const Checkpoint& checkpoint, const 
     problem = error_text(error);
   }
   agree(*trainer.graph().config().ranks.link, problem);
-  trainer.graph().gather_to_root();
 }
 
 }  // namespace pepita

@@ -27,7 +27,7 @@ void save_across_ranks(Trainer& trainer, const std::string& config_text, const s
 Checkpoint load_across_ranks(const std::filesystem::path& dir, RemoteLink& link);
 
 // restore_run_state on every rank, with `checkpoint` from load_across_ranks and `file` the
-// manifest it came from; then the root's copy of the other ranks' layers comes by gather_to_root.
+// manifest it came from: each rank restores the layers it runs, and the root the manifest's state.
 void restore_across_ranks(Trainer& trainer, const Checkpoint& checkpoint, const std::filesystem::path& file);
 
 }  // namespace pepita

@@ -55,7 +55,8 @@ struct StateArray {
 };
 
 // Every array of the run's state, in the checkpoint's order. Layers without weights (pooling) are
-// not learning layers and hold none.
+// not learning layers and hold none. Across ranks the list is the same on every rank, but a layer's
+// arrays are empty except on the rank that runs it.
 std::vector<StateArray> state_arrays(Trainer& trainer) {
   TrainingGraph& graph = trainer.graph();
   std::vector<StateArray> arrays;
@@ -66,7 +67,7 @@ std::vector<StateArray> state_arrays(Trainer& trainer) {
     if (graph.spans_ranks()) rank = graph.config().ranks.rank_of_node.at(std::size_t(node.position()));
     arrays.push_back({"W" + number, node.layer().weights(), rank});
     arrays.push_back({"V" + number, node.layer().velocity(), rank});
-    if (!node.feedback_weights().empty()) arrays.push_back({"B" + number, node.feedback_weights(), rank});
+    if (node.has_feedback_weights()) arrays.push_back({"B" + number, node.feedback_weights(), rank});
   }
   if (!graph.input_projection().empty()) arrays.push_back({"F", graph.input_projection(), std::nullopt});
   const std::vector<std::span<float>> factors = graph.feedback_factors();

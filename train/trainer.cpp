@@ -203,8 +203,8 @@ bool Trainer::train_rest_of_epoch(std::span<const BatchHandle> batches) {
     BatchRunner& runner = simulation_ ? static_cast<BatchRunner&>(*simulation_) : *graph_;
     const std::size_t trained = scheduler_->train(runner, part, stop_requested_);
     epoch_seconds_ += seconds_since(chunk_started);
-    // Across ranks, the root's copy of the graph now reads as the whole, for a checkpoint or the
-    // epoch's statistics (a no-op in one process).
+    // Across ranks, the root now has the chunk's locking metrics and node loads from every rank,
+    // for a checkpoint or the epoch's report (a no-op in one process).
     graph_->gather_to_root();
     if (simulation_) training_seconds_ += seconds_since(chunk_started);  // the flow graph's own run time stays 0
     batches_done_ += std::int64_t(trained);

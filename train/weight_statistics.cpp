@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "graph/wire_format.hpp"
 #include "layers/dense_layer.hpp"
 
 namespace pepita {
@@ -11,9 +12,14 @@ namespace pepita {
 std::vector<double> weight_norms(TrainingGraph& graph) {
   std::vector<double> norms;
   for (int l = 0; l < graph.layer_count(); ++l) {
-    double squares = 0;
-    for (float w : graph.layer(l).layer().weights()) squares += double(w) * w;
-    norms.push_back(std::sqrt(squares));
+    const std::vector<std::byte> norm = graph.on_layer_rank(l, [](const LayerNode& node) {
+      double squares = 0;
+      for (float w : node.layer().weights()) squares += double(w) * w;
+      ByteWriter out;
+      out.put(std::sqrt(squares));
+      return out.take();
+    });
+    norms.push_back(ByteReader(norm).get<double>());
   }
   return norms;
 }
@@ -24,20 +30,30 @@ std::optional<double> feedback_angle_degrees(TrainingGraph& graph) {
   for (int l = 0; l < graph.layer_count(); ++l)
     if (!dynamic_cast<const DenseLayer*>(&graph.layer(l).layer())) return std::nullopt;
   // P = W_L⋯W_1 (classes × inputs), from the output down, so every product is classes rows tall.
-  const Layer& top = graph.layer(graph.layer_count() - 1).layer();
-  const std::size_t classes = std::size_t(top.outputs());
-  std::vector<double> path(top.weights().begin(), top.weights().end());
-  for (int l = graph.layer_count() - 2; l >= 0; --l) {
-    const Layer& layer = graph.layer(l).layer();
-    const std::size_t inner = std::size_t(layer.outputs()), inputs = std::size_t(layer.inputs());
-    const std::span<const float> w = layer.weights();  // inner × inputs
-    std::vector<double> next(classes * inputs, 0.0);
-    for (std::size_t c = 0; c < classes; ++c)
-      for (std::size_t k = 0; k < inner; ++k) {
-        const double p = path[c * inner + k];
-        for (std::size_t i = 0; i < inputs; ++i) next[c * inputs + i] += p * w[k * inputs + i];
+  // Each layer's rank multiplies in its W, and the product goes on to the next layer's.
+  const std::size_t classes = std::size_t(graph.layer(graph.layer_count() - 1).layer().outputs());
+  std::vector<double> path;
+  for (int l = graph.layer_count() - 1; l >= 0; --l) {
+    const std::vector<std::byte> product = graph.on_layer_rank(l, [&](const LayerNode& node) {
+      const Layer& layer = node.layer();
+      const std::span<const float> w = layer.weights();  // inner × inputs
+      std::vector<double> next;
+      if (path.empty()) {
+        next.assign(w.begin(), w.end());
+      } else {
+        const std::size_t inner = std::size_t(layer.outputs()), inputs = std::size_t(layer.inputs());
+        next.assign(classes * inputs, 0.0);
+        for (std::size_t c = 0; c < classes; ++c)
+          for (std::size_t k = 0; k < inner; ++k) {
+            const double p = path[c * inner + k];
+            for (std::size_t i = 0; i < inputs; ++i) next[c * inputs + i] += p * w[k * inputs + i];
+          }
       }
-    path = std::move(next);
+      ByteWriter out;
+      out.put_array<double>(next);
+      return out.take();
+    });
+    path = ByteReader(product).get_array<double>();
   }
   // F is inputs × classes: Fᵀ[c][i] = F[i][c].
   const std::size_t inputs = path.size() / classes;

@@ -1,7 +1,8 @@
 #pragma once
 // What a run's weights look like after an epoch: the study of deep PEPITA's stability reads them
 // (docs/results.md), and the trainer's loss-growth warning names a layer from them. Taken between
-// epochs, while the graph is idle, so nothing is added to the hot path.
+// epochs, while the graph is idle, so nothing is added to the hot path. Across ranks each layer's
+// part is computed on the rank that holds its weights, and every rank gets the same figures.
 #include <optional>
 #include <vector>
 

@@ -89,7 +89,7 @@ TrainRequest resumed_request(const std::vector<std::string>& args, const Checkpo
   }
 }
 
-// What crossed between the ranks: per edge, and each rank's time inside MPI.
+// What crossed between the ranks: per edge, and each rank's time inside MPI and memory.
 std::string traffic_text(const TrainingGraph::Traffic& traffic, int ranks, const std::string& placement) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(1) << ranks << " ranks, layers on ranks " << placement << ":\n";
@@ -99,6 +99,11 @@ std::string traffic_text(const TrainingGraph::Traffic& traffic, int ranks, const
         << " kB each\n";
   out << "  time in MPI calls:" << std::setprecision(3);
   for (std::size_t r = 0; r < traffic.transport_seconds.size(); ++r) out << (r ? "," : "") << " rank " << r << " " << traffic.transport_seconds[r] << " s";
+  // Each rank holds only its own layers' weights: this shows what that leaves per rank.
+  out << "\n  memory (MB):" << std::setprecision(1);
+  for (std::size_t r = 0; r < traffic.weight_bytes.size(); ++r)
+    out << (r ? ";" : "") << " rank " << r << " holds " << double(traffic.weight_bytes[r]) / 1e6 << " of weights, "
+        << double(traffic.resident_bytes[r]) / 1e6 << " resident (peak " << double(traffic.peak_resident_bytes[r]) / 1e6 << ")";
   out << "\n";
   return out.str();
 }
@@ -137,6 +142,10 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
     DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir);
     // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
     apply_whitening(request.config.whiten, loaded);
+    // Only the root runs the input node; the other ranks score against the labels alone, so they
+    // let the pixels go (MNIST's are 220 MB as f32).
+    if (job && job->spans_ranks() && !job->is_root())
+      for (Dataset* set : {&loaded.train, &loaded.test}) set->images = std::vector<float>();  // frees, unlike = {}
     return loaded;
   }();
   TrainingSession session(request, data, std::move(resumed));

@@ -47,9 +47,8 @@ TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, 
   if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
 }
 
-// Across ranks the root's copy of the graph holds the whole run (TrainingGraph::gather_to_root),
-// and the root writes the metrics, summary and trace; the other ranks write only their
-// checkpoint parts.
+// Across ranks the root's report holds the whole run (TrainingGraph::gather_to_root), and the
+// root writes the metrics, summary and trace; every rank writes its checkpoint part.
 bool TrainingSession::writes_files() const {
   return !request_.config.link || request_.config.link->is_root();
 }

@@ -5,6 +5,7 @@
 #     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`
 #     (and BP's with lags 2,1,0);
 #   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
+#   - a rank holds only its own layers' weights;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
 #   - each rank saves its layers in a part of the checkpoint and rank 0 the manifest; a damaged or
 #     missing part stops the resume on every rank in one line naming it;
@@ -131,6 +132,22 @@ for scheduler in "pipelined --in-flight 4 --weights stash" "async --tokens 3" "z
     pass
   fi
 done
+
+# Each rank holds only its own layers' weights: with both 2048-wide hidden layers on rank 0, rank 1
+# holds the output layer's W and velocity alone, (2048·10)·2 floats = 0.16 MB, and stays that much
+# smaller in resident memory too (the report's figures; rank 0 holds (784·2048 + 2048²)·2 floats).
+if ! train memory 2 --epochs 1 --max-batches 2 --max-eval-batches 1 --rule pepita --hidden 2048,2048 --placement 0,0,1; then
+  fail "the memory run: $(head -3 "$work/memory.err")"
+elif ! memory=$(grep -o "rank 0 holds .*" "$work/memory.out") ||
+  ! awk -v line="$memory" 'BEGIN {
+      n = split(line, w, " ")  # rank 0 holds H0 of weights, R0 resident (peak P0); rank 1 holds H1 of weights, R1 resident …
+      held0 = w[4]; resident0 = w[7]; held1 = w[14]; resident1 = w[17]
+      exit !(held0 == sprintf("%.1f", (784 * 2048 + 2048 * 2048) * 2 * 4 / 1e6) &&
+             held1 == sprintf("%.1f", 2048 * 10 * 2 * 4 / 1e6) && resident1 < resident0 - 40) }'; then
+  fail "rank 1 holds more than its output layer: ${memory:-no memory line}"
+else
+  pass
+fi
 
 # A rank that fails ends the job: one line, naming the rank, and a non-zero exit everywhere, even
 # with messages in flight to it (pipelined).
