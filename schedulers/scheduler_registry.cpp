@@ -1,5 +1,6 @@
 #include "schedulers/scheduler_registry.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -33,12 +34,25 @@ const SchedulerEntry& find_scheduler(const std::string& name) {
 
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings) {
   const SchedulerEntry& entry = find_scheduler(settings.name);
-  // Settings made in code skip the command line's checks: read each option back from its text.
+  // Settings made in code or read from a file skip the command line's checks: read each option
+  // back from its text, and hold every option the scheduler does not read to its default.
   for (const std::string& flag : entry.options) {
     SchedulerSettings checked = settings;
     scheduler_option(flag).read(scheduler_option(flag).write(settings), checked);
   }
+  const SchedulerSettings defaults;
+  for (const SchedulerOption& option : scheduler_options())
+    if (std::find(entry.options.begin(), entry.options.end(), option.flag) == entry.options.end() &&
+        option.write(settings) != option.write(defaults))
+      throw std::invalid_argument(unread_option_problem(entry, option.flag));
   return entry.make(settings);
+}
+
+std::string unread_option_problem(const SchedulerEntry& entry, std::string_view flag) {
+  std::string its;
+  for (const std::string& knob : entry.options) its += (its.empty() ? "--" : ", --") + knob;
+  return "--" + std::string(flag) + ": the " + entry.name + " scheduler does not read it (its options: " +
+         (its.empty() ? "none" : its) + ")";
 }
 
 std::string scheduler_label(const SchedulerSettings& settings) {

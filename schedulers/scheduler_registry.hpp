@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schedulers/scheduler.hpp"
@@ -26,7 +27,12 @@ struct SchedulerEntry {
 const std::vector<SchedulerEntry>& registered_schedulers();
 // The entry of that name; throws std::invalid_argument listing the known names.
 const SchedulerEntry& find_scheduler(const std::string& name);
+// Throws std::invalid_argument for an unknown name, a value out of range, or an option the scheduler
+// does not read that is not at its default (it would be dropped in silence).
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings);
+// The one-line refusal of an option that `entry` does not read:
+// "--weights: the async scheduler does not read it (its options: --tokens)".
+std::string unread_option_problem(const SchedulerEntry& entry, std::string_view flag);
 // "sequential, pipelined, gpipe, async", for help texts and errors.
 std::string scheduler_names();
 

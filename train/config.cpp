@@ -118,16 +118,11 @@ void validate(const TrainConfig& config) {
   require(config.max_eval_batches >= 0, "--max-eval-batches must be >= 0");
   for (int units : config.hidden) require(units >= 1, "--hidden: every layer needs at least 1 unit");
   for (int epoch : config.decay_epochs) require(epoch >= 1, "--decay-epochs: epochs count from 1");
-  make_scheduler(config.scheduler);  // throws for an unknown name
+  make_scheduler(config.scheduler);  // throws for an unknown name, or an option it does not read
   require(config.scheduler.stash_form != StashForm::updates || (config.momentum == 0 && config.weight_decay == 0),
           "--stash-form updates needs --momentum 0 and --weight-decay 0: only a plain SGD step is the rank-few "
           "term it keeps");
-  const std::vector<std::string>& knobs = find_scheduler(config.scheduler.name).options;
-  const Staleness& staleness = config.scheduler.staleness;
-  require(!staleness.fixed || std::count(knobs.begin(), knobs.end(), "staleness"),
-          "--staleness " + to_string(staleness) + ": the " + config.scheduler.name +
-              " scheduler has no order of visits to fix (pipelined has)");
-  require_valid_lags(staleness, config.scheduler.in_flight);  // their count waits for the model
+  require_valid_lags(config.scheduler.staleness, config.scheduler.in_flight);  // their count waits for the model
   require(config.scheduler.threads >= 0 && config.scheduler.dnnl_threads >= 0, "--threads must be >= 0");
   const SimulationSettings& simulation = config.simulation;
   require(simulation.on_virtual_clock() || !simulation.no_math, "--no-math needs --clock virtual: only simulated time can run without arithmetic");

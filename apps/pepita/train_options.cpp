@@ -83,8 +83,9 @@ TrainRequest request_from(const po::variables_map& vm) {
 
 // The scheduler knobs the command line sets: a knob is refused when the chosen scheduler does not
 // read it, as a user who writes `--scheduler async --weights stash` expects a stash and would get
-// none. Only the command line is held to this: a configuration file that pepita wrote (a
-// checkpoint's, `config_text`) lists every knob, each at the value the run had.
+// none. The command line refuses such a flag even at its default value. Elsewhere (a configuration
+// file, which lists every knob at the value the run had) make_scheduler holds the knobs a scheduler
+// does not read to their defaults, which is all that a file can be checked by.
 std::vector<std::string> scheduler_knobs_given(const po::variables_map& command_line) {
   std::vector<std::string> given;
   for (const SchedulerOption& option : scheduler_options()) {
@@ -95,13 +96,10 @@ std::vector<std::string> scheduler_knobs_given(const po::variables_map& command_
 }
 
 void refuse_unread_knobs(const std::vector<std::string>& given, const SchedulerSettings& scheduler) {
-  const std::vector<std::string>& reads = find_scheduler(scheduler.name).options;
-  for (const std::string& flag : given) {
-    if (std::find(reads.begin(), reads.end(), flag) != reads.end()) continue;
-    std::string its = reads.empty() ? std::string("none") : "";
-    for (const std::string& knob : reads) its += (its.empty() ? "--" : ", --") + knob;
-    throw UsageError("--" + flag + ": the " + scheduler.name + " scheduler does not read it (its options: " + its + ")");
-  }
+  const SchedulerEntry& entry = find_scheduler(scheduler.name);
+  for (const std::string& flag : given)
+    if (std::find(entry.options.begin(), entry.options.end(), flag) == entry.options.end())
+      throw UsageError(unread_option_problem(entry, flag));
   // Pipelined's stash knobs shape a stash, which only --weights stash keeps.
   if (scheduler.weights == WeightPolicy::latest && std::find(given.begin(), given.end(), "stash-form") != given.end())
     throw UsageError("--stash-form: only --weights stash keeps a stash (the weights are latest)");

@@ -94,7 +94,11 @@ expect 2 "--stash-form updates needs --momentum 0 and --weight-decay 0" -- train
 # The fixed order of visits: a nonsense value and a scheduler without that order are refused in
 # one line; the virtual clock keeps the order on its simulated devices.
 expect 2 "--staleness: 'sometimes' is not one of: timing, fixed" -- train "${tiny[@]}" --scheduler pipelined --staleness sometimes
-expect 2 "--staleness fixed: the async scheduler has no order of visits to fix" -- train "${tiny[@]}" --scheduler async --staleness fixed
+expect 2 "--staleness: the async scheduler does not read it" -- train "${tiny[@]}" --scheduler async --staleness fixed
+# A configuration file is held to it too, by value: an option the scheduler does not read must keep
+# its default there.
+printf 'scheduler = async\nweights = stash\n' >"$work/unread.cfg"
+expect 2 "--weights: the async scheduler does not read it \\(its options: --tokens\\)" -- train "${tiny[@]}" --config "$work/unread.cfg"
 expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --staleness fixed --clock virtual --devices 2
 # The lags of the fixed order (D, or D1,D2,… per layer): each at most K − 1, none above the one
 # below, one or one per learning layer (the tiny net has 2); a list that fits runs.
