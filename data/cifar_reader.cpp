@@ -34,7 +34,7 @@ LabelFormat label_format(CifarLabel label) {
 
 int cifar_class_count(CifarLabel label) { return label_format(label).classes; }
 
-CifarRecords read_cifar_file(const std::filesystem::path& file, CifarLabel label) {
+CifarRecords read_cifar_file(const std::filesystem::path& file, CifarLabel label, Pixels pixels) {
   const std::vector<std::uint8_t> bytes = read_file_bytes(file);
   const LabelFormat format = label_format(label);
   if (bytes.empty()) throw file_error(file, "file is empty");
@@ -45,16 +45,17 @@ CifarRecords read_cifar_file(const std::filesystem::path& file, CifarLabel label
   }
 
   const std::size_t count = bytes.size() / format.record_size();
-  const std::size_t pixels = cifar_image_shape.size();
-  CifarRecords records{.images = std::vector<float>(count * pixels),
+  const std::size_t image_size = cifar_image_shape.size();
+  CifarRecords records{.images = std::vector<float>(pixels == Pixels::keep ? count * image_size : 0),
                        .labels = std::vector<std::int32_t>(count)};
   for (std::size_t r = 0; r < count; ++r) {
     const std::uint8_t* record = bytes.data() + r * format.record_size();
     records.labels[r] = record[format.offset];
+    if (pixels == Pixels::skip) continue;
     // Stored plane by plane (R, G, B), which is already the C×H×W order of a Dataset.
     const std::uint8_t* pixel = record + format.label_bytes;
-    float* image = records.images.data() + r * pixels;
-    for (std::size_t i = 0; i < pixels; ++i) image[i] = pixel[i] / 255.0f;
+    float* image = records.images.data() + r * image_size;
+    for (std::size_t i = 0; i < image_size; ++i) image[i] = pixel[i] / 255.0f;
   }
   return records;
 }

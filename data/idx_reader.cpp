@@ -81,14 +81,14 @@ IdxContent parse_idx(std::span<const std::uint8_t> bytes, std::uint32_t magic, c
 
 }  // namespace
 
-IdxImages read_idx_images(const std::filesystem::path& file) {
+IdxImages read_idx_images(const std::filesystem::path& file, Pixels pixels) {
   const std::vector<std::uint8_t> bytes = read_file_bytes(file);
   const IdxContent content = parse_idx(bytes, idx_images_magic, "images", file);
   IdxImages images{
       .count = content.dims[0],
       .shape = {.channels = 1, .height = int(content.dims[1]), .width = int(content.dims[2])},
-      .pixels = std::vector<float>(content.data.size())};
-  for (std::size_t i = 0; i < content.data.size(); ++i) images.pixels[i] = content.data[i] / 255.0f;
+      .pixels = std::vector<float>(pixels == Pixels::keep ? content.data.size() : 0)};
+  for (std::size_t i = 0; i < images.pixels.size(); ++i) images.pixels[i] = content.data[i] / 255.0f;
   return images;
 }
 

@@ -139,13 +139,13 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   if (request.config.simulation.no_math) return train_without_math(request, stop_signals, out);
   const auto started = std::chrono::steady_clock::now();
   const DatasetPair data = [&] {
-    DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir);
+    // Only the root runs the input node; the other ranks score against the labels alone, so they
+    // check the files as the root does but never hold the pixels (MNIST's are 220 MB as f32).
+    const bool runs_input = !job || !job->spans_ranks() || job->is_root();
+    DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir,
+                                      {.pixels = runs_input ? Pixels::keep : Pixels::skip});
     // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
     apply_whitening(request.config.whiten, loaded);
-    // Only the root runs the input node; the other ranks score against the labels alone, so they
-    // let the pixels go (MNIST's are 220 MB as f32).
-    if (job && job->spans_ranks() && !job->is_root())
-      for (Dataset* set : {&loaded.train, &loaded.test}) set->images = std::vector<float>();  // frees, unlike = {}
     return loaded;
   }();
   TrainingSession session(request, data, std::move(resumed));
