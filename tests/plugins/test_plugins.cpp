@@ -69,6 +69,11 @@ TEST_CASE("a scheduler registered from a test is listed, labelled and validated 
   CHECK(make_scheduler(settings)->flow().order.name == reversed_order.name);
   settings.in_flight = 0;
   CHECK_THROWS_WITH_AS(make_scheduler(settings), "--in-flight must be at least 1", std::invalid_argument);
+  // Settings made in code are held to the entry's options: one it does not read must keep its default.
+  settings = parse_scheduler_label("reversed:3");
+  settings.tokens = SchedulerSettings{}.tokens + 1;
+  CHECK_THROWS_WITH_AS(make_scheduler(settings), "--tokens: the reversed scheduler does not read it (its options: --in-flight)",
+                       std::invalid_argument);
 }
 
 TEST_CASE("a label carries the fixed order's lags and reads back as the same settings") {
