@@ -83,7 +83,7 @@ std::vector<float> learned_step(SomeLayer& layer, const Tensor& post, const Tens
 
 }  // namespace
 
-TEST_CASE("precision names: f32 and bf16 read back; anything else is refused by name") {
+TEST_CASE("precision names: f32 and bf16 read back, and anything else is refused by name") {
   CHECK(parse_precision("f32") == Precision::f32);
   CHECK(parse_precision("bf16") == Precision::bf16);
   CHECK(std::string(precision_name(Precision::bf16)) == "bf16");

@@ -401,7 +401,7 @@ TEST_CASE("the dry run keeps its own order, and the order check catches a schedu
   CHECK(!check_order(unit_timeline(one_f_one_b), one_f_one_b, MessageOrder::standard_first).violations.empty());
 }
 
-TEST_CASE("no real run has more batches in flight than its flow admits; GPipe's groups drain in turn") {
+TEST_CASE("no real run has more batches in flight than its flow admits, and GPipe's groups drain in turn") {
   for (const Run& run : runs()) {
     CAPTURE(run.name());
     CHECK(peak_in_flight(run.trace, run.expected) <= run.flow.in_flight);

@@ -251,7 +251,7 @@ TEST_CASE("after a run no node holds state for any batch, for every rule, model 
       }
 }
 
-TEST_CASE("sequential never has stale updates; buffers hold at most the batches in flight") {
+TEST_CASE("sequential never has stale updates, and buffers hold at most the batches in flight") {
   const DatasetPair data = tiny_pair(60);
   TrainConfig config = tiny_config();
   Trainer trainer(config, data);
@@ -266,16 +266,17 @@ TEST_CASE("sequential never has stale updates; buffers hold at most the batches 
 
 // What pipelining is for, and what makes the ThreadSanitizer run (scripts/check-threads.sh) worth
 // having: it can only see races between visits that really run at the same time.
-TEST_CASE("pipelined PEPITA runs layers at the same time; sequential never") {
+TEST_CASE("pipelined PEPITA runs layers at the same time, and sequential never") {
   const DatasetPair data = tiny_pair(200);
   // Wide enough that a visit lasts long enough for another to start beside it.
   TrainConfig config = scheduled(tiny_config({256, 256, 256}), "sequential");
   config.learning_rate = 1e-5;  // learning does not matter here, and deep PEPITA diverges over epochs at 10⁻³
   config.scheduler.threads = 4;
-  config.scheduler.in_flight = 4;
-  config.scheduler.weights = WeightPolicy::stash;  // PEPITA on the latest weights is unstable
   config.epochs = 5;
-  Trainer pipelined(scheduled(config, "pipelined"), data), sequential(config, data);
+  TrainConfig pipelined_config = scheduled(config, "pipelined");
+  pipelined_config.scheduler.in_flight = 4;
+  pipelined_config.scheduler.weights = WeightPolicy::stash;  // PEPITA on the latest weights is unstable
+  Trainer pipelined(pipelined_config, data), sequential(config, data);
   pipelined.graph().enable_trace();
   sequential.graph().enable_trace();
   // Epoch by epoch until two visits overlap: on a loaded machine the OS may run one thread at a

@@ -55,7 +55,7 @@ TEST_CASE("the angle between W_L⋯W_1 and Fᵀ is the paper's flattened-vector 
   CHECK(weight_norms(graph) == std::vector<double>{std::sqrt(5.0), 2.0});
 }
 
-TEST_CASE("the angle exists only for fully connected PEPITA; the norms for every rule") {
+TEST_CASE("the angle exists only for fully connected PEPITA, the norms for every rule") {
   const DatasetPair data = tiny_pair(15, {1, 6, 6}, 4);
   TrainConfig config = tiny_config({5});
   config.rule = "bp";
