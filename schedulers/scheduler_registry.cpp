@@ -1,6 +1,5 @@
 #include "schedulers/scheduler_registry.hpp"
 
-#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -42,8 +41,7 @@ std::unique_ptr<Scheduler> make_scheduler(const SchedulerSettings& settings) {
   }
   const SchedulerSettings defaults;
   for (const SchedulerOption& option : scheduler_options())
-    if (std::find(entry.options.begin(), entry.options.end(), option.flag) == entry.options.end() &&
-        option.write(settings) != option.write(defaults))
+    if (!entry.reads(option.flag) && option.write(settings) != option.write(defaults))
       throw std::invalid_argument(unread_option_problem(entry, option.flag));
   return entry.make(settings);
 }

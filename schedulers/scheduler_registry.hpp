@@ -5,6 +5,7 @@
 // Built-in entries are listed in scheduler_registry.cpp; others register at start-up:
 //
 //   const SchedulerRegistration mine{{"mine", "what it does", {"in-flight"}, make_mine}};
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,8 @@ struct SchedulerEntry {
   std::string name;
   std::string summary;
   std::vector<std::string> options;
+  // Whether `flag` (without its dashes) is one of `options`.
+  bool reads(std::string_view flag) const { return std::ranges::find(options, flag) != options.end(); }
   // Throws std::invalid_argument for settings it cannot run.
   std::function<std::unique_ptr<Scheduler>(const SchedulerSettings&)> make;
 };

@@ -171,7 +171,7 @@ std::string scheduler_summaries() {
 std::string scheduler_option_help(const SchedulerOption& option) {
   std::string readers;
   for (const SchedulerEntry& entry : registered_schedulers())
-    if (std::find(entry.options.begin(), entry.options.end(), option.flag) != entry.options.end())
+    if (entry.reads(option.flag))
       readers += (readers.empty() ? "" : ", ") + entry.name;
   return readers + ": " + std::string(option.help);
 }

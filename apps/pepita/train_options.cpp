@@ -98,8 +98,7 @@ std::vector<std::string> scheduler_knobs_given(const po::variables_map& command_
 void refuse_unread_knobs(const std::vector<std::string>& given, const SchedulerSettings& scheduler) {
   const SchedulerEntry& entry = find_scheduler(scheduler.name);
   for (const std::string& flag : given)
-    if (std::find(entry.options.begin(), entry.options.end(), flag) == entry.options.end())
-      throw UsageError(unread_option_problem(entry, flag));
+    if (!entry.reads(flag)) throw UsageError(unread_option_problem(entry, flag));
   // Pipelined's stash knobs shape a stash, which only --weights stash keeps.
   if (scheduler.weights == WeightPolicy::latest && std::find(given.begin(), given.end(), "stash-form") != given.end())
     throw UsageError("--stash-form: only --weights stash keeps a stash (the weights are latest)");
