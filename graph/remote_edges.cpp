@@ -1,6 +1,7 @@
 #include "graph/remote_edges.hpp"
 
 #include <string>
+#include <utility>
 
 namespace pepita {
 
@@ -21,6 +22,23 @@ const BatchHandle& RemoteEdges::batch(std::uint64_t id, Pass pass) const {
   if (found == batches_.end())
     throw WireError(std::string("a ") + to_string(pass) + " message for batch " + std::to_string(id) + ", which this run does not have, arrived");
   return found->second;
+}
+
+void RemoteEdges::fail_send(std::exception_ptr failure) noexcept {
+  {
+    const std::lock_guard lock(send_failure_mutex_);
+    if (!send_failure_) send_failure_ = std::move(failure);
+  }
+  graph_.cancel();  // the link sees the cancelled group and ends the run here (remote_link.hpp)
+}
+
+void RemoteEdges::rethrow_send_failure() {
+  std::exception_ptr failure;
+  {
+    const std::lock_guard lock(send_failure_mutex_);
+    failure = std::exchange(send_failure_, nullptr);
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 void RemoteEdges::deliver(std::vector<std::byte> bytes) {

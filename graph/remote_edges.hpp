@@ -1,16 +1,20 @@
 #pragma once
 // The ends of the graph's edges that cross to another rank (graph/remote_link.hpp). On the sending
-// rank a lightweight node encodes what arrives, on the sending node's own thread, and hands the
-// bytes to the link; on the receiving rank an async_node, whose gateway the link's thread puts the
-// decoded message through, delivers it as a local edge would. Nodes on either side cannot tell.
+// rank a lightweight node encodes what arrives, on the sending node's own thread and in the order
+// it was sent, and hands the bytes to the link; on the receiving rank an async_node, whose gateway
+// the link's thread puts the decoded message through, delivers it as a local edge would. Nodes on
+// either side cannot tell.
 #include <algorithm>
 #include <cstdint>
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +53,9 @@ class RemoteEdges {
   // On the link's thread: decodes `bytes` and puts it into the graph. Throws WireError for a
   // message this rank cannot place.
   void deliver(std::vector<std::byte> bytes);
+  // After the run's wait_for_all: throws what a sending end failed with, which cancelled the graph
+  // (see sender). Clears it.
+  void rethrow_send_failure();
 
  private:
   template <class T>
@@ -63,8 +70,13 @@ class RemoteEdges {
     std::atomic<std::uint64_t> bytes{0};
   };
 
+  // A sending end's failure: the first is kept, and the graph cancelled so that the run ends.
+  void fail_send(std::exception_ptr failure) noexcept;
+
   tbb::flow::graph& graph_;
   RemoteLink& link_;
+  std::mutex send_failure_mutex_;
+  std::exception_ptr send_failure_;
   std::deque<SentCount> sent_;  // a deque: the sending nodes hold references
   std::uint32_t run_ = 0;
   std::vector<std::unique_ptr<tbb::flow::graph_node>> nodes_;
@@ -77,20 +89,30 @@ class RemoteEdges {
 template <class T>
 tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std::function<std::uint64_t()> weight_version) {
   static_assert(std::is_same_v<T, Message> || std::is_same_v<T, BatchEvent>, "only messages and events cross ranks");
-  // Lightweight and unlimited: the body runs at once on the thread of the node that sent, so the
-  // messages leave in the order that node sent them and the weight version is read where it is written.
+  // Lightweight and unlimited, with a body that cannot throw: only then does oneTBB run the body at
+  // once on the thread of the node that sent. A body that may throw gets a task of its own, and two
+  // such tasks run in either order, so that a batch's mirror pass could leave before the modulated
+  // pass sent just ahead of it, and reach the next layer before that layer's update. Inline, the
+  // messages of an edge leave in the order their node sent them, and the weight version is read
+  // where it is written. What can still fail here (memory) cancels the run (fail_send).
+  static_assert(std::is_nothrow_default_constructible_v<T> && std::is_nothrow_destructible_v<T>,
+                "oneTBB runs a lightweight body inline only when body(T()) cannot throw");
   SentCount& count = sent_.emplace_back(edge, to_rank);
   auto node = std::make_unique<tbb::flow::function_node<T, tbb::flow::continue_msg, tbb::flow::lightweight>>(
-      graph_, tbb::flow::unlimited, [this, edge, to_rank, &count, version = std::move(weight_version)](const T& item) {
-        const auto sender = std::uint16_t(link_.rank());
-        std::vector<std::byte> bytes;
-        if constexpr (std::is_same_v<T, Message>)
-          bytes = encode_message(item, run_, edge, sender, version ? version() : 0);
-        else
-          bytes = encode_event(item, run_, edge, sender);
-        count.messages.fetch_add(1, std::memory_order_relaxed);
-        count.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
-        link_.send(to_rank, std::move(bytes));
+      graph_, tbb::flow::unlimited, [this, edge, to_rank, &count, version = std::move(weight_version)](const T& item) noexcept {
+        try {
+          const auto sender = std::uint16_t(link_.rank());
+          std::vector<std::byte> bytes;
+          if constexpr (std::is_same_v<T, Message>)
+            bytes = encode_message(item, run_, edge, sender, version ? version() : 0);
+          else
+            bytes = encode_event(item, run_, edge, sender);
+          count.messages.fetch_add(1, std::memory_order_relaxed);
+          count.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+          link_.send(to_rank, std::move(bytes));
+        } catch (...) {
+          fail_send(std::current_exception());
+        }
         return tbb::flow::continue_msg{};
       });
   auto& entry = *node;

@@ -35,10 +35,12 @@ inline void take_handoff([[maybe_unused]] const void* key) {
 
 // Memory that oneTBB reuses for one value after another (its queues, its recycled tasks): a value
 // built there is ordered after the destruction of the one before it.
+// Its constructors cannot throw, so that a message is nothrow default-constructible: oneTBB runs a
+// lightweight node's body inline only when `body(Input())` is noexcept (graph/remote_edges.hpp).
 class ReusedSlot {
  protected:
-  ReusedSlot() { take_handoff(this); }
-  ReusedSlot(const ReusedSlot&) : ReusedSlot() {}
+  ReusedSlot() noexcept { take_handoff(this); }
+  ReusedSlot(const ReusedSlot&) noexcept : ReusedSlot() {}
   ReusedSlot& operator=(const ReusedSlot&) { return *this; }
   ~ReusedSlot() { publish_handoff(this); }
 };

@@ -123,7 +123,6 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
       throw std::invalid_argument("the rank plan places " + std::to_string(config.ranks.rank_of_node.size()) + " nodes; the graph has " +
                                   std::to_string(nodes));
     if (config.ranks.rank_of_node.front() != RemoteLink::root) throw std::invalid_argument("the input node must run on rank 0");
-    if (config.pepita.mirror.on()) throw std::invalid_argument("feedback mirroring runs in one process only: the mirror pass does not cross ranks");
   }
   // The graph binds to the arena it is built in, so every node task runs in ours.
   openmp_observer_ = std::make_unique<OpenMpThreadsObserver>(arena_, threads_or_all_cores(config.dnnl_threads));
@@ -142,7 +141,7 @@ TrainingGraph::TrainingGraph(const GraphConfig& config)
   for (auto& pool : pools_) clocks_.push_back(&pool->clock()), clock_nodes_.push_back(pool->position());
   clocks_.push_back(&error_->clock());
   clock_nodes_.push_back(int(chain_.size()) + 1);
-  if (projection_) clocks_.push_back(&projection_->clock()), clock_nodes_.push_back(int(chain_.size()) + 2);
+  if (projection_) clocks_.push_back(&projection_->clock()), clock_nodes_.push_back(projection_position());
 }
 
 TrainingGraph::~TrainingGraph() {
@@ -372,6 +371,7 @@ std::size_t TrainingGraph::run_across_ranks(std::span<const BatchHandle> batches
       if (batches.empty()) link.finish_everywhere(0);
     }
     graph_->wait_for_all();
+    remote_->rethrow_send_failure();
   } catch (const std::exception& error) {
     link.fail_everywhere(error.what());
     try {
@@ -496,14 +496,30 @@ std::uint64_t TrainingGraph::held_weight_bytes() const {
   return values * sizeof(float);
 }
 
+std::vector<std::byte> TrainingGraph::on_node_rank(int node, const std::function<std::vector<std::byte>()>& compute) {
+  RemoteLink* link = config_.ranks.link;
+  if (!link) return compute();
+  const int owner = rank_of(node);
+  std::vector<std::byte> bytes = link->rank() == owner ? compute() : std::vector<std::byte>{};
+  return link->bytes_from_root(link->to_root(owner, std::move(bytes)));
+}
+
 std::vector<std::byte> TrainingGraph::on_layer_rank(int index,
                                                     const std::function<std::vector<std::byte>(const LayerNode&)>& compute) {
   const LayerNode& node = layer(index);
-  RemoteLink* link = config_.ranks.link;
-  if (!link) return compute(node);
-  const int owner = rank_of(node.position());
-  std::vector<std::byte> bytes = link->rank() == owner ? compute(node) : std::vector<std::byte>{};
-  return link->bytes_from_root(link->to_root(owner, std::move(bytes)));
+  return on_node_rank(node.position(), [&] { return compute(node); });
+}
+
+int TrainingGraph::projection_position() const { return int(chain_.size()) + 2; }
+
+std::vector<std::byte> TrainingGraph::on_projection_rank(const std::function<std::vector<std::byte>()>& compute) {
+  if (!projection_) throw std::logic_error("on_projection_rank: the rule has no projection node");
+  return on_node_rank(projection_position(), compute);
+}
+
+std::optional<int> TrainingGraph::projection_rank() const {
+  if (!projection_ || !config_.ranks.link) return std::nullopt;
+  return rank_of(projection_position());
 }
 
 bool TrainingGraph::root_decides(bool answer) {
@@ -515,7 +531,7 @@ void TrainingGraph::visit(int node, const Message& message, Outbox& out) {
   if (node == 0) return input_->visit(message, out);
   if (node >= 1 && node <= stages) return chain_[std::size_t(node - 1)].visit(message, out);
   if (node == stages + 1) return error_->visit(message, out);
-  if (node == stages + 2 && projection_) return projection_->visit(message, out);
+  if (node == projection_position() && projection_) return projection_->visit(message, out);
   throw std::out_of_range("the graph has no node " + std::to_string(node));
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -83,6 +84,11 @@ class TrainingGraph final : public BatchRunner {
   // without moving them. In one process it just runs. Every rank calls it in the same order, while
   // idle; `compute` must not throw.
   std::vector<std::byte> on_layer_rank(int index, const std::function<std::vector<std::byte>(const LayerNode&)>& compute);
+  // The same where the projection node holds F (and, under mirroring, learns its factors).
+  std::vector<std::byte> on_projection_rank(const std::function<std::vector<std::byte>()>& compute);
+  // Across ranks, the rank that runs the projection node, which owns F and its factors; none in one
+  // process or for a rule without F.
+  std::optional<int> projection_rank() const;
   // The root's answer, on every rank (its own answer in one process).
   bool root_decides(bool answer);
   // What crossed between ranks, gathered to the root (every rank calls it; the others get nothing):
@@ -164,6 +170,10 @@ class TrainingGraph final : public BatchRunner {
   void connect(From& from, To& to, std::string from_name, std::string to_name, int from_node, int to_node);
   static constexpr int hub_node = -1;
   int rank_of(int node) const;
+  // The projection node's place in graph order: after the layers and the error node.
+  int projection_position() const;
+  // on_layer_rank's and on_projection_rank's common part: `compute` runs on `node`'s rank.
+  std::vector<std::byte> on_node_rank(int node, const std::function<std::vector<std::byte>()>& compute);
   // run() and run_until(): on a graph that spans ranks, every rank takes part in each run.
   std::size_t run_batches(std::span<const BatchHandle> batches, Pass pass, const std::function<bool()>* stop_requested);
   // Runs the local graph until the link says the run is over everywhere; the trained count from the root.

@@ -167,7 +167,8 @@ Checkpoint join_parts(const Checkpoint& manifest, const fs::path& manifest_file,
   for (const PartBytes& part : parts)
     if (taken[std::size_t(part.rank)] != decoded[std::size_t(part.rank)]->arrays.size())
       throw parts_error(part.file, "checkpoint part holds arrays its manifest does not name");
-  // The manifest's own arrays (F and its factors) come after every layer's, as in the run's order.
+  // A manifest's own arrays (F, in one written before F moved to its node's part) come after every
+  // layer's, as in the run's order.
   state.arrays.insert(state.arrays.end(), manifest.arrays.begin(), manifest.arrays.end());
   return state;
 }

@@ -6,15 +6,17 @@
 // either the old manifest with its old parts or the new one with its new parts.
 //
 //   DIR/checkpoint.pepita    the manifest: a Checkpoint (train/checkpoint_codec.hpp) with the
-//                            run's configuration, fingerprint, position, metrics and counters, the
-//                            arrays no layer owns (PEPITA's F), and these counters besides:
+//                            run's configuration, fingerprint, position, metrics and counters
+//                            (and no arrays: a manifest written before F moved to its node's
+//                            part held F, and still reads), and these counters besides:
 //                              parts.generation    G, one more at every save of the run
 //                              parts.count         the ranks, N
 //                              part.<array>        the rank whose part holds <array>, one per
 //                                                  array, in the run's array order
 //                              part.<r>.bytes      rank r's part file's size
 //                              part.<r>.crc32      and its checksum (the file's last 4 bytes)
-//   DIR/rank-<r>.<G>.pepita  rank r's part: a Checkpoint with the arrays of rank r's layers, the
+//   DIR/rank-<r>.<G>.pepita  rank r's part: a Checkpoint with the arrays of rank r's layers (and
+//                            F and its factors on the rank of PEPITA's projection node), the
 //                            manifest's fingerprint followed by " part=<r>", the same position,
 //                            and no configuration, metrics or counters.
 //

@@ -46,8 +46,8 @@ std::string weight_norm_counter(int epoch, std::size_t layer) {
 std::string feedback_angle_counter(int epoch) { return "history." + std::to_string(epoch) + ".feedback_angle"; }
 
 // One array of the run's state under its checkpoint name. Across ranks a layer's arrays belong to
-// the rank that runs the layer (train/checkpoint_parts.hpp); the rest, fixed or unused across ranks
-// (F: feedback mirroring is refused there), to the manifest.
+// the rank that runs the layer (train/checkpoint_parts.hpp), and F and its factors to the rank that
+// runs the projection node.
 struct StateArray {
   std::string name;
   std::span<float> values;
@@ -69,9 +69,11 @@ std::vector<StateArray> state_arrays(Trainer& trainer) {
     arrays.push_back({"V" + number, node.layer().velocity(), rank});
     if (node.has_feedback_weights()) arrays.push_back({"B" + number, node.feedback_weights(), rank});
   }
-  if (!graph.input_projection().empty()) arrays.push_back({"F", graph.input_projection(), std::nullopt});
+  // F and its factors belong to the projection node's rank, where mirroring makes them learn.
+  const std::optional<int> projection_rank = graph.projection_rank();
+  if (!graph.input_projection().empty()) arrays.push_back({"F", graph.input_projection(), projection_rank});
   const std::vector<std::span<float>> factors = graph.feedback_factors();
-  for (std::size_t l = 0; l < factors.size(); ++l) arrays.push_back({"FB" + std::to_string(l + 1), factors[l], std::nullopt});
+  for (std::size_t l = 0; l < factors.size(); ++l) arrays.push_back({"FB" + std::to_string(l + 1), factors[l], projection_rank});
   return arrays;
 }
 

@@ -25,10 +25,17 @@ std::vector<double> weight_norms(TrainingGraph& graph) {
 }
 
 std::optional<double> feedback_angle_degrees(TrainingGraph& graph) {
-  const std::span<const float> f = graph.input_projection();
-  if (f.empty()) return std::nullopt;
+  if (graph.input_projection().empty()) return std::nullopt;
   for (int l = 0; l < graph.layer_count(); ++l)
     if (!dynamic_cast<const DenseLayer*>(&graph.layer(l).layer())) return std::nullopt;
+  // F as its own rank holds it: under feedback mirroring it learns there, and another rank's copy
+  // keeps its initial values.
+  const std::vector<std::byte> f_bytes = graph.on_projection_rank([&] {
+    ByteWriter out;
+    out.put_array<float>(graph.input_projection());
+    return out.take();
+  });
+  const std::vector<float> f = ByteReader(f_bytes).get_array<float>();
   // P = W_L⋯W_1 (classes × inputs), from the output down, so every product is classes rows tall.
   // Each layer's rank multiplies in its W, and the product goes on to the next layer's.
   const std::size_t classes = std::size_t(graph.layer(graph.layer_count() - 1).layer().outputs());

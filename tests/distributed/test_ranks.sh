@@ -4,6 +4,7 @@
 #     every rule, fc and conv; so do `pipelined --in-flight 1` and gpipe (whose updates wait for
 #     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`
 #     (and BP's with lags 2,1,0);
+#   - so does feedback mirroring, whose F learns on the projection node's rank;
 #   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
 #   - a rank holds only its own layers' weights;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
@@ -95,6 +96,10 @@ same() {
 for rule in pepita pepita-forward pepita-mixed pepita-mixed-tl mempepita bp fa dfa drtp; do
   same "fc-$rule" 3 "${short[@]}" --rule "$rule" --hidden 32,32
 done
+# Feedback mirroring: a mirror-only epoch, then one that learns W and mirrors F's factors on every
+# batch. The mirror pass crosses every rank, and F learns on the projection node's rank.
+same fc-pepita-mirror 3 --epochs 2 --max-batches 4 --checkpoint-every 2 --rule pepita --hidden 32,32 \
+  --f-init factored --mirror-pre-epochs 1 --mirror-every 1
 # Convolutions, one rule per conv path that crosses differently: PEPITA's modulated pass, MEMPEPITA's
 # stacked halves, BP's gradients back through the pool, DFA's direct feedback in nchw (the other
 # rules take one of these; fc above runs them all).
@@ -221,8 +226,9 @@ else
 fi
 
 # SIGKILL one rank in the middle: every rank is gone within 10 s and the checkpoint is whole; the
-# resume ends with the weights of a run that was never interrupted.
-long=(--rule pepita --hidden 64,64 --epochs 2 --max-batches 120 --checkpoint-every 20)
+# resume ends with the weights of a run that was never interrupted. With mirroring on, F and its
+# factors change on every batch, so the resume also restores them from the projection rank's part.
+long=(--rule pepita --hidden 64,64 --epochs 2 --max-batches 120 --checkpoint-every 20 --f-init factored --mirror-every 1)
 train whole 2 "${long[@]}" || fail "the uninterrupted run: $(head -3 "$work/whole.err")"
 rm -rf "$work/killed"
 timeout 120 mpirun -q --oversubscribe -np 2 "$pepita" train "${common[@]}" "${long[@]}" --checkpoint-dir "$work/killed" \
