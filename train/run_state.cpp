@@ -126,7 +126,11 @@ const std::vector<float>* find_array(const Checkpoint& checkpoint, const std::st
   return nullptr;
 }
 
-void require_arrays_fit(const std::vector<StateArray>& targets, const Checkpoint& checkpoint, const fs::path& file) {
+// `targets`: the arrays this process restores; `known`: every array of the run. A checkpoint may
+// hold an array of the run that another rank restores (a manifest written before F moved to its
+// node's part holds F on every rank), but none the run does not have.
+void require_arrays_fit(const std::vector<StateArray>& targets, const std::vector<StateArray>& known, const Checkpoint& checkpoint,
+                        const fs::path& file) {
   for (const auto& [name, target, rank] : targets) {
     const std::vector<float>* saved = find_array(checkpoint, name);
     if (!saved) throw problem(file, "checkpoint has no array " + name);
@@ -135,8 +139,8 @@ void require_arrays_fit(const std::vector<StateArray>& targets, const Checkpoint
                               " values, this run's holds " + std::to_string(target.size()));
   }
   for (const auto& [name, values] : checkpoint.arrays) {
-    const auto is_target = [&name](const StateArray& array) { return array.name == name; };
-    if (std::none_of(targets.begin(), targets.end(), is_target)) throw problem(file, "unexpected array " + name);
+    const auto is_known = [&name](const StateArray& array) { return array.name == name; };
+    if (std::none_of(known.begin(), known.end(), is_known)) throw problem(file, "unexpected array " + name);
     const auto named = [&name](const auto& array) { return array.first == name; };
     if (std::count_if(checkpoint.arrays.begin(), checkpoint.arrays.end(), named) > 1)
       throw problem(file, "array " + name + " appears twice");
@@ -224,7 +228,7 @@ RankState capture_rank_state(Trainer& trainer, std::string config_text) {
 void restore_run_state(Trainer& trainer, const Checkpoint& checkpoint, const fs::path& file) {
   require_compatible(checkpoint, run_fingerprint(trainer), file);
   const auto targets = arrays_held_here(trainer);
-  require_arrays_fit(targets, checkpoint, file);
+  require_arrays_fit(targets, state_arrays(trainer), checkpoint, file);
 
   if (checkpoint.epoch < 0 || checkpoint.epoch >= std::numeric_limits<int>::max())
     throw problem(file, "epoch count " + std::to_string(checkpoint.epoch) + " is out of range");
