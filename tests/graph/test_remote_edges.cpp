@@ -61,36 +61,42 @@ struct TwoPassSource {
             }};
 };
 
+// The source's port joined to the sending end of an edge to rank 1, over the recording link.
+struct EdgeToRankOne {
+  RecordingLink link;
+  TwoPassSource source;
+  RemoteEdges edges{source.graph, link};
+  EdgeToRankOne() { tbb::flow::make_edge(tbb::flow::output_port<0>(source.node), edges.sender<Message>(3, 1)); }
+  // Batches 0…count−1 through the source, until the graph is idle.
+  void send_batches(std::uint64_t count) {
+    for (std::uint64_t batch = 0; batch < count; ++batch) source.node.try_put(batch);
+    source.graph.wait_for_all();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("an edge to another rank sends a node's messages in the order the node sent them, on the node's thread") {
-  RecordingLink link;
-  TwoPassSource source;
-  RemoteEdges edges(source.graph, link);
-  tbb::flow::make_edge(tbb::flow::output_port<0>(source.node), edges.sender<Message>(3, 1));
-  for (std::uint64_t batch = 0; batch < 200; ++batch) source.node.try_put(batch);
-  source.graph.wait_for_all();
+  EdgeToRankOne edge;
+  edge.send_batches(200);
+  const RecordingLink& link = edge.link;
   REQUIRE(link.sent.size() == 400);
   for (std::size_t i = 0; i < link.sent.size(); ++i) {
     CAPTURE(i);
     CHECK(link.sent[i].batch == i / 2);
     CHECK(link.sent[i].pass == (i % 2 == 0 ? Pass::modulated : Pass::mirror));
-    CHECK(link.sent[i].thread == source.threads[i / 2]);
+    CHECK(link.sent[i].thread == edge.source.threads[i / 2]);
   }
-  CHECK_NOTHROW(edges.rethrow_send_failure());
+  CHECK_NOTHROW(edge.edges.rethrow_send_failure());
 }
 
 TEST_CASE("a send that fails cancels the run and is thrown once the graph is idle") {
-  RecordingLink link;
-  link.fail_from = 5;
-  TwoPassSource source;
-  RemoteEdges edges(source.graph, link);
-  tbb::flow::make_edge(tbb::flow::output_port<0>(source.node), edges.sender<Message>(3, 1));
-  for (std::uint64_t batch = 0; batch < 50; ++batch) source.node.try_put(batch);
-  source.graph.wait_for_all();
-  CHECK(link.sent.size() == 5);
-  CHECK_THROWS_WITH_AS(edges.rethrow_send_failure(), "the link refused message 5", std::runtime_error);
-  CHECK_NOTHROW(edges.rethrow_send_failure());  // thrown once
+  EdgeToRankOne edge;
+  edge.link.fail_from = 5;
+  edge.send_batches(50);
+  CHECK(edge.link.sent.size() == 5);
+  CHECK_THROWS_WITH_AS(edge.edges.rethrow_send_failure(), "the link refused message 5", std::runtime_error);
+  CHECK_NOTHROW(edge.edges.rethrow_send_failure());  // thrown once
 }
 
 }  // namespace pepita
