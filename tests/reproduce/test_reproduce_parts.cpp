@@ -1,16 +1,18 @@
 // The parts of `pepita reproduce` that decide numbers or reuse: the plateau fit behind the
 // slowness, mean ± std over seeds, the run keys that decide whether a finished run is reused, and
 // the Normal and Student-t fits of the weights, and the t-SNE of Fig. 4; a variant's own run length
-// and a recorded divergence.
+// and a recorded divergence; the pool that runs them, with a timed run alone.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "reproduce/child_process.hpp"
 #include "reproduce/distribution_fits.hpp"
 #include "reproduce/exact_tsne.hpp"
 #include "reproduce/plateau_fit.hpp"
@@ -167,4 +169,36 @@ TEST_CASE("exact t-SNE keeps well-separated clusters apart, and the neighbour ag
 
   CHECK_THROWS_AS(exact_tsne(std::vector<float>(16 * 8), 8, {.perplexity = 10}), std::invalid_argument);
   CHECK_THROWS_AS(exact_tsne(std::vector<float>(7), 2, {}), std::invalid_argument);
+}
+
+TEST_CASE("a timed run has the machine to itself: it waits for the others, and none starts beside it") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("pepita-pool-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path events = dir / "events";
+  // Job i appends "start i", sleeps a little, appends "end i".
+  const auto job = [&](int i, bool alone) {
+    const std::string n = std::to_string(i);
+    return PoolJob{{"-c", "echo start " + n + " >> '" + events.string() + "'; sleep 0.3; echo end " + n + " >> '" +
+                              events.string() + "'"},
+                   dir / ("log" + n),
+                   alone};
+  };
+  const std::vector<PoolJob> jobs = {job(0, false), job(1, false), job(2, true), job(3, false), job(4, false)};
+  const PoolResult result = run_pool("/bin/sh", jobs, 2, [](std::size_t) {}, [] { return false; },
+                                     [](std::size_t, int) { return false; });
+  CHECK(result.finished == jobs.size());
+  std::ifstream in(events);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const auto at = [&](const std::string& event) {
+    const auto found = std::find(lines.begin(), lines.end(), event);
+    REQUIRE(found != lines.end());
+    return found - lines.begin();
+  };
+  CHECK(at("start 1") < at("end 0"));  // the others run two at a time
+  CHECK(at("end 0") < at("start 2"));   // the timed one waits for both
+  CHECK(at("end 1") < at("start 2"));
+  CHECK(at("end 2") < at("start 3"));   // and nothing starts beside it
+  CHECK(at("start 4") < at("end 3"));   // then two at a time again
+  std::filesystem::remove_all(dir);
 }

@@ -111,7 +111,11 @@ PoolResult run_pool(const std::filesystem::path& program, const std::vector<Pool
       result.stopped = true;
       stop_all();
     }
-    while (!stopping && next < jobs.size() && int(running.size()) < parallel) {
+    const auto may_start = [&](const PoolJob& job) {
+      if (running.empty()) return true;
+      return int(running.size()) < parallel && !job.alone && !jobs[running.front().job].alone;
+    };
+    while (!stopping && next < jobs.size() && may_start(jobs[next])) {
       running.push_back({next, std::make_unique<ChildProcess>(program, jobs[next].args, jobs[next].log)});
       ++next;
     }

@@ -41,6 +41,9 @@ int run_to_end(const std::filesystem::path& program, const std::vector<std::stri
 struct PoolJob {
   std::vector<std::string> args;
   std::filesystem::path log;
+  // A run whose figures are its speed: it starts only when no other job runs, and none starts
+  // beside it, whatever `parallel` allows.
+  bool alone = false;
 };
 
 struct PoolResult {
@@ -52,7 +55,7 @@ struct PoolResult {
   bool stopped = false;  // stop_requested said so: the running jobs were stopped, no more started
 };
 
-// Runs every job as `program args`, at most `parallel` at a time, in order. `on_finished(i)` is
+// Runs every job as `program args`, at most `parallel` at a time (an `alone` job by itself), in order. `on_finished(i)` is
 // called as job i exits with status 0, or with another status that `failure_is_a_result(i, status)`
 // accepts (a study's diverged run); any other failure stops the pool. Checks `stop_requested`
 // every 100 ms.

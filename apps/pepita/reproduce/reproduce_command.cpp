@@ -130,7 +130,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   po::options_description description("usage: pepita reproduce EXPERIMENT [options]");
   description.add_options()
       ("seeds", po::value<int>()->default_value(3)->value_name("N"), "seeds 0 … N−1 of every configuration (the paper used 10)")
-      ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads")
+      ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone)")
       ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")
       ("quick", po::bool_switch(), "2 epochs of 20 batches, 2 test batches: checks the whole pipeline in seconds")
@@ -170,7 +170,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
     const PlannedRun& run = planned[i];
     std::filesystem::create_directories(run.dir);
     write_file_atomically(run.dir / "config.txt", run.config);
-    pool_jobs.push_back({run.command(), run.log()});
+    pool_jobs.push_back({run.command(), run.log(), run.spec.variant.timed});
   }
   const StopSignals stop_signals;
   std::size_t done = 0;

@@ -18,6 +18,9 @@ struct RunVariant {
   // A study of where training diverges (deep nets, long pipelines): a divergence is recorded as
   // the run's result and the other runs go on. Elsewhere a divergence stops `pepita reproduce`.
   bool may_diverge = false;
+  // A run whose figures include its speed (the schedulers' throughput): `pepita reproduce` runs it
+  // with no other run beside it, whatever --jobs says. Not part of the run's key.
+  bool timed = false;
   bool operator==(const RunVariant&) const = default;
 };
 

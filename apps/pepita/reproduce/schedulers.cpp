@@ -3,7 +3,8 @@
 // scripts/plot-compare.sh draws them — regenerated from keyed `pepita train` runs. Each run is one
 // short epoch (a fixed number of batches) on MNIST at η 10⁻³ for every rule, so that the deep nets
 // train at all; its summary holds the scheduler's metrics. The seeds are repeats: timing on a shared
-// machine is noisy, the stages (a logical clock) are not.
+// machine is noisy, the stages (a logical clock) are not. Each run has the machine to itself
+// (RunVariant::timed), whatever --jobs says.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -60,7 +61,8 @@ SchedulersStudy schedulers_study(const ReproduceSettings& settings) {
 RunVariant schedulers_variant(const SchedulersStudy& study, const SchedulerChoice& scheduler, int depth) {
   RunVariant variant{.name = "sched-" + scheduler.key + "-depth" + std::to_string(depth),
                      .options = scheduler.options,
-                     .may_diverge = true};  // docs/schedulers.md: PEPITA and DFA diverge at depth 8
+                     .may_diverge = true,  // docs/schedulers.md: PEPITA and DFA diverge at depth 8
+                     .timed = true};       // its throughput is a figure: no other run beside it
   const std::vector<std::string> net = {"--hidden", hidden_layers_option(depth, study.width), "--batch-size",
                                         std::to_string(study.batch_size), "--lr", "0.001", "--epochs", "1"};
   variant.options.insert(variant.options.end(), net.begin(), net.end());
@@ -148,12 +150,13 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
      << (settings.threads_per_run == 1
              ? "> **One thread per run**: no two node visits of a run happen at once, so here the pipelined and "
                "GPipe schedules can only add their overhead to `sequential`'s work, and their throughput ratios "
-               "measure that overhead, not what overlap gains. Give each run the cores (`--jobs 1` on this "
-               "machine) to measure the overlap.\n\n"
+               "measure that overhead, not what overlap gains. Give each run the cores (`--threads` equal to the "
+               "machine's cores) to measure the overlap.\n\n"
              : "")
      << "**Timings depend on the machine and on what else it runs**, so the throughput is given as a ratio to "
         "`sequential` for the same rule and net in this same experiment; the samples/s beside it are this "
-        "machine's, for scale only. Run with `--jobs 1` for timing: with more, runs share the cores. The stages "
+        "machine's, for scale only. Each of these runs had the machine to itself: `pepita reproduce` starts them "
+        "one at a time, with no other run beside them, whatever `--jobs` says. The stages "
         "come from the logical clock (every node visit on the batch's path costs one), so they are exact and the "
         "same on any machine. With L layers counting the output, the analytic profile of docs/schedulers.md gives "
         "PEPITA L + 3 stages for every layer, BP 2(L − 1) + 2 for layer 1 and 2 for the output, DFA L + 1 for layer "
