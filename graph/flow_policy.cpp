@@ -21,21 +21,22 @@ bool is_learning_signal(Pass pass) {
 
 namespace {
 
-// Between two messages of one batch that an order ranks alike: a mirror pass after the other. It
-// reads the weights the batch's own update leaves (FOLLOWUP.md §2: W step, then mirror), and the
-// queue's heap would otherwise take the two in either order, which across ranks depends on when
-// each arrived.
-bool older_batch_first(const Message& a, const Message& b) {
+// Between two messages that an order ranks alike: the older batch first, and within one batch a
+// mirror pass after the other. The mirror pass reads the weights the batch's own update leaves
+// (FOLLOWUP.md §2: W step, then mirror), and the queue's heap would otherwise take the two in
+// either order, which across ranks depends on when each arrived.
+bool older_batch_first_mirror_last(const Message& a, const Message& b) {
   if (a.batch->id != b.batch->id) return a.batch->id > b.batch->id;
   return a.pass == Pass::mirror && b.pass != Pass::mirror;
 }
 
-// The kind of work `preferred` names first; between messages of the same kind, the older batch.
+// The kind of work `preferred` names first; between messages of the same kind, the older batch
+// (and a batch's mirror pass last).
 template <bool learning_preferred>
 bool prefer(const Message& a, const Message& b) {
   const bool a_learns = is_learning_signal(a.pass), b_learns = is_learning_signal(b.pass);
   if (a_learns != b_learns) return learning_preferred ? b_learns : a_learns;
-  return older_batch_first(a, b);
+  return older_batch_first_mirror_last(a, b);
 }
 
 bool no_preference(const Message&, const Message&) { return false; }
@@ -49,7 +50,7 @@ int zero_bubble_rank(Pass pass) {
 bool zero_bubble_order(const Message& a, const Message& b) {
   const int a_rank = zero_bubble_rank(a.pass), b_rank = zero_bubble_rank(b.pass);
   if (a_rank != b_rank) return a_rank > b_rank;
-  return older_batch_first(a, b);
+  return older_batch_first_mirror_last(a, b);
 }
 
 }  // namespace
