@@ -18,6 +18,13 @@ expect 2 "unknown experiment 'table9'" -- reproduce table9 --out "$work/r"
 expect 2 'no experiment given' -- reproduce --out "$work/r"
 expect 2 '--jobs must be >= 1' -- reproduce table1 --jobs 0 --out "$work/r"
 expect 2 '--seeds must be >= 1' -- reproduce table1 --seeds 0 --out "$work/r"
+expect 2 '--conv-seeds must be >= 1' -- reproduce table1 --conv-seeds 0 --out "$work/r"
+expect 2 '--study-seeds must be >= 1' -- reproduce deep --study-seeds -1 --out "$work/r"
+expect 2 "the experiment 'curves' is listed twice" -- reproduce curves,norms,curves --out "$work/r"
+expect 2 "'all' cannot be listed with other experiments" -- reproduce curves,all --out "$work/r"
+expect 2 "an empty experiment name in 'curves,,norms'" -- reproduce curves,,norms --out "$work/r"
+expect 2 "an empty experiment name in 'curves,'" -- reproduce curves, --out "$work/r"
+expect 2 "unknown experiment 'norm'" -- reproduce curves,norm --out "$work/r"
 touch "$work/a-file"
 expect 2 "--out: cannot write in '$work/a-file/sub'" -- reproduce curves --quick --out "$work/a-file/sub"
 expect 0 'slowness +Table 3' -- reproduce --help
@@ -108,6 +115,17 @@ grep -q '^- 3 × 32, sample-norm (`--preset followup --normalize-activity --norm
   fail "deep.csv lacks the two epochs of each net, with its setting"
 grep -q 'No run diverged' "$out/deep.md" || fail "deep.md does not account for divergence"
 [[ $(ls "$out/runs" | wc -l) -eq 35 ]] || fail "runs/ holds $(ls "$out/runs" | wc -l) runs, not 35"
+
+# Fewer seeds for conv: table1's conv cells read seed 0 alone (one value, no spread) and say so;
+# a list of experiments makes one collection of their reports. Both only read finished runs.
+expect 0 '12 runs planned; skipped 12 runs already complete; 0 to run' -- reproduce table1 --quick --seeds 2 --conv-seeds 1 --out "$out"
+grep -q 'over 2 seeds (conv: 1 seed, `--conv-seeds`' "$out/table1.md" || fail "table1.md does not say conv has 1 seed"
+grep -Eq '^\| conv \| mnist \| pepita \| [0-9.]+ \| 98\.' "$out/table1.md" || fail "table1.md's conv PEPITA cell is not one seed's value"
+grep -Eq '^\| fc \| mnist \| pepita \| [0-9.]+ ± [0-9.]+ \|' "$out/table1.md" || fail "table1.md's fc PEPITA cell is not over 2 seeds"
+grep -q '^conv,mnist,pepita,1,' "$out/table1.csv" || fail "table1.csv does not count 1 conv seed"
+expect 0 '8 runs planned; skipped 8 runs already complete; 0 to run' -- reproduce curves,norms --quick --seeds 2 --out "$out"
+grep -qxF -- "- [$(head -1 "$out/norms.md" | sed 's/^# //')](#norms)" "$out/reproduction.md" || fail "the collection of curves,norms lacks norms"
+[[ $(grep -c '^<a id=' "$out/reproduction.md") -eq 2 ]] || fail "the collection of curves,norms does not hold exactly two reports"
 
 # Again: nothing to train; the reports are written again.
 logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)

@@ -6,7 +6,8 @@
 
 namespace pepita::cli::reproduce {
 
-FinishedRuns::FinishedRuns(const std::vector<PlannedRun>& runs, int seeds) : seeds_(seeds) {
+FinishedRuns::FinishedRuns(const std::vector<PlannedRun>& runs, const ReproduceSettings& settings)
+    : settings_(settings) {
   for (const PlannedRun& run : runs) runs_by_label_.emplace(run.spec.label(), run);
 }
 
@@ -19,7 +20,7 @@ const PlannedRun& FinishedRuns::run(const RunSpec& spec) const {
 std::vector<RunCurves> FinishedRuns::over_seeds(const std::string& rule, const std::string& model,
                                                 const std::string& dataset, const RunVariant& variant) const {
   std::vector<RunCurves> curves;
-  for (int seed = 0; seed < seeds_; ++seed) curves.push_back(read_run_curves(run({rule, model, dataset, seed, variant}).metrics()));
+  for (int seed = 0; seed < settings_.seeds_of_model(model); ++seed) curves.push_back(read_run_curves(run({rule, model, dataset, seed, variant}).metrics()));
   return curves;
 }
 
@@ -41,11 +42,13 @@ const std::vector<Experiment>& registered_experiments() {
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                 const ReproduceSettings& settings, const RunVariant& variant) {
   std::vector<RunSpec> specs;
-  for (int seed = 0; seed < settings.seeds; ++seed) specs.push_back({rule, model, dataset, seed, variant});
+  for (int seed = 0; seed < settings.seeds_of_model(model); ++seed) specs.push_back({rule, model, dataset, seed, variant});
   return specs;
 }
 
-int study_seeds(const ReproduceSettings& settings) { return settings.quick ? 1 : settings.seeds; }
+int study_seeds(const ReproduceSettings& settings) {
+  return settings.quick ? 1 : settings.study_seed_count.value_or(settings.seeds);
+}
 
 std::string hidden_layers_option(int depth, int width) {
   std::string hidden;

@@ -42,18 +42,19 @@ struct ExperimentReport {
 // The runs of the plan once they have finished, read back by what they are.
 class FinishedRuns {
  public:
-  FinishedRuns(const std::vector<PlannedRun>& runs, int seeds);
-  // Seeds 0 … seeds−1 of one rule, model, data set and variant, in seed order.
+  FinishedRuns(const std::vector<PlannedRun>& runs, const ReproduceSettings& settings);
+  // Seeds 0 … N−1 of one rule, model, data set and variant, in seed order (N: the model's seeds).
   std::vector<RunCurves> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                     const RunVariant& variant = {}) const;
   // The run itself (its checkpoint holds the final weights). Throws std::logic_error if it was not
   // planned.
   const PlannedRun& run(const RunSpec& spec) const;
-  int seeds() const { return seeds_; }
+  // How many seeds of the fully connected runs (every experiment's but table1's conv cells).
+  int seeds() const { return settings_.seeds; }
 
  private:
   std::map<std::string, PlannedRun> runs_by_label_;
-  int seeds_;
+  ReproduceSettings settings_;
 };
 
 struct Experiment {
@@ -70,8 +71,8 @@ const std::vector<Experiment>& registered_experiments();
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                 const ReproduceSettings& settings, const RunVariant& variant = {});
 
-// The seeds of a study whose every run is a different net (so none is shared with table1): all of
-// them, but one with --quick, to keep `reproduce all --quick` within CI's time.
+// The seeds of a study whose every run is a different net (so none is shared with table1):
+// --study-seeds, else --seeds, but one with --quick, to keep `reproduce all --quick` within CI's time.
 int study_seeds(const ReproduceSettings& settings);
 
 // `pepita train --hidden`'s value for `depth` hidden layers of `width` units: "256,256,256".

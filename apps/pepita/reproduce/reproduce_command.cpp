@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "child_process.hpp"
@@ -35,15 +36,40 @@ std::string experiment_names() {
 std::string experiment_help() {
   std::string help;
   for (const Experiment& e : registered_experiments()) help += "  " + e.name + std::string(11 - e.name.size(), ' ') + e.summary + "\n";
-  return help + "  all        every experiment above; runs they share are run once";
+  return help + "  all        every experiment above; runs they share are run once\n"
+                "  A,B,…      the experiments listed, with one collection of their reports, as all's";
 }
 
-std::vector<Experiment> chosen_experiments(const std::string& name) {
-  const std::vector<Experiment>& all = registered_experiments();
-  if (name == "all") return all;
-  for (const Experiment& e : all)
-    if (e.name == name) return {e};
+const Experiment& experiment_named(const std::string& name) {
+  for (const Experiment& e : registered_experiments())
+    if (e.name == name) return e;
   throw UsageError("unknown experiment '" + name + "' (experiments: " + experiment_names() + ")");
+}
+
+// "all", one name, or several joined by commas ("table1,curves"): the last for a session that has
+// time for some experiments only, with one collection of their reports.
+std::vector<Experiment> chosen_experiments(const std::string& names) {
+  if (names == "all") return registered_experiments();
+  std::vector<Experiment> chosen;
+  std::istringstream list(names);
+  std::string name;
+  while (std::getline(list, name, ',')) {
+    if (name.empty()) throw UsageError("an empty experiment name in '" + names + "'");
+    if (name == "all") throw UsageError("'all' cannot be listed with other experiments");
+    const Experiment& e = experiment_named(name);
+    if (std::any_of(chosen.begin(), chosen.end(), [&](const Experiment& c) { return c.name == name; }))
+      throw UsageError("the experiment '" + name + "' is listed twice");
+    chosen.push_back(e);
+  }
+  if (names.empty() || names.back() == ',') throw UsageError("an empty experiment name in '" + names + "'");
+  return chosen;
+}
+
+std::optional<int> seed_count_option(const po::variables_map& vm, const std::string& name) {
+  if (!vm.count(name)) return std::nullopt;
+  const int seeds = vm[name].as<int>();
+  if (seeds < 1) throw UsageError("--" + name + " must be >= 1");
+  return seeds;
 }
 
 std::string command_line_text(const std::vector<std::string>& args) {
@@ -69,6 +95,8 @@ ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::stri
   ReproduceSettings settings;
   settings.seeds = vm["seeds"].as<int>();
   if (settings.seeds < 1) throw UsageError("--seeds must be >= 1");
+  settings.conv_seed_count = seed_count_option(vm, "conv-seeds");
+  settings.study_seed_count = seed_count_option(vm, "study-seeds");
   if (vm.count("epochs") && vm["epochs"].as<int>() < 1) throw UsageError("--epochs must be >= 1");
   if (vm.count("threads") && vm["threads"].as<int>() < 1) throw UsageError("--threads must be >= 1");
   settings.epochs = vm.count("epochs") ? vm["epochs"].as<int>() : 0;
@@ -130,6 +158,8 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   po::options_description description("usage: pepita reproduce EXPERIMENT [options]");
   description.add_options()
       ("seeds", po::value<int>()->default_value(3)->value_name("N"), "seeds 0 … N−1 of every configuration (the paper used 10)")
+      ("conv-seeds", po::value<int>()->value_name("N"), "seeds of the convolutional runs, if fewer are wanted (default: --seeds)")
+      ("study-seeds", po::value<int>()->value_name("N"), "seeds of deep's and schedulers' runs (default: --seeds; 1 with --quick)")
       ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone)")
       ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")
@@ -196,7 +226,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
     return 128 + stop_signals.received();
   }
 
-  const FinishedRuns finished(planned, settings.seeds);
+  const FinishedRuns finished(planned, settings);
   const std::string made_by = made_by_line(settings);  // the machine probed once for every report
   std::vector<WrittenReport> reports;
   for (std::size_t e = 0; e < experiments.size(); ++e) {

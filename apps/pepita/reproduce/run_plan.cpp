@@ -62,6 +62,10 @@ std::string RunSpec::label() const {
          std::to_string(seed);
 }
 
+int ReproduceSettings::seeds_of_model(const std::string& model) const {
+  return model == "conv" ? conv_seed_count.value_or(seeds) : seeds;
+}
+
 int ReproduceSettings::epochs_per_run() const {
   if (epochs > 0) return epochs;
   return quick ? quick_epochs : 100;

@@ -40,6 +40,11 @@ struct RunSpec {
 // What `pepita reproduce`'s options set for every run it plans.
 struct ReproduceSettings {
   int seeds = 3;
+  // Fewer seeds where a run costs more, when time forces it (the issue allows it for conv): the
+  // convolutional runs' (--conv-seeds) and the studies' whose every run is a net of its own, deep
+  // and schedulers (--study-seeds). Unset: --seeds.
+  std::optional<int> conv_seed_count{};
+  std::optional<int> study_seed_count{};
   int epochs = 0;  // 0: train's default (the paper's 100), or the quick count with --quick
   bool quick = false;
   std::filesystem::path data_dir;  // resolved, absolute
@@ -48,6 +53,8 @@ struct ReproduceSettings {
   std::string command_line;  // as typed, for the reports
   // The epochs every run trains for: --epochs, else the quick count, else the paper's.
   int epochs_per_run() const;
+  // The seeds of one model's runs: --conv-seeds for conv, else --seeds.
+  int seeds_of_model(const std::string& model) const;
 };
 
 // A run with its key and files. A run is complete once its summary exists: `pepita train` writes
