@@ -1,6 +1,8 @@
 #pragma once
 // Per-node accounting: busy time (for the busy/idle fraction) and, when tracing, one slice per
 // message for a Chrome trace. Each node is serial, so its clock needs no locking.
+#include <sched.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -20,6 +22,9 @@ struct TraceSlice {
   Pass pass = Pass::standard;
   std::uint64_t batch = 0;
   std::uint32_t hops = 0;  // the message's logical clock: node visits on its batch's path before this one
+  // The CPU the visit ended on (sched_getcpu), −1 if unknown: which core held the node's W, so that
+  // a trace shows how often a node's visits change cores (scripts/trace-cpu-moves.py).
+  std::int32_t cpu = -1;
 };
 
 class NodeClock {
@@ -79,7 +84,8 @@ class NodeClock {
     busy_seconds_ += seconds;
     ++visits_;
     if (tracing_)
-      trace_.push_back({std::chrono::duration<double, std::micro>(start - origin_).count(), seconds * 1e6, pass, batch, hops});
+      trace_.push_back({std::chrono::duration<double, std::micro>(start - origin_).count(), seconds * 1e6, pass, batch,
+                        hops, sched_getcpu()});
   }
 
   std::string name_;

@@ -608,7 +608,7 @@ std::string TrainingGraph::chrome_trace_json() {
     for (const TraceSlice& slice : clock.trace())
       out << ",\n" << R"(  {"name": ")" << to_string(slice.pass) << R"(", "ph": "X", "pid": )" << pid << R"(, "tid": )" << track
           << R"(, "ts": )" << slice.start_us << R"(, "dur": )" << slice.duration_us << R"(, "args": {"batch": )"
-          << slice.batch << "}}";
+          << slice.batch << R"(, "cpu": )" << slice.cpu << "}}";
   }
   out << "\n]}\n";
   return out.str();

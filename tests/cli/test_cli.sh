@@ -135,4 +135,25 @@ if cmp -s <(cut -d, -f1-6 "$work/m.csv") <(cut -d, -f1-6 "$work/c.csv"); then pa
 expect 1 'diverged.*layer [0-9]+ in epoch 1, batch [0-9]+' -- train "${tiny[@]}" --lr 1e30 --metrics "$work/d.csv"
 [[ ! -e "$work/d.csv" ]] && pass || { echo "FAIL: diverged run wrote a CSV"; failed=$((failed + 1)); }
 
+# A Chrome trace: every visit says which CPU it ran on, and scripts/trace-cpu-moves.py sorts a
+# node's visits by whether that CPU held the node's previous visit. A trace without CPU numbers
+# is refused in one line.
+expect 0 'final test accuracy' -- train "${tiny[@]}" --scheduler pipelined --in-flight 2 --weights stash \
+  --threads 2 --trace "$work/t.json"
+python3 - "$work/t.json" <<'PY' && pass || fail "the trace's visits lack a CPU number"
+import json, os, sys
+visits = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e.get("ph") == "X"]
+cpus = os.cpu_count()
+sys.exit(0 if visits and all(0 <= e["args"]["cpu"] < cpus for e in visits) else 1)
+PY
+moves=$(python3 "$(dirname "${BASH_SOURCE[0]}")/../../scripts/trace-cpu-moves.py" "$work/t.json" 2>&1)
+grep -Eq '^\| hidden 1 \| standard \| [0-9]+, ' <<<"$moves" && grep -Eq '^excess over warm: -?[0-9.]+ % of the busy time of [0-9]+ nodes' <<<"$moves" &&
+  pass || fail "trace-cpu-moves.py: $moves"
+sed 's/, "cpu": [0-9-]*//' "$work/t.json" >"$work/old.json"
+if python3 "$(dirname "${BASH_SOURCE[0]}")/../../scripts/trace-cpu-moves.py" "$work/old.json" >/dev/null 2>"$work/err"; then
+  fail "trace-cpu-moves.py accepted a trace without CPU numbers"
+else
+  [[ $(wc -l <"$work/err") -eq 1 ]] && grep -q 'without a CPU number' "$work/err" && pass || fail "trace-cpu-moves.py: $(cat "$work/err")"
+fi
+
 finish
