@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "graph/rank_agreement.hpp"
 #include "graph/wire_format.hpp"
 #include "train/checkpoint_codec.hpp"
 #include "train/checkpoint_parts.hpp"
@@ -18,27 +19,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Each rank's `problem` ("" for none) and `note` go to the root. If any rank has a problem, every
-// rank throws CheckpointError, the root's with the first problem by rank. Returns the notes by
-// rank on the root, and nothing on the other ranks.
+// Each rank's `note` goes to the root, then the ranks agree on their problems ("" for none): if any
+// rank has one, every rank throws CheckpointError, the root's with the first problem by rank.
+// Returns the notes by rank on the root, and nothing on the other ranks.
 std::vector<std::vector<std::byte>> agree(RemoteLink& link, const std::string& problem, std::vector<std::byte> note = {}) {
   std::vector<std::vector<std::byte>> notes;
-  std::string first_problem;
   for (int rank = 0; rank < link.ranks(); ++rank) {
-    ByteWriter mine;
-    if (link.rank() == rank) {
-      mine.put_array(std::span<const char>(problem));
-      mine.put_array(std::span<const std::byte>(note));
-    }
-    const std::vector<std::byte> report = link.to_root(rank, mine.take());
-    if (!link.is_root()) continue;
-    ByteReader reader(report);
-    const std::vector<char> text = reader.get_array<char>();
-    if (!text.empty() && first_problem.empty()) first_problem.assign(text.begin(), text.end());
-    notes.push_back(reader.get_array<std::byte>());
+    std::vector<std::byte> report = link.to_root(rank, link.rank() == rank ? note : std::vector<std::byte>{});
+    if (link.is_root()) notes.push_back(std::move(report));
   }
-  if (link.from_root(first_problem.empty() ? 0 : 1) != 0)
-    throw CheckpointError(link.is_root() ? first_problem : "the checkpoint failed on another rank");
+  if (const std::optional<RankProblem> first = first_problem_across_ranks(link, problem))
+    throw CheckpointError(link.is_root() ? first->text : "the checkpoint failed on another rank");
   return notes;
 }
 

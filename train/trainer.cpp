@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph/model_spec.hpp"
+#include "graph/rank_agreement.hpp"
 #include "layers/counter_rng.hpp"
 #include "layers/seconds_since.hpp"
 #include "train/rank_plan.hpp"
@@ -38,7 +39,9 @@ Trainer::Trainer(const TrainConfig& config, const DatasetPair& data)
   std::iota(test_order_.begin(), test_order_.end(), 0u);
   GraphConfig graph = graph_config(config, data.train.shape, data.train.classes);
   if (config.link) graph.ranks = rank_plan(graph, config.simulation.placement, *config.link);
-  graph_ = std::make_unique<TrainingGraph>(graph);
+  // Building the graph allocates this rank's layers: across ranks it can fail on one alone.
+  const auto build = [&] { return std::make_unique<TrainingGraph>(graph); };
+  graph_ = config.link ? agreed_across_ranks(*config.link, build) : build();
   if (config.simulation.no_math) throw std::invalid_argument("--no-math runs without a trainer: there is nothing to train");
   if (config.simulation.on_virtual_clock()) simulation_ = std::make_unique<Simulation>(*graph_, config.simulation);
 }

@@ -17,6 +17,7 @@
 #include "train/checkpoint.hpp"
 #include "graph/model_spec.hpp"
 #include "layers/seconds_since.hpp"
+#include "train/dataset_from_root.hpp"
 #include "train/reports.hpp"
 #include "train/rank_plan.hpp"
 #include "train/run_state.hpp"
@@ -139,14 +140,15 @@ int train_command(const std::vector<std::string>& args, std::ostream& shown, std
   if (request.config.simulation.no_math) return train_without_math(request, stop_signals, out);
   const auto started = std::chrono::steady_clock::now();
   const DatasetPair data = [&] {
-    // Only the root runs the input node; the other ranks score against the labels alone, so they
-    // check the files as the root does but never hold the pixels (MNIST's are 220 MB as f32).
-    const bool runs_input = !job || !job->spans_ranks() || job->is_root();
-    DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir,
-                                      {.pixels = runs_input ? Pixels::keep : Pixels::skip});
-    // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
-    apply_whitening(request.config.whiten, loaded);
-    return loaded;
+    const auto load = [&] {
+      DatasetPair loaded = load_dataset(request.config.dataset, request.config.data_dir);
+      // Before the session: the trainer keeps pointers into the images, and learns from what it is given.
+      apply_whitening(request.config.whiten, loaded);
+      return loaded;
+    };
+    // Only the root runs the input node, and only it reads the files; the other ranks score
+    // against the labels alone, which they take from it.
+    return job && job->spans_ranks() ? dataset_from_root(*job->link(), load) : load();
   }();
   TrainingSession session(request, data, std::move(resumed));
   const TrainConfig& config = session.request().config;

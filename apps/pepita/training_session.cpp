@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "cli.hpp"
+#include "graph/rank_agreement.hpp"
 #include "train/rank_checkpoint.hpp"
 #include "train/reports.hpp"
 #include "train/run_state.hpp"
@@ -35,7 +36,9 @@ std::filesystem::path prepare_checkpoint_file(const TrainRequest& request) {
 TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, std::optional<Checkpoint> resumed)
     : request_(std::move(request)), trainer_(request_.config, data), resumed_(resumed.has_value()) {
   if (request_.checkpoint_dir) {
-    save_file_ = prepare_checkpoint_file(request_);
+    // Each rank makes the directory on its own machine, so one rank alone can fail.
+    const auto prepare = [&] { return prepare_checkpoint_file(request_); };
+    save_file_ = request_.config.link ? agreed_across_ranks(*request_.config.link, prepare) : prepare();
     saved_configuration_ = saved_configuration(request_);
   }
   if (resumed && request_.config.link) {

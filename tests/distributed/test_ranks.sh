@@ -141,8 +141,8 @@ done
 # Each rank holds only its own layers' weights: with both 2048-wide hidden layers on rank 0, rank 1
 # holds the output layer's W and velocity alone, (2048·10)·2 floats = 0.16 MB, and stays that much
 # smaller in resident memory too (the report's figures; rank 0 holds (784·2048 + 2048²)·2 floats).
-# Rank 1 reads the data files but never holds their pixels (220 MB as f32), so its peak stays far
-# below rank 0's.
+# Rank 1 never reads the data files, and holds only their labels, so its peak stays far below
+# rank 0's (MNIST's pixels are 220 MB as f32).
 if ! train memory 2 --epochs 1 --max-batches 2 --max-eval-batches 1 --rule pepita --hidden 2048,2048 --placement 0,0,1; then
   fail "the memory run: $(head -3 "$work/memory.err")"
 elif ! memory=$(grep -o "rank 0 holds .*" "$work/memory.out") ||
@@ -152,6 +152,59 @@ elif ! memory=$(grep -o "rank 0 holds .*" "$work/memory.out") ||
       exit !(held0 == sprintf("%.1f", (784 * 2048 + 2048 * 2048) * 2 * 4 / 1e6) &&
              held1 == sprintf("%.1f", 2048 * 10 * 2 * 4 / 1e6) && resident1 < resident0 - 40 && peak1 < peak0 - 150) }'; then
   fail "rank 1 holds more than its output layer and the labels: ${memory:-no memory line}"
+else
+  pass
+fi
+
+# Only rank 0 reads the data files: rank 1 gets the labels from it, so a job whose rank 1 sees no
+# data directory trains as one whose ranks all see it (MPMD: each rank its own environment).
+launch_2=(timeout 120 mpirun -q --oversubscribe)
+data_run=(train --dataset mnist --batch-size 32 --threads 1 --quiet --epochs 1 --max-batches 4 --max-eval-batches 2 --rule bp --hidden 32)
+"${launch_2[@]}" -np 2 env PEPITA_DATA_DIR="$data" "$pepita" "${data_run[@]}" --metrics "$work/data-everywhere.csv" \
+  >"$work/data-everywhere.out" 2>"$work/data-everywhere.err"
+"${launch_2[@]}" -np 1 env PEPITA_DATA_DIR="$data" "$pepita" "${data_run[@]}" --metrics "$work/data-root.csv" : \
+  -np 1 env PEPITA_DATA_DIR="$work/no-data-here" "$pepita" "${data_run[@]}" --metrics "$work/data-root.csv" \
+  >"$work/data-root.out" 2>"$work/data-root.err"
+status=$?
+if [[ $status -ne 0 ]] || ! cmp -s <(cut -d, -f1-6 "$work/data-everywhere.csv") <(cut -d, -f1-6 "$work/data-root.csv"); then
+  fail "rank 1 without a data directory: exit $status, $(head -2 "$work/data-root.err")"
+else
+  pass
+fi
+# Files that are not a data set: rank 0's one line names the file, every rank exits, nothing hangs.
+mkdir -p "$work/garbage"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  echo garbage >"$work/garbage/$f"
+done
+"${launch_2[@]}" -np 3 "$pepita" train --dataset "idx:$work/garbage" --hidden 8,8 --quiet >/dev/null 2>"$work/garbage.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/garbage.err") -ne 1 ]] ||
+  ! grep -q "garbage/train-images-idx3-ubyte: wrong magic number" "$work/garbage.err"; then
+  fail "a data set of garbage on 3 ranks: exit $status, stderr: $(head -3 "$work/garbage.err")"
+else
+  pass
+fi
+
+# A rank that fails alone while the job sets up (its layers do not fit: 60000² weights are past
+# any tensor's int index; its checkpoint directory cannot be made on its machine) ends the job
+# with its line, before any rank waits on it. The build before the ranks agreed on these steps
+# hung in both.
+"${launch_2[@]}" -np 2 "$pepita" train --dataset "idx:$work/data" --hidden 100,60000,60000 --placement 0,0,1,1 \
+  --epochs 1 --threads 1 --quiet >/dev/null 2>"$work/too-big.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/too-big.err") -ne 1 ]] ||
+  ! grep -q "^pepita: rank 1: rank 1's layers need .* GB for weights and momentum alone" "$work/too-big.err"; then
+  fail "rank 1's layers too big: exit $status, stderr: $(head -3 "$work/too-big.err")"
+else
+  pass
+fi
+setup=(train "${common[@]}" --hidden 16 --epochs 1 --max-batches 2)
+"${launch_2[@]}" -np 1 "$pepita" "${setup[@]}" --checkpoint-dir "$work/setup-ok" : \
+  -np 1 "$pepita" "${setup[@]}" --checkpoint-dir /proc/no-such-dir/checkpoint >/dev/null 2>"$work/no-dir.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/no-dir.err") -ne 1 ]] ||
+  ! grep -q "^pepita: rank 1: .*/proc/no-such-dir/checkpoint" "$work/no-dir.err"; then
+  fail "rank 1 without its checkpoint directory: exit $status, stderr: $(head -3 "$work/no-dir.err")"
 else
   pass
 fi
