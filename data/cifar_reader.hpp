@@ -25,7 +25,7 @@ struct CifarRecords {
 };
 
 // Every record of one CIFAR binary file, raw or gzipped. The file must hold a whole, non-zero
-// number of records. With Pixels::skip it is checked alike and `images` stays empty. Throws DataError.
-CifarRecords read_cifar_file(const std::filesystem::path& file, CifarLabel label, Pixels pixels = Pixels::keep);
+// number of records. Throws DataError.
+CifarRecords read_cifar_file(const std::filesystem::path& file, CifarLabel label);
 
 }  // namespace pepita

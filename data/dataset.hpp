@@ -35,7 +35,6 @@ struct Dataset {
   std::shared_ptr<const float> borrowed_images{};
 
   std::size_t size() const { return labels.size(); }
-  bool has_pixels() const { return borrowed_images || !images.empty(); }
   const float* pixels() const { return borrowed_images ? borrowed_images.get() : images.data(); }
   const float* image(std::size_t i) const { return pixels() + i * shape.size(); }
 };
@@ -47,14 +46,8 @@ struct DatasetPair {
 
 enum class Cifar100Labels { fine, coarse };
 
-// `skip` reads and checks every file as `keep` does, but keeps only the shapes and the labels: an
-// MPI rank that does not run the input node scores against the labels alone, and the pixels as f32
-// would be most of its memory (MNIST's training images are 188 MB).
-enum class Pixels { keep, skip };
-
 struct LoadOptions {
   Cifar100Labels cifar100_labels = Cifar100Labels::fine;
-  Pixels pixels = Pixels::keep;
 };
 
 // Names: "mnist", "cifar10", "cifar100", or "idx:<dir>" for any directory holding the four

@@ -84,8 +84,8 @@ IdxSplitFiles find_idx_split(const fs::path& dir, const std::string& prefix,
           .labels = find_data_file(dir, prefix + "-labels-idx1-ubyte", remedy)};
 }
 
-Dataset load_idx_split(const IdxSplitFiles& files, std::string name, Pixels pixels) {
-  IdxImages images = read_idx_images(files.images, pixels);
+Dataset load_idx_split(const IdxSplitFiles& files, std::string name) {
+  IdxImages images = read_idx_images(files.images);
   std::vector<std::int32_t> labels = read_idx_labels(files.labels);
   if (images.count != labels.size()) {
     throw file_error(files.images, std::to_string(images.count) + " images, but " +
@@ -101,13 +101,13 @@ Dataset load_idx_split(const IdxSplitFiles& files, std::string name, Pixels pixe
 
 // `classes` is the data set's known class count; without one it is the largest label + 1.
 DatasetPair load_idx(const std::string& name, const fs::path& dir, std::optional<int> classes,
-                     const std::string& remedy, Pixels pixels) {
+                     const std::string& remedy) {
   require_directory(dir, remedy);
   // Find all four files first, so that a missing one is reported before any slow reading.
   const IdxSplitFiles train_files = find_idx_split(dir, "train", remedy);
   const IdxSplitFiles test_files = find_idx_split(dir, "t10k", remedy);
-  DatasetPair pair{.train = load_idx_split(train_files, name + "/train", pixels),
-                   .test = load_idx_split(test_files, name + "/test", pixels)};
+  DatasetPair pair{.train = load_idx_split(train_files, name + "/train"),
+                   .test = load_idx_split(test_files, name + "/test")};
   if (!same_shape(pair.train.shape, pair.test.shape)) {
     throw file_error(test_files.images, "images are " + describe(pair.test.shape) + ", but " +
                                             train_files.images.string() + " has " +
@@ -123,7 +123,7 @@ DatasetPair load_idx(const std::string& name, const fs::path& dir, std::optional
 
 // ---- CIFAR data sets: one or more binary files per split
 
-Dataset load_cifar_split(const std::vector<fs::path>& files, CifarLabel label, std::string name, Pixels pixels) {
+Dataset load_cifar_split(const std::vector<fs::path>& files, CifarLabel label, std::string name) {
   Dataset set;
   set.name = std::move(name);
   set.shape = cifar_image_shape;
@@ -131,11 +131,11 @@ Dataset load_cifar_split(const std::vector<fs::path>& files, CifarLabel label, s
   std::vector<CifarRecords> parts;
   std::size_t total = 0;
   for (const fs::path& file : files) {
-    parts.push_back(read_cifar_file(file, label, pixels));
+    parts.push_back(read_cifar_file(file, label));
     check_labels(parts.back().labels, set.classes, file);
     total += parts.back().size();
   }
-  if (pixels == Pixels::keep) set.images.reserve(total * set.shape.size());
+  set.images.reserve(total * set.shape.size());
   set.labels.reserve(total);
   for (CifarRecords& part : parts) {
     set.images.insert(set.images.end(), part.images.begin(), part.images.end());
@@ -147,7 +147,7 @@ Dataset load_cifar_split(const std::vector<fs::path>& files, CifarLabel label, s
 
 DatasetPair load_cifar(const std::string& name, const fs::path& dir,
                        const std::vector<std::string>& train_names, const std::string& test_name,
-                       CifarLabel label, Pixels pixels) {
+                       CifarLabel label) {
   const std::string remedy = fetch_remedy(name);
   require_directory(dir, remedy);
   std::vector<fs::path> train_files;
@@ -155,8 +155,8 @@ DatasetPair load_cifar(const std::string& name, const fs::path& dir,
     train_files.push_back(find_data_file(dir, file_name, remedy));
   }
   const fs::path test_file = find_data_file(dir, test_name, remedy);
-  return {.train = load_cifar_split(train_files, label, name + "/train", pixels),
-          .test = load_cifar_split({test_file}, label, name + "/test", pixels)};
+  return {.train = load_cifar_split(train_files, label, name + "/train"),
+          .test = load_cifar_split({test_file}, label, name + "/test")};
 }
 
 }  // namespace
@@ -168,9 +168,9 @@ bool is_known_dataset(const std::string& name) {
 namespace {
 
 DatasetPair read_dataset(const std::string& name, const fs::path& data_dir, const LoadOptions& options) {
-  if (name == "mnist") return load_idx(name, data_dir / "mnist", 10, fetch_remedy(name), options.pixels);
+  if (name == "mnist") return load_idx(name, data_dir / "mnist", 10, fetch_remedy(name));
   if (name == "mnist-hard") {  // made from MNIST's files (data/stress_set.hpp)
-    DatasetPair pair = load_idx("mnist", data_dir / "mnist", 10, fetch_remedy("mnist"), options.pixels);
+    DatasetPair pair = load_idx("mnist", data_dir / "mnist", 10, fetch_remedy("mnist"));
     make_stress_set(pair);
     return pair;
   }
@@ -178,16 +178,16 @@ DatasetPair read_dataset(const std::string& name, const fs::path& data_dir, cons
     return load_cifar(name, data_dir / "cifar-10-batches-bin",
                       {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
                        "data_batch_4.bin", "data_batch_5.bin"},
-                      "test_batch.bin", CifarLabel::cifar10, options.pixels);
+                      "test_batch.bin", CifarLabel::cifar10);
   }
   if (name == "cifar100") {
     const CifarLabel label = options.cifar100_labels == Cifar100Labels::fine
                                  ? CifarLabel::cifar100_fine
                                  : CifarLabel::cifar100_coarse;
-    return load_cifar(name, data_dir / "cifar-100-binary", {"train.bin"}, "test.bin", label, options.pixels);
+    return load_cifar(name, data_dir / "cifar-100-binary", {"train.bin"}, "test.bin", label);
   }
   if (is_idx_name(name)) {  // names its own directory, so data_dir plays no part
-    return load_idx(name, name.substr(idx_prefix.size()), std::nullopt, "", options.pixels);
+    return load_idx(name, name.substr(idx_prefix.size()), std::nullopt, "");
   }
   throw DataError("unknown data set '" + name +
                   "'; expected mnist, mnist-hard, cifar10, cifar100 or idx:<dir>");

@@ -16,9 +16,8 @@ struct IdxImages {
   std::vector<float> pixels;  // count × rows × cols, scaled from bytes to [0, 1]
 };
 
-// An idx image file (magic 0x00000803: count, rows, cols), raw or gzipped; with Pixels::skip the
-// file is checked alike and `pixels` stays empty. Throws DataError.
-IdxImages read_idx_images(const std::filesystem::path& file, Pixels pixels = Pixels::keep);
+// An idx image file (magic 0x00000803: count, rows, cols), raw or gzipped. Throws DataError.
+IdxImages read_idx_images(const std::filesystem::path& file);
 
 // An idx label file (magic 0x00000801: count), raw or gzipped. Throws DataError.
 std::vector<std::int32_t> read_idx_labels(const std::filesystem::path& file);

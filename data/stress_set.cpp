@@ -23,7 +23,6 @@ std::vector<std::size_t> fixed_permutation(std::size_t n) {
 }
 
 void permute_and_invert(Dataset& data, const std::vector<std::size_t>& order) {
-  if (!data.has_pixels()) return;  // loaded with Pixels::skip; the labels' noise does not depend on them
   const std::size_t features = data.shape.size();
   std::vector<float> image(features);
   for (std::size_t s = 0; s < data.size(); ++s) {

@@ -5,7 +5,6 @@
 namespace pepita {
 
 void warm_pages(const Dataset& set) {
-  if (!set.has_pixels()) return;
   constexpr std::size_t page_bytes = 4096;  // the smallest page the kernel maps; larger ones hold several
   const auto* bytes = reinterpret_cast<const unsigned char*>(set.pixels());
   const std::size_t size = set.size() * set.shape.size() * sizeof(float);

@@ -1,6 +1,6 @@
 #pragma once
-// Opens a file, or reads it whole at once, with the one-line errors every reader of files gives:
-// the path, then what is wrong with it (missing, a directory, unreadable, cut short).
+// Reads a whole file at once, with the one-line errors every reader of files gives: the path, then
+// what is wrong with it (missing, a directory, unreadable, cut short).
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -10,17 +10,12 @@
 
 namespace pepita {
 
-// `file` opened for reading, and its size, after the checks every reader makes. `kind` is what it
-// should be, for the messages: "checkpoint" gives "checkpoint file not found" and "is a directory,
-// not a checkpoint"; "" gives "file not found" and "is a directory, not a file". Throws
+// The bytes of `file` in a Container of bytes (std::string, std::vector<std::uint8_t>). `kind` is
+// what it should be, for the messages: "checkpoint" gives "checkpoint file not found" and "is a
+// directory, not a checkpoint"; "" gives "file not found" and "is a directory, not a file". Throws
 // Error("<path>: <problem>").
-struct OpenedFile {
-  std::ifstream in;
-  std::uintmax_t size = 0;
-};
-
-template <class Error>
-OpenedFile open_for_reading(const std::filesystem::path& file, std::string_view kind) {
+template <class Error, class Container>
+Container read_whole_file(const std::filesystem::path& file, std::string_view kind) {
   namespace fs = std::filesystem;
   const auto fail = [&](const std::string& problem) { return Error(file.string() + ": " + problem); };
   const std::string named = kind.empty() ? std::string("file") : std::string(kind);
@@ -30,19 +25,12 @@ OpenedFile open_for_reading(const std::filesystem::path& file, std::string_view 
   if (error) throw fail("cannot access: " + error.message());
   if (type == fs::file_type::directory) throw fail("is a directory, not a " + named);
 
-  OpenedFile opened{std::ifstream(file, std::ios::binary), fs::file_size(file, error)};
-  if (!opened.in || error) throw fail("cannot open for reading");
-  return opened;
-}
-
-// The bytes of `file` in a Container of bytes (std::string, std::vector<std::uint8_t>), with
-// open_for_reading's checks and messages. Throws Error("<path>: <problem>").
-template <class Error, class Container>
-Container read_whole_file(const std::filesystem::path& file, std::string_view kind) {
-  OpenedFile opened = open_for_reading<Error>(file, kind);
-  Container bytes(opened.size, 0);
-  opened.in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(opened.size));
-  if (std::uintmax_t(opened.in.gcount()) != opened.size) throw Error(file.string() + ": read error");
+  std::ifstream in(file, std::ios::binary);
+  const std::uintmax_t size = fs::file_size(file, error);
+  if (!in || error) throw fail("cannot open for reading");
+  Container bytes(size, 0);
+  in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
+  if (std::uintmax_t(in.gcount()) != size) throw fail("read error");
   return bytes;
 }
 

@@ -109,7 +109,6 @@ void whiten_zca(DatasetPair& data) {
 }
 
 void apply_whitening(InputWhitening how, DatasetPair& data) {
-  if (!data.train.has_pixels()) return;  // loaded with Pixels::skip: only the input node's rank sees them
   switch (how) {
     case InputWhitening::none: return;
     case InputWhitening::zca: whiten_zca(data); return;

@@ -13,7 +13,7 @@ namespace pepita {
 // Every rank calls it, in the same place. On the root: `load()`, then its shapes and labels to
 // every other rank. If `load()` throws, every rank learns it: the root rethrows its error (its
 // one line names the file), the others throw a RemoteFailure, which the root's line already
-// reports. On another rank: the root's shapes and labels, without pixels (`has_pixels()` false).
+// reports. On another rank: the root's shapes and labels, without pixels (`images` empty).
 DatasetPair dataset_from_root(RemoteLink& link, const std::function<DatasetPair()>& load);
 
 }  // namespace pepita

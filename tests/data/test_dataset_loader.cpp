@@ -186,48 +186,6 @@ TEST_CASE("a cifar100 label outside its classes is a DataError") {
       cifar / "train.bin", {"sample 0 has label 20", "20 classes"});
 }
 
-// ---- without pixels (an MPI rank that does not run the input node)
-
-TEST_CASE("Pixels::skip keeps the shapes and labels that keep gives, and no pixels") {
-  const TempDir dir;
-  test::write_idx_dataset(dir / "mnist", {1, 0, 9}, {7, 3});
-  write_cifar10(dir / "cifar-10-batches-bin");
-  for (const char* name : {"mnist", "mnist-hard", "cifar10"}) {
-    CAPTURE(name);
-    const DatasetPair kept = load_dataset(name, dir.path());
-    const DatasetPair skipped = load_dataset(name, dir.path(), {.pixels = Pixels::skip});
-    for (const auto& [with, without] : {std::pair{&kept.train, &skipped.train}, {&kept.test, &skipped.test}}) {
-      CHECK(with->has_pixels());
-      CHECK_FALSE(without->has_pixels());
-      CHECK(without->images.capacity() == 0);
-      CHECK(without->name == with->name);
-      CHECK(without->shape.size() == with->shape.size());
-      CHECK(without->classes == with->classes);
-      CHECK(without->labels == with->labels);  // mnist-hard's wrong labels do not depend on the pixels
-    }
-  }
-}
-
-TEST_CASE("Pixels::skip checks the image files as keep does") {
-  const TempDir dir;
-  const auto mnist = dir / "mnist";
-  test::write_idx_dataset(mnist, {1, 0, 9}, {7, 3});
-  test::write_file(mnist / "train-labels-idx1-ubyte", test::idx_labels({1, 0}));
-  check_data_error([&] { load_dataset("mnist", dir.path(), {.pixels = Pixels::skip}); },
-                   mnist / "train-images-idx3-ubyte", {"3 images", "has 2 labels"});
-  test::write_idx_dataset(mnist, {1, 0, 9}, {7, 3});
-  Bytes truncated = test::idx_images_for({1, 0, 9});
-  truncated.pop_back();
-  test::write_file(mnist / "train-images-idx3-ubyte", truncated);
-  check_data_error([&] { load_dataset("mnist", dir.path(), {.pixels = Pixels::skip}); },
-                   mnist / "train-images-idx3-ubyte", {"data bytes, but the file has"});
-  const auto cifar = dir / "cifar-10-batches-bin";
-  write_cifar10(cifar);
-  test::write_file(cifar / "test_batch.bin", Bytes(100, 0));
-  check_data_error([&] { load_dataset("cifar10", dir.path(), {.pixels = Pixels::skip}); },
-                   cifar / "test_batch.bin", {"not a whole number of"});
-}
-
 // ---- names
 
 TEST_CASE("data set names") {

@@ -3,9 +3,7 @@
 // absorb the one error a reader is meant to throw (and nothing else), and invariant checks.
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <span>
-#include <string>
 
 namespace pepita::fuzz {
 
@@ -21,18 +19,6 @@ void tolerate(Action&& action) {
     action();
   } catch (const ExpectedError&) {
   }
-}
-
-// The message of the ExpectedError `action` throws, or none if it returns: for targets that hold two
-// ways of reading one input to the same verdict.
-template <class ExpectedError, class Action>
-std::optional<std::string> error_of(Action&& action) {
-  try {
-    action();
-  } catch (const ExpectedError& error) {
-    return error.what();
-  }
-  return std::nullopt;
 }
 
 // Aborts, which libFuzzer reports as a crash, unless `holds`; `invariant` says what failed.
