@@ -42,6 +42,18 @@ class FileDescriptor {
 
 }  // namespace
 
+void require_writable(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    errno = EISDIR;
+    fail(path, "cannot be written");
+  }
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) fail(temporary, "cannot create");
+  std::filesystem::remove(temporary, error);
+}
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path temporary = path.string() + ".tmp";
   FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));

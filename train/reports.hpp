@@ -12,6 +12,10 @@ namespace pepita {
 // Writes to a temporary file beside `path`, flushes it to disk, then renames it over `path`, so a
 // reader or a crash sees either the old file or the new one, never half of one.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+// Throws what write_file_atomically would throw if it could not create its temporary beside `path`
+// (or if `path` is a directory): the temporary is made and removed again, and `path` is left as it
+// is. For an output a run writes after its first epoch or its last, checked before it trains.
+void require_writable(const std::filesystem::path& path);
 
 std::string metrics_csv(const std::vector<EpochRecord>& history);
 

@@ -35,6 +35,17 @@ std::filesystem::path prepare_checkpoint_file(const TrainRequest& request) {
 
 TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, std::optional<Checkpoint> resumed)
     : request_(std::move(request)), trainer_(request_.config, data), resumed_(resumed.has_value()) {
+  // Checked before any training: the metrics are written after the first epoch, the summary and
+  // the trace after the last, and a path that cannot take them would lose the run. Across ranks
+  // only the root writes them, so the others learn of its failure through the agreement.
+  const auto check_outputs = [&] {
+    if (writes_files())
+      for (const auto& output : {request_.metrics_csv, request_.summary_json, request_.trace_json})
+        if (output) require_writable(*output);
+    return true;
+  };
+  if (request_.config.link) agreed_across_ranks(*request_.config.link, check_outputs);
+  else check_outputs();
   if (request_.checkpoint_dir) {
     // Each rank makes the directory on its own machine, so one rank alone can fail.
     const auto prepare = [&] { return prepare_checkpoint_file(request_); };
@@ -65,7 +76,14 @@ void TrainingSession::save() {
 }
 
 void TrainingSession::write_metrics() {
-  if (request_.metrics_csv && writes_files()) write_file_atomically(*request_.metrics_csv, metrics_csv(trainer_.history()));
+  if (!request_.metrics_csv) return;
+  const auto write = [&] {
+    if (writes_files()) write_file_atomically(*request_.metrics_csv, metrics_csv(trainer_.history()));
+    return true;
+  };
+  // The root writes; if it fails (a full disk), every rank must stop, not wait for its next run.
+  if (request_.config.link) agreed_across_ranks(*request_.config.link, write);
+  else write();
 }
 
 bool TrainingSession::run(const SessionHooks& hooks) {

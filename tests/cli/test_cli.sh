@@ -135,6 +135,12 @@ if cmp -s <(cut -d, -f1-6 "$work/m.csv") <(cut -d, -f1-6 "$work/c.csv"); then pa
 expect 1 'diverged.*layer [0-9]+ in epoch 1, batch [0-9]+' -- train "${tiny[@]}" --lr 1e30 --metrics "$work/d.csv"
 [[ ! -e "$work/d.csv" ]] && pass || { echo "FAIL: diverged run wrote a CSV"; failed=$((failed + 1)); }
 
+# An output that cannot be written is refused before any training, not after the first epoch (the
+# metrics) or the last (the summary, the trace).
+expect 1 "^pepita: $work/no-dir/m.csv.tmp: cannot create" -- train "${tiny[@]}" --metrics "$work/no-dir/m.csv"
+expect 1 "^pepita: $work: cannot be written: Is a directory" -- train "${tiny[@]}" --summary "$work"
+grep -q 'epoch' "$work/out" && fail "a run with an unwritable summary trained first" || pass
+
 # A Chrome trace: every visit says which CPU it ran on, and scripts/trace-cpu-moves.py sorts a
 # node's visits by whether that CPU held the node's previous visit. A trace without CPU numbers
 # is refused in one line.

@@ -199,6 +199,15 @@ else
   pass
 fi
 setup=(train "${common[@]}" --hidden 16 --epochs 1 --max-batches 2)
+# Only rank 0 writes the metrics: a path it cannot write ends every rank before training.
+"${launch_2[@]}" -np 2 "$pepita" "${setup[@]}" --metrics /proc/no-such-dir/m.csv >/dev/null 2>"$work/no-metrics.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/no-metrics.err") -ne 1 ]] ||
+  ! grep -q "^pepita: /proc/no-such-dir/m.csv.tmp: cannot create" "$work/no-metrics.err"; then
+  fail "an unwritable --metrics on 2 ranks: exit $status, stderr: $(head -3 "$work/no-metrics.err")"
+else
+  pass
+fi
 "${launch_2[@]}" -np 1 "$pepita" "${setup[@]}" --checkpoint-dir "$work/setup-ok" : \
   -np 1 "$pepita" "${setup[@]}" --checkpoint-dir /proc/no-such-dir/checkpoint >/dev/null 2>"$work/no-dir.err"
 status=$?
