@@ -29,6 +29,9 @@ class CompletionNode {
   // (TrainingGraph::run's stop check, and a distributed run's end); kept apart from on_completed,
   // which belongs to whoever observes progress.
   void after_each(std::function<void(std::int64_t)> hook) { after_each_ = std::move(hook); }
+  // Whether a batch also waits for its mirror pass (feedback mirroring, in the epochs that mirror):
+  // one more event per batch, from the projection node. Called while the graph is idle.
+  void expect_mirror_pass(bool on) { mirror_updates_ = on ? 1 : 0; }
   // Called by the thread that runs the graph, before it puts the batches in.
   void reset_count() {
     completed_ = 0;
@@ -38,7 +41,7 @@ class CompletionNode {
  private:
   void receive(const BatchEvent& event, Node::output_ports_type& ports) {
     SerialVisit visit(this);
-    if (event.layer >= 0 && ++pending_.find_or_add(event.batch) < updates_per_batch_) return;
+    if (event.layer >= 0 && ++pending_.find_or_add(event.batch) < updates_per_batch_ + mirror_updates_) return;
     if (event.layer >= 0) pending_.release(event.batch);
     ++completed_;
     if (callback_) callback_(completed_);
@@ -46,6 +49,7 @@ class CompletionNode {
     std::get<0>(ports).try_put(tbb::flow::continue_msg{});
   }
   int updates_per_batch_;
+  int mirror_updates_ = 0;
   BatchStore<int> pending_{"the completion node", "updates"};  // updates applied so far, per batch in flight
   std::int64_t completed_ = 0;
   std::function<void(std::int64_t)> callback_;

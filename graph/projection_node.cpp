@@ -18,7 +18,7 @@ ProjectionNode::ProjectionNode(tbb::flow::graph& graph, std::span<const int> wid
       pool_(make_tensor_pool(max_rows, widths.front())),
       perturbation_pool_(make_tensor_pool(max_rows, widths.back())),
       node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
-        PortsOutbox<Node::output_ports_type, 0> out(ports);
+        PortsOutbox<Node::output_ports_type, 0, 1> out(ports);
         visit(m, out);
       })) {
   switch (options.f_init) {

@@ -25,18 +25,25 @@ void draw_perturbation(std::span<float> values, Perturbation kind, float k, cons
 
 class ProjectionNode {
  public:
-  using Node = tbb::flow::multifunction_node<Message, std::tuple<Message>>;
+  // Port 0: F·e up, to the input node. Port 1: "F's factors learnt batch b", to the completion
+  // node, which under mirroring counts a batch finished only then: across ranks the run ends when
+  // the root has counted every batch, and a mirror pass still on its way would be lost.
+  using Node = tbb::flow::multifunction_node<Message, std::tuple<Message, BatchEvent>>;
 
   // `widths` are n_0 (the input's features), the learning layers' units, and the classes last; the
   // factored F has a factor for each step between them.
   ProjectionNode(tbb::flow::graph& graph, std::span<const int> widths, int max_rows, const PepitaOptions& options,
                  std::uint64_t seed);
   Node& node() { return node_; }
-  // One visit: F·e up, to the input; or, for a mirror pass, F's factors learn and nothing is sent.
+  // One visit: F·e up, to the input; or, for a mirror pass, F's factors learn and the batch's
+  // mirror pass is reported done.
   void visit(const Message& message, Outbox& out) {
-    if (message.pass == Pass::mirror) return learn_mirror(message);
-    out.up(receive(message));
+    if (message.pass != Pass::mirror) return out.up(receive(message));
+    learn_mirror(message);
+    out.report(BatchEvent{message.batch->id, mirror_event_layer()});
   }
+  // The layer a mirror pass's event names: one past the last learning layer, F's factors.
+  int mirror_event_layer() const { return int(widths_.size()) - 1; }
   NodeClock& clock() { return clock_; }
   // F, input_features × classes, row-major.
   std::span<float> matrix() { return map_.weights(); }

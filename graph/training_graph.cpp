@@ -277,6 +277,7 @@ void TrainingGraph::connect_rule_edges() {
   if (rule_edges_.error_to_input_via_projection) {
     connect(error_out, projection_->node(), "error", "projection", error, projection);
     connect(tbb::flow::output_port<0>(projection_->node()), input_->node(), "projection", "input", projection, 0);
+    connect(tbb::flow::output_port<1>(projection_->node()), completion_->node(), "projection", "completion", projection, hub_node);
   }
   for (int l : rule_edges_.error_to_layers) {
     LayerNode& target = *layers_.at(std::size_t(l));
@@ -289,6 +290,11 @@ void TrainingGraph::connect_rule_edges() {
       LayerNode& layer = *layers_.at(std::size_t(l));
       connect(output_port<port::to_self>(layer.node()), layer.entry(), layer.name(), layer.name(), layer.position(), layer.position());
     }
+}
+
+void TrainingGraph::set_mirroring(bool on) {
+  state_.mirroring = on && projection_;  // only PEPITA's projection has F's factors to learn
+  completion_->expect_mirror_pass(state_.mirroring);
 }
 
 void TrainingGraph::set_learning_rate(float learning_rate) {

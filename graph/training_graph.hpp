@@ -54,7 +54,7 @@ class TrainingGraph final : public BatchRunner {
   // η for every node; call while idle (between epochs).
   void set_learning_rate(float learning_rate);
   // Whether the batches from now on also run the mirror pass (feedback mirroring). Call while idle.
-  void set_mirroring(bool on) { state_.mirroring = on; }
+  void set_mirroring(bool on);
 
   // Sends the batches (each as `pass`: standard to train, evaluate to score) through the graph and
   // returns when every one is complete. Rethrows the first error a node raised.

@@ -198,6 +198,16 @@ if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/too-big.err") -n
 else
   pass
 fi
+# Rank 0's own failure is its line, as it would be in one process.
+"${launch_2[@]}" -np 2 "$pepita" train --dataset "idx:$work/data" --hidden 60000,60000 --placement 0,0,1 \
+  --epochs 1 --threads 1 --quiet >/dev/null 2>"$work/root-too-big.err"
+status=$?
+if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/root-too-big.err") -ne 1 ]] ||
+  ! grep -q "^pepita: rank 0's layers need .* GB for weights and momentum alone" "$work/root-too-big.err"; then
+  fail "rank 0's layers too big: exit $status, stderr: $(head -3 "$work/root-too-big.err")"
+else
+  pass
+fi
 setup=(train "${common[@]}" --hidden 16 --epochs 1 --max-batches 2)
 # Only rank 0 writes the metrics: a path it cannot write ends every rank before training.
 "${launch_2[@]}" -np 2 "$pepita" "${setup[@]}" --metrics /proc/no-such-dir/m.csv >/dev/null 2>"$work/no-metrics.err"
