@@ -156,6 +156,16 @@ else
   pass
 fi
 
+# failed_in_one_line STATUS ERR PATTERN WHAT: the job failed (neither succeeded nor timed out) with
+# exactly one stderr line, matching PATTERN.
+failed_in_one_line() {
+  local status=$1 err=$2 pattern=$3 what=$4
+  if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$err") -ne 1 ]] || ! grep -q -- "$pattern" "$err"; then
+    fail "$what: exit $status, stderr: $(head -3 "$err")"
+  else
+    pass
+  fi
+}
 # Only rank 0 reads the data files: rank 1 gets the labels from it, so a job whose rank 1 sees no
 # data directory trains as one whose ranks all see it (MPMD: each rank its own environment).
 launch_2=(timeout 120 mpirun -q --oversubscribe)
@@ -177,13 +187,7 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   echo garbage >"$work/garbage/$f"
 done
 "${launch_2[@]}" -np 3 "$pepita" train --dataset "idx:$work/garbage" --hidden 8,8 --quiet >/dev/null 2>"$work/garbage.err"
-status=$?
-if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/garbage.err") -ne 1 ]] ||
-  ! grep -q "garbage/train-images-idx3-ubyte: wrong magic number" "$work/garbage.err"; then
-  fail "a data set of garbage on 3 ranks: exit $status, stderr: $(head -3 "$work/garbage.err")"
-else
-  pass
-fi
+failed_in_one_line $? "$work/garbage.err" "garbage/train-images-idx3-ubyte: wrong magic number" "a data set of garbage on 3 ranks"
 
 # A rank that fails alone while the job sets up (its layers do not fit: 60000² weights are past
 # any tensor's int index; its checkpoint directory cannot be made on its machine) ends the job
@@ -191,42 +195,18 @@ fi
 # hung in both.
 "${launch_2[@]}" -np 2 "$pepita" train --dataset "idx:$work/data" --hidden 100,60000,60000 --placement 0,0,1,1 \
   --epochs 1 --threads 1 --quiet >/dev/null 2>"$work/too-big.err"
-status=$?
-if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/too-big.err") -ne 1 ]] ||
-  ! grep -q "^pepita: rank 1: rank 1's layers need .* GB for weights and momentum alone" "$work/too-big.err"; then
-  fail "rank 1's layers too big: exit $status, stderr: $(head -3 "$work/too-big.err")"
-else
-  pass
-fi
+failed_in_one_line $? "$work/too-big.err" "^pepita: rank 1: rank 1's layers need .* GB for weights and momentum alone" "rank 1's layers too big"
 # Rank 0's own failure is its line, as it would be in one process.
 "${launch_2[@]}" -np 2 "$pepita" train --dataset "idx:$work/data" --hidden 60000,60000 --placement 0,0,1 \
   --epochs 1 --threads 1 --quiet >/dev/null 2>"$work/root-too-big.err"
-status=$?
-if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/root-too-big.err") -ne 1 ]] ||
-  ! grep -q "^pepita: rank 0's layers need .* GB for weights and momentum alone" "$work/root-too-big.err"; then
-  fail "rank 0's layers too big: exit $status, stderr: $(head -3 "$work/root-too-big.err")"
-else
-  pass
-fi
+failed_in_one_line $? "$work/root-too-big.err" "^pepita: rank 0's layers need .* GB for weights and momentum alone" "rank 0's layers too big"
 setup=(train "${common[@]}" --hidden 16 --epochs 1 --max-batches 2)
 # Only rank 0 writes the metrics: a path it cannot write ends every rank before training.
 "${launch_2[@]}" -np 2 "$pepita" "${setup[@]}" --metrics /proc/no-such-dir/m.csv >/dev/null 2>"$work/no-metrics.err"
-status=$?
-if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/no-metrics.err") -ne 1 ]] ||
-  ! grep -q "^pepita: /proc/no-such-dir/m.csv.tmp: cannot create" "$work/no-metrics.err"; then
-  fail "an unwritable --metrics on 2 ranks: exit $status, stderr: $(head -3 "$work/no-metrics.err")"
-else
-  pass
-fi
+failed_in_one_line $? "$work/no-metrics.err" "^pepita: /proc/no-such-dir/m.csv.tmp: cannot create" "an unwritable --metrics on 2 ranks"
 "${launch_2[@]}" -np 1 "$pepita" "${setup[@]}" --checkpoint-dir "$work/setup-ok" : \
   -np 1 "$pepita" "${setup[@]}" --checkpoint-dir /proc/no-such-dir/checkpoint >/dev/null 2>"$work/no-dir.err"
-status=$?
-if [[ $status -eq 0 || $status -eq 124 ]] || [[ $(wc -l <"$work/no-dir.err") -ne 1 ]] ||
-  ! grep -q "^pepita: rank 1: .*/proc/no-such-dir/checkpoint" "$work/no-dir.err"; then
-  fail "rank 1 without its checkpoint directory: exit $status, stderr: $(head -3 "$work/no-dir.err")"
-else
-  pass
-fi
+failed_in_one_line $? "$work/no-dir.err" "^pepita: rank 1: .*/proc/no-such-dir/checkpoint" "rank 1 without its checkpoint directory"
 
 # A rank that fails ends the job: one line, naming the rank, and a non-zero exit everywhere, even
 # with messages in flight to it (pipelined).
