@@ -148,4 +148,21 @@ expect 0 'skipped 1 runs already complete; 1 to run \(1 continue from a checkpoi
 # Another setting is another run: 3 epochs instead of 2.
 expect 0 '1 runs planned; skipped 0 runs already complete; 1 to run' -- reproduce alignment --quick --seeds 1 --epochs 3 --out "$out"
 grep -q 'after epoch 3' "$out/alignment.md" || fail "alignment.md does not report the 3-epoch runs"
+
+# A random perturbation carries no error and may diverge (RP k = 1 did, at full length): its
+# divergence is a result of the ablation. What `reproduce` records for a diverged run is set here
+# by hand, since --quick's 40 batches do not diverge: first seed 0, in its first epoch (no
+# metrics), then seed 1 too, after its epochs (its curve is kept).
+for seed in 0 1; do
+  run=$(ls -d "$out"/runs/pepita-fc-mnist-symmetric-k1-seed$seed-* | head -1)
+  echo "training diverged: non-finite activity at layer 2 in epoch 1, batch 7 (standard pass)" >"$run/diverged.txt"
+  [[ $seed -eq 0 ]] && rm "$run/metrics.csv"
+  expect 0 "skipped 10 runs already complete; 0 to run" -- reproduce ablations --quick --seeds 2 --out "$out"
+  grep -q "^- mnist, RP k = 1, seed $seed: training diverged: non-finite activity at layer 2" "$out/ablations.md" ||
+    fail "ablations.md does not list seed $seed's divergence"
+  [[ $seed -eq 1 ]] || grep -Eq '^\| mnist \| RP k = 1 \| [0-9.]+( ± [0-9.]+)? \(1 of 2 seeds; the others diverged\) \| — \|$' "$out/ablations.md" ||
+    fail "ablations.md's RP k = 1 row is not over the one seed that trained to the end"
+done
+grep -q '^| mnist | RP k = 1 | diverged (every seed) | — |$' "$out/ablations.md" || fail "ablations.md's RP k = 1 row does not say every seed diverged"
+grep -q 'RP k = 1 — (diverged)\.$' "$out/ablations.md" || fail "ablations.md gives a final ‖W₁‖ for a variant whose every seed diverged"
 finish

@@ -6,7 +6,6 @@
 // misreport the rule. A run that diverges is a result, recorded and shown, never dropped silently.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -148,15 +147,10 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
     const DeepNet& net = nets[n];
     const DeepSetting& setting = deep_setting(net.depth);
     settings_chosen << "- " << net.name() << ", " << setting.name << " (`" << setting.command_line() << "`): " << setting.why << "\n";
-    std::vector<RunCurves> finished;
+    const std::vector<SeedOutcome> outcomes = runs.outcomes({"pepita", "fc", deep_dataset, 0, deep_variant(net)}, seeds);
+    const std::vector<RunCurves> finished = trained_to_the_end(outcomes);
     std::size_t diverged = 0;
-    for (int seed = 0; seed < seeds; ++seed) {
-      const PlannedRun& run = runs.run({"pepita", "fc", deep_dataset, seed, deep_variant(net)});
-      const std::optional<std::string> divergence = run.divergence();
-      // A run that diverged in its first epoch wrote no metrics; one that finished must have them.
-      const std::optional<RunCurves> curves = !divergence || std::filesystem::exists(run.metrics())
-                                                  ? std::optional(read_run_curves(run.metrics()))
-                                                  : std::nullopt;
+    for (const auto& [seed, curves, divergence] : outcomes) {
       if (curves) {
         const std::vector<double>& accuracy = curves->column("test_accuracy");
         const std::vector<double>& loss = curves->column("train_loss");
@@ -164,10 +158,7 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
           out.csv << net.depth << ',' << net.width << ',' << setting.name << ',' << seed << ',' << e + 1 << ','
                   << accuracy[e] << ',' << loss[e] << ",\n";
       }
-      if (!divergence) {
-        finished.push_back(*curves);
-        continue;
-      }
+      if (!divergence) continue;
       ++diverged;
       out.csv << net.depth << ',' << net.width << ',' << setting.name << ',' << seed << ",,,,\"" << *divergence << "\"\n";
       divergences << "- " << net.name() << ", seed " << seed << ": " << *divergence << "\n";

@@ -1,6 +1,7 @@
 #include "experiment.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,6 +23,28 @@ std::vector<RunCurves> FinishedRuns::over_seeds(const std::string& rule, const s
   std::vector<RunCurves> curves;
   for (int seed = 0; seed < settings_.seeds_of_model(model); ++seed) curves.push_back(read_run_curves(run({rule, model, dataset, seed, variant}).metrics()));
   return curves;
+}
+
+std::vector<SeedOutcome> FinishedRuns::outcomes(const RunSpec& seed_0, int seeds) const {
+  std::vector<SeedOutcome> outcomes;
+  for (int seed = 0; seed < seeds; ++seed) {
+    RunSpec spec = seed_0;
+    spec.seed = seed;
+    const PlannedRun& planned = run(spec);
+    SeedOutcome outcome{.seed = seed, .curves = std::nullopt, .divergence = planned.divergence()};
+    // A run that diverged in its first epoch wrote no metrics; one that finished must have them.
+    if (!outcome.divergence || std::filesystem::exists(planned.metrics()))
+      outcome.curves = read_run_curves(planned.metrics());
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+std::vector<RunCurves> trained_to_the_end(const std::vector<SeedOutcome>& outcomes) {
+  std::vector<RunCurves> finished;
+  for (const SeedOutcome& outcome : outcomes)
+    if (!outcome.divergence) finished.push_back(*outcome.curves);
+  return finished;
 }
 
 MeanStd final_accuracy(const std::vector<RunCurves>& runs) {

@@ -39,6 +39,19 @@ struct ExperimentReport {
   std::optional<std::string> run_length{};
 };
 
+// How one seed's run of a configuration ended. A run whose variant may diverge is finished either
+// way: trained to the end, or stopped by `pepita train`'s divergence check.
+struct SeedOutcome {
+  int seed = 0;
+  // Its metrics per epoch: every epoch's, or those before it diverged (none if it diverged in its
+  // first epoch).
+  std::optional<RunCurves> curves;
+  std::optional<std::string> divergence;  // `pepita train`'s message, if it diverged
+};
+
+// The curves of the seeds that trained to the end, in seed order.
+std::vector<RunCurves> trained_to_the_end(const std::vector<SeedOutcome>& outcomes);
+
 // The runs of the plan once they have finished, read back by what they are.
 class FinishedRuns {
  public:
@@ -46,6 +59,9 @@ class FinishedRuns {
   // Seeds 0 … N−1 of one rule, model, data set and variant, in seed order (N: the model's seeds).
   std::vector<RunCurves> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                     const RunVariant& variant = {}) const;
+  // Seeds 0 … seeds−1 of one configuration, each with how it ended: for the variants that may
+  // diverge, where a diverged seed is a result to report rather than a failure.
+  std::vector<SeedOutcome> outcomes(const RunSpec& seed_0, int seeds) const;
   // The run itself (its checkpoint holds the final weights). Throws std::logic_error if it was not
   // planned.
   const PlannedRun& run(const RunSpec& spec) const;
