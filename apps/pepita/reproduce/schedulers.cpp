@@ -83,14 +83,35 @@ std::vector<RunSpec> schedulers_plan(const ReproduceSettings& settings) {
   return specs;
 }
 
+// A timing over repeats: the median, which one disturbed repeat cannot move (this machine is shared,
+// and one of three repeats of a cell once ran at half the others' speed), and the range.
+struct Repeats {
+  double median = NAN, lowest = NAN, highest = NAN;
+  std::size_t count = 0;
+};
+
+Repeats repeats_of(std::vector<double> values) {
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return {median, values.front(), values.back(), n};
+}
+
+// "37608", or "37608 (36900–38100)" over several repeats.
+std::string repeats_text(const Repeats& repeats) {
+  if (repeats.count < 2) return fixed(repeats.median, 0);
+  return fixed(repeats.median, 0) + " (" + fixed(repeats.lowest, 0) + "–" + fixed(repeats.highest, 0) + ")";
+}
+
 // One cell of the comparison: its runs over seeds, those that finished read back.
 struct SchedulersCell {
   std::vector<RunSummary> finished;
   std::vector<std::string> divergences;
-  MeanStd throughput() const {
+  Repeats throughput() const {
     std::vector<double> samples_per_second;
     for (const RunSummary& run : finished) samples_per_second.push_back(run.samples_per_second);
-    return mean_std(samples_per_second);
+    return repeats_of(samples_per_second);
   }
   // A per-layer figure's mean over the finished seeds.
   template <class Measure>
@@ -162,7 +183,7 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
         "PEPITA L + 3 stages for every layer, BP 2(L − 1) + 2 for layer 1 and 2 for the output, DFA L + 1 for layer "
         "1, DRTP 0 for the hidden layers.\n\n";
   md << "### " << study.locking_depth << " hidden layers, per rule and schedule\n\n"
-     << "| rule | schedule | throughput / sequential | samples/s (this machine) | layer 1 locking p50 [ms] | "
+     << "| rule | schedule | throughput / sequential | samples/s (this machine), median (range) | layer 1 locking p50 [ms] | "
         "stages | output locking p50 [ms] | stages | max staleness | peak stash [KiB] |\n"
      << "|---|---|---|---|---|---|---|---|---|---|\n";
   ratios << "\n### Throughput relative to `sequential`, per depth\n\n| rule | schedule |";
@@ -194,7 +215,7 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
 
   for (std::size_t r = 0; r < study.rules.size(); ++r) {
     const std::string& rule = study.rules[r];
-    std::vector<MeanStd> sequential_throughput;
+    std::vector<Repeats> sequential_throughput;
     for (std::size_t s = 0; s < compared_schedulers.size(); ++s) {
       const SchedulerChoice& scheduler = compared_schedulers[s];
       Series relative{.title = rule + ", " + scheduler.label, .style = SeriesStyle::line_with_points,
@@ -203,12 +224,12 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
       for (std::size_t d = 0; d < study.depths.size(); ++d) {
         const int depth = study.depths[d];
         const SchedulersCell cell = schedulers_cell(runs, settings, study, rule, scheduler, depth);
-        const MeanStd speed = cell.throughput();
+        const Repeats speed = cell.throughput();
         if (s == 0) sequential_throughput.push_back(speed);
         const double ratio = cell.finished.empty() || sequential_throughput[d].count == 0
                                  ? NAN
-                                 : speed.mean / sequential_throughput[d].mean;
-        ratios << ' ' << (cell.divergences.empty() ? fixed(ratio, 2) + " (" + fixed(speed.mean, 0) + "/s)"
+                                 : speed.median / sequential_throughput[d].median;
+        ratios << ' ' << (cell.divergences.empty() ? fixed(ratio, 2) + " (" + fixed(speed.median, 0) + "/s)"
                                                      : schedulers_divergence_note(cell))
                << " |";
         if (s > 0 && std::isfinite(ratio)) {
@@ -239,7 +260,7 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
           continue;
         }
         const std::size_t output = cell.finished.front().layers.size() - 1;
-        md << fixed(ratio, 2) << " | " << mean_std_text(speed, 0) << " | "
+        md << fixed(ratio, 2) << " | " << repeats_text(speed) << " | "
            << schedulers_ms(cell.layer_mean(0, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
            << fixed(cell.layer_mean(0, [](const LayerLocking& l) { return l.latency_stages.mean; }), 0) << " | "
            << schedulers_ms(cell.layer_mean(output, [](const LayerLocking& l) { return l.latency_seconds.p50; })) << " | "
@@ -269,8 +290,8 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
   throughput.y_range = {{0, 1.1 * highest_ratio}};
   stages.y_range = {{0, most_stages + 1}};
   md << ratios.str()
-     << "\nEach cell of the last table is the mean samples/s of the schedule over the mean of `sequential`'s for the "
-        "same rule and depth; above 1, overlapping batches across layers beats giving the run's threads to oneDNN "
+     << "\nEach cell of the last table is the median samples/s of the schedule's repeats over the median of "
+        "`sequential`'s for the same rule and depth; above 1, overlapping batches across layers beats giving the run's threads to oneDNN "
         "inside one layer at a time. A "
         "diverged run is reported as such, not averaged: the rule is too unstable there at this η.\n";
   out.figure = throughput;
