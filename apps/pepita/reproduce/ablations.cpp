@@ -101,11 +101,7 @@ ExperimentReport ablations_report(const ReproduceSettings& settings, const Finis
         if (!divergence) continue;
         divergences << "- " << dataset << ", " << ablations[a].name << ", seed " << seed << ": " << *divergence << "\n";
         if (!curves || dataset != datasets.front()) continue;
-        Series partial{.title = ablations[a].name + ", seed " + std::to_string(seed) + " (diverged)",
-                       .style = SeriesStyle::dashed_line, .colour = int(a)};
-        partial.x = curves->column("epoch");
-        partial.y = curves->column("test_accuracy");
-        out.figure.series.push_back(partial);
+        out.figure.series.push_back(diverged_series(*curves, ablations[a].name + ", seed " + std::to_string(seed), int(a)));
       }
       if (finished.back().empty()) continue;
       const EpochBand band = epoch_band(finished.back(), "test_accuracy");

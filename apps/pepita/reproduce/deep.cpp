@@ -163,11 +163,8 @@ ExperimentReport deep_report(const ReproduceSettings& settings, const FinishedRu
       out.csv << net.depth << ',' << net.width << ',' << setting.name << ',' << seed << ",,,,\"" << *divergence << "\"\n";
       divergences << "- " << net.name() << ", seed " << seed << ": " << *divergence << "\n";
       if (!curves) continue;
-      Series partial{.title = net.legend() + ", " + setting.name + ", seed " + std::to_string(seed) + " (diverged)",
-                     .style = SeriesStyle::dashed_line, .colour = int(n)};
-      partial.x = curves->column("epoch");
-      partial.y = curves->column("test_accuracy");
-      out.figure.series.push_back(partial);
+      out.figure.series.push_back(
+          diverged_series(*curves, net.legend() + ", " + setting.name + ", seed " + std::to_string(seed), int(n)));
     }
     std::vector<double> best;
     for (const RunCurves& run : finished) {

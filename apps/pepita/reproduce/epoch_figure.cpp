@@ -22,6 +22,11 @@ Series band_series(const EpochBand& band, std::string title, int colour) {
   return series;
 }
 
+Series diverged_series(const RunCurves& run, std::string title, int colour) {
+  return {.title = std::move(title) + " (diverged)", .style = SeriesStyle::dashed_line, .x = run.column("epoch"),
+          .y = run.column("test_accuracy"), .colour = colour};
+}
+
 void write_band_rows(std::ostream& csv, const std::string& key, const EpochBand& band) {
   for (std::size_t e = 0; e < band.epoch.size(); ++e)
     csv << key << ',' << band.epoch[e] << ',' << band.value[e].mean << ',' << band.value[e].std << ','
