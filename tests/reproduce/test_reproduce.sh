@@ -27,6 +27,8 @@ expect 2 "an empty experiment name in 'curves,'" -- reproduce curves, --out "$wo
 expect 2 "unknown experiment 'norm'" -- reproduce curves,norm --out "$work/r"
 touch "$work/a-file"
 expect 2 "--out: cannot write in '$work/a-file/sub'" -- reproduce curves --quick --out "$work/a-file/sub"
+expect 2 "--collection: cannot write in '$work/a-file'" -- reproduce curves --quick --out "$work/r" --collection "$work/a-file/c.md"
+[[ ! -e $work/r/runs || -z $(ls "$work/r/runs") ]] || fail "a bad --collection started training"
 expect 0 'slowness +Table 3' -- reproduce --help
 expect 0 'schedulers +docs/schedulers.md' -- reproduce --help
 expect 0 'deep +issue 13' -- reproduce --help
@@ -126,6 +128,14 @@ grep -q '^conv,mnist,pepita,1,' "$out/table1.csv" || fail "table1.csv does not c
 expect 0 '8 runs planned; skipped 8 runs already complete; 0 to run' -- reproduce curves,norms --quick --seeds 2 --out "$out"
 grep -qxF -- "- [$(head -1 "$out/norms.md" | sed 's/^# //')](#norms)" "$out/reproduction.md" || fail "the collection of curves,norms lacks norms"
 [[ $(grep -c '^<a id=' "$out/reproduction.md") -eq 2 ]] || fail "the collection of curves,norms does not hold exactly two reports"
+# The collection written elsewhere (as docs/reproduction.md beside docs/reproduction/) links its
+# figures and data through the way to DIR, and a lone experiment gathers too when asked.
+mkdir -p "$work/docs"
+expect 0 'wrote .*/docs/collected.md' -- reproduce norms --quick --seeds 2 --out "$out" --collection "$work/docs/collected.md"
+way=$(realpath --relative-to="$work/docs" "$out")
+grep -qF "](${way}/norms.svg)" "$work/docs/collected.md" || fail "the collection in another folder does not link norms.svg through $way"
+grep -qF "](${way}/norms.csv)" "$work/docs/collected.md" || fail "the collection in another folder does not link norms.csv through $way"
+grep -qF "](norms.svg)" "$out/norms.md" || fail "norms.md beside its figure no longer links it by name"
 
 # Again: nothing to train; the reports are written again.
 logs_before=$(ls -l --time-style=full-iso "$out"/runs/*/train.log | md5sum)

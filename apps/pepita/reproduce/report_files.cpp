@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "train/reports.hpp"
 
@@ -44,36 +46,43 @@ WrittenReport write_report(const std::string& name, const ExperimentReport& repo
   // The figures first: the markdown points at them, so it should not exist before they do.
   draw_figure(report.figure, base);
   WrittenReport written{.files = {md, csv, base.string() + ".svg", base.string() + ".png"}, .name = name, .title = report.title};
-  std::string pictures = "\n![" + report.figure.title + "](" + name + ".svg)\n";
+  std::vector<std::pair<std::string, std::string>> figures{{report.figure.title, name}};  // title, file stem
   for (const ExtraFigure& extra : report.more_figures) {
     const std::string extra_name = name + "-" + extra.suffix;
     draw_figure(extra.figure, settings.out_dir / extra_name);
     written.files.push_back(settings.out_dir / (extra_name + ".svg"));
     written.files.push_back(settings.out_dir / (extra_name + ".png"));
-    pictures += "\n![" + extra.figure.title + "](" + extra_name + ".svg)\n";
+    figures.emplace_back(extra.figure.title, extra_name);
   }
-  const std::string body = report.markdown.str() + pictures + "\nData: [" + name + ".csv](" + name + ".csv).\n";
-  written.section = "`pepita reproduce " + name + "`: " + runs_text(report, settings, runs) + "\n\n" + body;
+  // The body links its figures and data relative to the document that holds it: NAME.md sits
+  // beside them in DIR, the collection may sit elsewhere (--collection).
+  const auto body_linked_from = [&](const std::string& to_out_dir) {
+    std::string body = report.markdown.str();
+    for (const auto& [title, stem] : figures) body += "\n![" + title + "](" + to_out_dir + stem + ".svg)\n";
+    return body + "\nData: [" + name + ".csv](" + to_out_dir + name + ".csv).\n";
+  };
+  written.section = "`pepita reproduce " + name + "`: " + runs_text(report, settings, runs) + "\n\n" +
+                    body_linked_from(settings.out_dir_from_collection());
   write_file_atomically(csv, report.csv.str());
   write_file_atomically(md, "# " + report.title + "\n\n" + made_by + " " + runs_text(report, settings, runs) +
-                                " Paper: " + paper + ".\n\n" + quick_warning(settings) + body);
+                                " Paper: " + paper + ".\n\n" + quick_warning(settings) + body_linked_from(""));
   return written;
 }
 
 std::filesystem::path write_collection(const std::vector<WrittenReport>& reports, const ReproduceSettings& settings,
                                        const std::string& made_by, std::size_t runs) {
   std::ostringstream md;
-  md << "# Reproducing " << paper << ": every experiment\n\n"
+  md << "# Reproducing " << paper << "\n\n"
      << made_by << " " << runs << " training runs in all; the experiments share the runs they have in "
-     << "common. Each section is also a file of its own (`NAME.md`, with its data in `NAME.csv`).\n\n"
+     << "common. Each section is also a file of its own (`" << settings.out_dir_from_collection() << "NAME.md`, with "
+     << "its data in `" << settings.out_dir_from_collection() << "NAME.csv`).\n\n"
      << quick_warning(settings);
   for (const WrittenReport& report : reports) md << "- [" << report.title << "](#" << report.name << ")\n";
   // Explicit anchors: the titles hold characters (·, ±, :) that markdown renderers slug differently.
   for (const WrittenReport& report : reports)
     md << "\n<a id=\"" << report.name << "\"></a>\n\n## " << report.title << "\n\n" << report.section;
-  const std::filesystem::path file = settings.out_dir / "reproduction.md";
-  write_file_atomically(file, md.str());
-  return file;
+  write_file_atomically(settings.collection_file, md.str());
+  return settings.collection_file;
 }
 
 }  // namespace pepita::cli::reproduce

@@ -79,16 +79,22 @@ std::string command_line_text(const std::vector<std::string>& args) {
   return text;
 }
 
-// Creates DIR/runs and proves DIR takes a file, so that a bad --out fails before any training.
-void prepare_out_dir(const std::filesystem::path& out) {
-  try {
-    std::filesystem::create_directories(out / "runs");
-    const std::filesystem::path probe = out / ".writable";
-    write_file_atomically(probe, "");
-    std::filesystem::remove(probe);
-  } catch (const std::exception& e) {
-    throw UsageError("--out: cannot write in '" + out.string() + "': " + e.what());
-  }
+// Creates DIR/runs and proves that DIR and the collection's folder take a file, so that a bad --out
+// or --collection fails before any training.
+void prepare_out_dir(const ReproduceSettings& settings) {
+  const auto prove_writable = [](const std::filesystem::path& dir, const std::string& option) {
+    try {
+      std::filesystem::create_directories(dir);
+      const std::filesystem::path probe = dir / ".writable";
+      write_file_atomically(probe, "");
+      std::filesystem::remove(probe);
+    } catch (const std::exception& e) {
+      throw UsageError(option + ": cannot write in '" + dir.string() + "': " + e.what());
+    }
+  };
+  prove_writable(settings.out_dir, "--out");
+  std::filesystem::create_directories(settings.out_dir / "runs");
+  prove_writable(std::filesystem::absolute(settings.collection_file).parent_path(), "--collection");
 }
 
 ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::string command_line) {
@@ -105,6 +111,8 @@ ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::stri
   if (vm.count("data-dir")) data_flag = vm["data-dir"].as<std::string>();
   settings.data_dir = std::filesystem::absolute(resolve_data_dir(data_flag));
   settings.out_dir = vm["out"].as<std::string>();
+  settings.collection_file = vm.count("collection") ? std::filesystem::path(vm["collection"].as<std::string>())
+                                                    : settings.out_dir / "reproduction.md";
   settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
   settings.command_line = std::move(command_line);
   return settings;
@@ -163,6 +171,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
       ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone)")
       ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")
+      ("collection", po::value<std::string>()->value_name("FILE"), "the document gathering the reports of several experiments, linking into DIR (default DIR/reproduction.md)")
       ("quick", po::bool_switch(), "2 epochs of 20 batches, 2 test batches: checks the whole pipeline in seconds")
       ("epochs", po::value<int>()->value_name("E"), "epochs of every run (default: the paper's 100; 2 with --quick)")
       ("data-dir", po::value<std::string>()->value_name("DIR"), "data directory (default $PEPITA_DATA_DIR, else ./data)");
@@ -178,7 +187,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   const int jobs = vm["jobs"].as<int>();
   if (jobs < 1) throw UsageError("--jobs must be >= 1");
   const ReproduceSettings settings = settings_from(vm, jobs, command_line_text(args));
-  prepare_out_dir(settings.out_dir);
+  prepare_out_dir(settings);
   const OutDirLock lock(settings.out_dir);
 
   const Plan plan = plan_experiments(experiments, settings);
@@ -236,7 +245,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
     for (const std::filesystem::path& file : reports.back().files) out << ' ' << file.string();
     out << std::endl;
   }
-  if (reports.size() > 1) out << "wrote " << write_collection(reports, settings, made_by, planned.size()).string() << std::endl;
+  if (reports.size() > 1 || vm.count("collection")) out << "wrote " << write_collection(reports, settings, made_by, planned.size()).string() << std::endl;
   return exit_ok;
 }
 

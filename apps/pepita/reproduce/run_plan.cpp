@@ -66,6 +66,12 @@ int ReproduceSettings::seeds_of_model(const std::string& model) const {
   return model == "conv" ? conv_seed_count.value_or(seeds) : seeds;
 }
 
+std::string ReproduceSettings::out_dir_from_collection() const {
+  const std::filesystem::path from = std::filesystem::weakly_canonical(std::filesystem::absolute(collection_file)).parent_path();
+  const std::filesystem::path way = std::filesystem::weakly_canonical(std::filesystem::absolute(out_dir)).lexically_relative(from);
+  return way.empty() || way == "." ? "" : way.generic_string() + "/";
+}
+
 int ReproduceSettings::epochs_per_run() const {
   if (epochs > 0) return epochs;
   return quick ? quick_epochs : 100;

@@ -49,12 +49,17 @@ struct ReproduceSettings {
   bool quick = false;
   std::filesystem::path data_dir;  // resolved, absolute
   std::filesystem::path out_dir;
+  // The document that gathers several experiments' reports (--collection; DIR/reproduction.md).
+  std::filesystem::path collection_file;
   int threads_per_run = 1;
   std::string command_line;  // as typed, for the reports
   // The epochs every run trains for: --epochs, else the quick count, else the paper's.
   int epochs_per_run() const;
   // The seeds of one model's runs: --conv-seeds for conv, else --seeds.
   int seeds_of_model(const std::string& model) const;
+  // The way from the collection's folder to DIR, "" or ending in '/': the collection's links to
+  // the figures and data in DIR go through it ("reproduction/" for docs/reproduction.md).
+  std::string out_dir_from_collection() const;
 };
 
 // A run with its key and files. A run is complete once its summary exists: `pepita train` writes
