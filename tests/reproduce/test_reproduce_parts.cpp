@@ -15,6 +15,7 @@
 #include "reproduce/child_process.hpp"
 #include "reproduce/distribution_fits.hpp"
 #include "reproduce/exact_tsne.hpp"
+#include "reproduce/experiment.hpp"
 #include "reproduce/plateau_fit.hpp"
 #include "reproduce/run_curves.hpp"
 #include "reproduce/run_plan.hpp"
@@ -92,6 +93,22 @@ TEST_CASE("a variant's own --epochs and --max-batches win over the run-wide ones
   CHECK(timed.config.find("\nepochs = 1\n") != std::string::npos);
   CHECK(timed.config.find("\nmax-batches = 30\n") != std::string::npos);
   CHECK(timed.config.find("\nmax-eval-batches = 2\n") != std::string::npos);  // --quick's, which the variant left alone
+}
+
+TEST_CASE("deep's seeds and the schedulers' timing repeats are chosen apart, and --quick keeps one of each") {
+  ReproduceSettings settings;
+  settings.seeds = 3;
+  CHECK(study_seeds(settings) == 3);  // neither given: --seeds
+  CHECK(timing_repeats(settings) == 3);
+  settings.study_seed_count = 1;
+  CHECK(study_seeds(settings) == 1);
+  CHECK(timing_repeats(settings) == 1);  // --repeats not given: the study's seeds, as before it existed
+  settings.repeat_count = 5;
+  CHECK(study_seeds(settings) == 1);
+  CHECK(timing_repeats(settings) == 5);
+  settings.quick = true;
+  CHECK(study_seeds(settings) == 1);
+  CHECK(timing_repeats(settings) == 1);
 }
 
 TEST_CASE("a recorded divergence completes a run, and says where it diverged") {

@@ -81,7 +81,7 @@ ExperimentReport ablations_report(const ReproduceSettings& settings, const Finis
         "without a spread: PEPITA saturates at 52.6 %, F = 0 at 44.6 %; so there is no ± 2σ verdict, and for MNIST "
         "nothing to set beside ours but the paper's claims, checked below. Fig. 5's caption draws r from [−1, 1), "
         "as here; Appendix D's text from [0, 1), which is `--perturb random`: a draw with a mean, which pushes W₁ the "
-        "same way batch after batch (docs/reproduction.md sets the two side by side).\n\n"
+        "same way batch after batch (docs/reproduce-command.md sets the two side by side).\n\n"
      << "| data set | variant | ours [%] | paper [%] |\n|---|---|---|---|\n";
   out.csv << "dataset,variant,epoch,mean,std,seeds\n";
   for (const std::string& dataset : datasets) {

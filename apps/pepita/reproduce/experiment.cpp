@@ -73,6 +73,10 @@ int study_seeds(const ReproduceSettings& settings) {
   return settings.quick ? 1 : settings.study_seed_count.value_or(settings.seeds);
 }
 
+int timing_repeats(const ReproduceSettings& settings) {
+  return settings.quick ? 1 : settings.repeat_count.value_or(study_seeds(settings));
+}
+
 std::string hidden_layers_option(int depth, int width) {
   std::string hidden;
   for (int layer = 0; layer < depth; ++layer) {

@@ -91,6 +91,10 @@ std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& mode
 // --study-seeds, else --seeds, but one with --quick, to keep `reproduce all --quick` within CI's time.
 int study_seeds(const ReproduceSettings& settings);
 
+// The repeats of a timed study (schedulers'; each repeat is a seed): --repeats, else
+// study_seeds(), one with --quick.
+int timing_repeats(const ReproduceSettings& settings);
+
 // `pepita train --hidden`'s value for `depth` hidden layers of `width` units: "256,256,256".
 std::string hidden_layers_option(int depth, int width);
 

@@ -103,6 +103,7 @@ ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::stri
   if (settings.seeds < 1) throw UsageError("--seeds must be >= 1");
   settings.conv_seed_count = seed_count_option(vm, "conv-seeds");
   settings.study_seed_count = seed_count_option(vm, "study-seeds");
+  settings.repeat_count = seed_count_option(vm, "repeats");
   if (vm.count("epochs") && vm["epochs"].as<int>() < 1) throw UsageError("--epochs must be >= 1");
   if (vm.count("threads") && vm["threads"].as<int>() < 1) throw UsageError("--threads must be >= 1");
   settings.epochs = vm.count("epochs") ? vm["epochs"].as<int>() : 0;
@@ -168,6 +169,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
       ("seeds", po::value<int>()->default_value(3)->value_name("N"), "seeds 0 … N−1 of every configuration (the paper used 10)")
       ("conv-seeds", po::value<int>()->value_name("N"), "seeds of the convolutional runs, if fewer are wanted (default: --seeds)")
       ("study-seeds", po::value<int>()->value_name("N"), "seeds of deep's and schedulers' runs (default: --seeds; 1 with --quick)")
+      ("repeats", po::value<int>()->value_name("N"), "repeats of schedulers' timed runs, each a seed (default: --study-seeds; 1 with --quick)")
       ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone)")
       ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")

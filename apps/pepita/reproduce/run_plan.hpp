@@ -45,6 +45,9 @@ struct ReproduceSettings {
   // and schedulers (--study-seeds). Unset: --seeds.
   std::optional<int> conv_seed_count{};
   std::optional<int> study_seed_count{};
+  // The repeats of schedulers' timed runs (--repeats; unset: the study's seeds). Apart from deep's
+  // seeds because a repeat costs seconds where a deep seed costs an hour.
+  std::optional<int> repeat_count{};
   int epochs = 0;  // 0: train's default (the paper's 100), or the quick count with --quick
   bool quick = false;
   std::filesystem::path data_dir;  // resolved, absolute

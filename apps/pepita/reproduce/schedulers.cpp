@@ -78,7 +78,7 @@ std::vector<RunSpec> schedulers_plan(const ReproduceSettings& settings) {
   for (const std::string& rule : study.rules)
     for (const SchedulerChoice& scheduler : compared_schedulers)
       for (int depth : study.depths)
-        for (int seed = 0; seed < study_seeds(settings); ++seed)
+        for (int seed = 0; seed < timing_repeats(settings); ++seed)
           specs.push_back({rule, "fc", schedulers_dataset, seed, schedulers_variant(study, scheduler, depth)});
   return specs;
 }
@@ -137,7 +137,7 @@ struct SchedulersCell {
 SchedulersCell schedulers_cell(const FinishedRuns& runs, const ReproduceSettings& settings, const SchedulersStudy& study,
                                const std::string& rule, const SchedulerChoice& scheduler, int depth) {
   SchedulersCell cell;
-  for (int seed = 0; seed < study_seeds(settings); ++seed) {
+  for (int seed = 0; seed < timing_repeats(settings); ++seed) {
     const PlannedRun& run = runs.run({rule, "fc", schedulers_dataset, seed, schedulers_variant(study, scheduler, depth)});
     if (const auto divergence = run.divergence()) cell.divergences.push_back(*divergence);
     else cell.finished.push_back(read_run_summary(run.summary()));
@@ -154,7 +154,7 @@ std::string schedulers_ms(double seconds) { return fixed(seconds * 1e3, 3); }
 
 ExperimentReport schedulers_report(const ReproduceSettings& settings, const FinishedRuns& runs) {
   const SchedulersStudy study = schedulers_study(settings);
-  const int seeds = study_seeds(settings);
+  const int seeds = timing_repeats(settings);
   ExperimentReport out;
   out.title = "Schedulers: throughput and update-locking latency per rule and schedule (docs/schedulers.md)";
   out.run_length = "each 1 epoch of " + std::to_string(study.batches) + " batches of " + std::to_string(study.batch_size);
