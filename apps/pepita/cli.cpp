@@ -32,8 +32,8 @@ constexpr const char* usage =
     "  calibrate measure each node visit's time on this machine for the virtual clock's measured\n"
     "          cost (train's options; writes a profile)\n"
     "  reproduce run a table or figure of the PEPITA paper (table1, curves, norms, alignment,\n"
-    "          slowness, all) over seeds as child train runs; write it beside the paper's values\n"
-    "          as markdown, CSV, SVG and PNG\n"
+    "          slowness, ablations, weights, whitening, tsne; schedulers, deep; all) over seeds as\n"
+    "          child train runs; write it beside the paper's values as markdown, CSV, SVG and PNG\n"
     "\n"
     "  pepita <command> --help   options of a command\n"
     "  pepita --version          the version\n";
