@@ -77,7 +77,7 @@ grep -q '^Made by `pepita reproduce all --quick --seeds 2 --jobs 2' "$out/reprod
   fail "reproduction.md lacks the command that made it"
 grep -q -- '--quick' "$out/reproduction.md" || fail "reproduction.md does not say it is a --quick run"
 grep -q '| model | data set | rule | ours \[%\] | paper \[%\] | within paper ± 2σ |' "$out/table1.md" || fail "table1.md lacks the paper's column"
-grep -Eq '^\| fc \| mnist \| pepita \| [0-9.]+ ± [0-9.]+ \| 98\.01 ± 0\.09 \| (✔|✘) \|$' "$out/table1.md" ||
+grep -Eq '^\| fc \| mnist \| pepita \| [0-9.]+ ± [0-9.]+ \| 98\.01 ± 0\.09 \| (✔|✘ \((above|below)\)) \|$' "$out/table1.md" ||
   fail "table1.md lacks PEPITA's fc MNIST row beside the paper's 98.01 ± 0.09"
 if [[ ! -d $PEPITA_DATA_DIR/cifar-10-batches-bin ]]; then
   grep -q '| fc | cifar10 | pepita | missing' "$out/table1.md" || fail "table1.md does not mark CIFAR-10 missing"
@@ -93,7 +93,7 @@ for variant in 'PEPITA' 'F = 0' 'RP k = 0.01' 'RP k = 0.1' 'RP k = 1'; do
 done
 # F = 0 must leave the hidden layer exactly as it was: measured from the runs' ‖W₁‖.
 grep -q 'the hidden layer did not change' "$out/ablations.md" || fail "ablations.md: F = 0 changed the hidden layer"
-grep -Eq '^\| ZCA-whitened .* \| 0\.01 \| [0-9.]+ ± [0-9.]+ \| 92\.08 ± 0\.14 \| (✔|✘) \|$' "$out/whitening.md" ||
+grep -Eq '^\| ZCA-whitened .* \| 0\.01 \| [0-9.]+ ± [0-9.]+ \| 92\.08 ± 0\.14 \| (✔|✘ \((above|below)\)) \|$' "$out/whitening.md" ||
   fail "whitening.md lacks the whitened row beside Table 4's 92.08 ± 0.14"
 grep -Eq '^\| output layer \(W2\) \| PEPITA, no dropout \| 10240 \| [0-9.]+ ± [0-9.]+ \| -?[0-9.]+ ± [0-9.]+ \| -?[0-9.]+ ± [0-9.]+ \|' "$out/weights.md" ||
   fail "weights.md lacks the fits of PEPITA's output layer"

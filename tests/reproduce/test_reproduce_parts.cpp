@@ -15,6 +15,7 @@
 #include "reproduce/child_process.hpp"
 #include "reproduce/distribution_fits.hpp"
 #include "reproduce/exact_tsne.hpp"
+#include "reproduce/paper_values.hpp"
 #include "reproduce/experiment.hpp"
 #include "reproduce/plateau_fit.hpp"
 #include "reproduce/run_curves.hpp"
@@ -109,6 +110,18 @@ TEST_CASE("deep's seeds and the schedulers' timing repeats are chosen apart, and
   settings.quick = true;
   CHECK(study_seeds(settings) == 1);
   CHECK(timing_repeats(settings) == 1);
+}
+
+TEST_CASE("the ±2σ verdict uses the paper's σ and says on which side a miss lies") {
+  const PaperAccuracy paper{98.01, 0.09};
+  CHECK(within_two_sigma(98.01, paper).mark == "✔");
+  CHECK(within_two_sigma(97.84, paper).inside);  // 0.17 below: inside 2σ = 0.18
+  CHECK(within_two_sigma(98.18, paper).inside);
+  const TwoSigmaVerdict below = within_two_sigma(97.80, paper), above = within_two_sigma(98.30, paper);
+  CHECK_FALSE(below.inside);
+  CHECK(below.mark == "✘ (below)");
+  CHECK_FALSE(above.inside);
+  CHECK(above.mark == "✘ (above)");
 }
 
 TEST_CASE("a recorded divergence completes a run, and says where it diverged") {

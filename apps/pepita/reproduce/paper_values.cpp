@@ -1,6 +1,7 @@
 #include "paper_values.hpp"
 
 #include <array>
+#include <cmath>
 
 namespace pepita::cli::reproduce {
 
@@ -66,6 +67,11 @@ std::optional<double> paper_slowness(const std::string& rule, const std::string&
   for (const SlownessCell& cell : table3)
     if (rule == cell.rule && dataset == cell.dataset) return cell.slowness;
   return std::nullopt;
+}
+
+TwoSigmaVerdict within_two_sigma(double our_mean, const PaperAccuracy& paper) {
+  if (std::abs(our_mean - paper.mean) <= 2 * paper.std) return {true, "✔"};
+  return {false, our_mean > paper.mean ? "✘ (above)" : "✘ (below)"};
 }
 
 }  // namespace pepita::cli::reproduce

@@ -12,6 +12,15 @@ struct PaperAccuracy {
   double std = 0;
 };
 
+// Whether our mean would be an unremarkable draw from the paper's distribution: within its mean ± 2σ
+// (its σ over 10 runs, not ours). The mark says on which side a miss lies: "✔", "✘ (above)" or
+// "✘ (below)".
+struct TwoSigmaVerdict {
+  bool inside = false;
+  std::string mark;
+};
+TwoSigmaVerdict within_two_sigma(double our_mean, const PaperAccuracy& paper);
+
 // Table 1. model: fc or conv; dataset: mnist, cifar10, cifar100; rule: bp, fa, drtp, pepita.
 std::optional<PaperAccuracy> paper_table1(const std::string& rule, const std::string& model, const std::string& dataset);
 
