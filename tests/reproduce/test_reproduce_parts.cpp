@@ -1,7 +1,8 @@
 // The parts of `pepita reproduce` that decide numbers or reuse: the plateau fit behind the
 // slowness, mean ± std over seeds, the run keys that decide whether a finished run is reused, and
 // the Normal and Student-t fits of the weights, and the t-SNE of Fig. 4; a variant's own run length
-// and a recorded divergence; the pool that runs them, with a timed run alone.
+// and a recorded divergence; a run asked for twice planned once, a timed run's threads; the pool
+// that runs them, with a timed run alone.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -83,6 +84,52 @@ TEST_CASE("a run's key follows every setting that shapes its result, and not its
   CHECK(f_zero.config.find("f-scale = 0\n") != std::string::npos);
   CHECK(base.config.find("f-scale = 0.05\n") != std::string::npos);
   CHECK_THROWS_AS(plan_run({"pepita", "fc", "mnist", 0, {"no/slash", {}}}, settings), std::logic_error);
+}
+
+TEST_CASE("a variant that only restates the paper's settings is the paper's run, trained once") {
+  ReproduceSettings settings;
+  settings.data_dir = "/nonexistent-data";
+  settings.out_dir = std::filesystem::temp_directory_path() / "pepita-reproduce-keys";
+  const RunSpec paper{"pepita", "fc", "mnist", 0};
+  const RunSpec restated{"pepita", "fc", "mnist", 0, {"paper-h1024x1", {"--preset", "paper", "--hidden", "1024"}, true}};
+  const RunSpec deeper{"pepita", "fc", "mnist", 0, {"paper-h1024x2", {"--preset", "paper", "--hidden", "1024,1024"}, true}};
+  CHECK(plan_run(restated, settings).key == plan_run(paper, settings).key);
+  CHECK(plan_run(deeper, settings).key.rfind("pepita-fc-mnist-paper-h1024x2-seed0-", 0) == 0);
+
+  // Asked for by two experiments, it is planned once, and each report finds it under its own label.
+  // It runs as the stricter asks: here its divergence is a result, because the study expects one.
+  const auto asking = [](std::vector<RunSpec> specs) {
+    return Experiment{"", "", [specs](const ReproduceSettings&) { return specs; }, {}};
+  };
+  const Plan plan = plan_experiments({asking({paper}), asking({restated, deeper})}, settings);
+  REQUIRE(plan.runs.size() == 2);
+  CHECK(plan.runs[0].spec.variant.may_diverge);
+  CHECK_FALSE(plan.runs[0].spec.variant.timed);
+  CHECK(plan.runs_per_experiment == std::vector<std::size_t>{1, 2});
+  const FinishedRuns finished(plan.asked, settings);
+  CHECK(finished.run(restated).dir == finished.run(paper).dir);
+  CHECK(finished.run(deeper).dir != finished.run(paper).dir);
+}
+
+TEST_CASE("a timed run gets every core it is given for timed runs, and keeps the untimed run's key") {
+  ReproduceSettings settings;
+  settings.data_dir = "/nonexistent-data";
+  settings.out_dir = std::filesystem::temp_directory_path() / "pepita-reproduce-keys";
+  settings.threads_per_run = 1;
+  settings.threads_per_timed_run = 6;
+  const auto threads_of = [&](const PlannedRun& run) {
+    const auto flag = std::find(run.train_args.begin(), run.train_args.end(), "--threads");
+    REQUIRE(flag != run.train_args.end());
+    return *std::next(flag);
+  };
+  const RunVariant one_epoch{"one-epoch", {"--epochs", "1"}};
+  RunVariant timed = one_epoch;
+  timed.timed = true;
+  const PlannedRun untimed_run = plan_run({"pepita", "fc", "mnist", 0, one_epoch}, settings);
+  const PlannedRun timed_run = plan_run({"pepita", "fc", "mnist", 0, timed}, settings);
+  CHECK(threads_of(untimed_run) == "1");
+  CHECK(threads_of(timed_run) == "6");
+  CHECK(timed_run.key == untimed_run.key);
 }
 
 TEST_CASE("a variant's own --epochs and --max-batches win over the run-wide ones") {

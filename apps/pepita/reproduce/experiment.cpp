@@ -12,6 +12,28 @@ FinishedRuns::FinishedRuns(const std::vector<PlannedRun>& runs, const ReproduceS
   for (const PlannedRun& run : runs) runs_by_label_.emplace(run.spec.label(), run);
 }
 
+Plan plan_experiments(const std::vector<Experiment>& experiments, const ReproduceSettings& settings) {
+  Plan plan;
+  std::map<std::string, std::size_t> by_key;
+  for (const Experiment& experiment : experiments) {
+    const std::vector<RunSpec> specs = experiment.plan(settings);
+    plan.runs_per_experiment.push_back(specs.size());
+    for (const RunSpec& spec : specs) {
+      PlannedRun run = plan_run(spec, settings);
+      plan.asked.push_back(run);
+      const auto [known, first] = by_key.emplace(run.key, plan.runs.size());
+      if (first) {
+        plan.runs.push_back(std::move(run));
+        continue;
+      }
+      RunVariant& shared = plan.runs[known->second].spec.variant;
+      shared.timed = shared.timed || spec.variant.timed;
+      shared.may_diverge = shared.may_diverge || spec.variant.may_diverge;
+    }
+  }
+  return plan;
+}
+
 const PlannedRun& FinishedRuns::run(const RunSpec& spec) const {
   const auto found = runs_by_label_.find(spec.label());
   if (found == runs_by_label_.end()) throw std::logic_error("the run '" + spec.label() + "' was not planned");

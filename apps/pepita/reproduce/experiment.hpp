@@ -83,6 +83,18 @@ struct Experiment {
 // Every experiment, in the order `all` runs them.
 const std::vector<Experiment>& registered_experiments();
 
+// The runs of the chosen experiments.
+struct Plan {
+  std::vector<PlannedRun> runs;                  // each configuration once: what is trained
+  std::vector<PlannedRun> asked;                 // every experiment's, under its own label: what the reports read
+  std::vector<std::size_t> runs_per_experiment;  // what each experiment reads, shared or not
+};
+
+// Every experiment's runs, each configuration once: `all` shares table1's runs with the figures,
+// and deep's 1 × 1024 is table1's PEPITA run. A run asked for twice runs as the stricter asks: alone
+// if either is timed, its divergence a result if either expects one.
+Plan plan_experiments(const std::vector<Experiment>& experiments, const ReproduceSettings& settings);
+
 // The runs of one rule, model, data set and variant for every seed.
 std::vector<RunSpec> over_seeds(const std::string& rule, const std::string& model, const std::string& dataset,
                                 const ReproduceSettings& settings, const RunVariant& variant = {});

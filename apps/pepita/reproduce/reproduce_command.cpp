@@ -81,7 +81,7 @@ std::string command_line_text(const std::vector<std::string>& args) {
 
 // Creates DIR/runs and proves that DIR and the collection's folder take a file, so that a bad --out
 // or --collection fails before any training.
-void prepare_out_dir(const ReproduceSettings& settings) {
+void prepare_outputs(const ReproduceSettings& settings) {
   const auto prove_writable = [](const std::filesystem::path& dir, const std::string& option) {
     try {
       std::filesystem::create_directories(dir);
@@ -115,28 +115,9 @@ ReproduceSettings settings_from(const po::variables_map& vm, int jobs, std::stri
   settings.collection_file = vm.count("collection") ? std::filesystem::path(vm["collection"].as<std::string>())
                                                     : settings.out_dir / "reproduction.md";
   settings.threads_per_run = vm.count("threads") ? vm["threads"].as<int>() : std::max(1, available_cores() / jobs);
+  settings.threads_per_timed_run = vm.count("threads") ? vm["threads"].as<int>() : available_cores();
   settings.command_line = std::move(command_line);
   return settings;
-}
-
-struct Plan {
-  std::vector<PlannedRun> runs;                 // each configuration once
-  std::vector<std::size_t> runs_per_experiment;  // what each experiment reads, shared or not
-};
-
-// Every experiment's runs, each configuration once: `all` shares table1's runs with the figures.
-Plan plan_experiments(const std::vector<Experiment>& experiments, const ReproduceSettings& settings) {
-  Plan plan;
-  std::map<std::string, std::size_t> by_key;
-  for (const Experiment& experiment : experiments) {
-    const std::vector<RunSpec> specs = experiment.plan(settings);
-    plan.runs_per_experiment.push_back(specs.size());
-    for (const RunSpec& spec : specs) {
-      PlannedRun run = plan_run(spec, settings);
-      if (by_key.emplace(run.key, plan.runs.size()).second) plan.runs.push_back(std::move(run));
-    }
-  }
-  return plan;
 }
 
 std::string last_line(const std::filesystem::path& file) {
@@ -170,8 +151,8 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
       ("conv-seeds", po::value<int>()->value_name("N"), "seeds of the convolutional runs, if fewer are wanted (default: --seeds)")
       ("study-seeds", po::value<int>()->value_name("N"), "seeds of deep's and schedulers' runs (default: --seeds; 1 with --quick)")
       ("repeats", po::value<int>()->value_name("N"), "repeats of schedulers' timed runs, each a seed (default: --study-seeds; 1 with --quick)")
-      ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone)")
-      ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1)")
+      ("jobs", po::value<int>()->default_value(1)->value_name("J"), "training runs at a time; each gets cores / J threads (a timed run, as schedulers' are, runs alone on every core)")
+      ("threads", po::value<int>()->value_name("T"), "threads of each run (default: cores / J, at least 1; a timed run's: every core)")
       ("out", po::value<std::string>()->default_value("reproduction")->value_name("DIR"), "where runs and reports go")
       ("collection", po::value<std::string>()->value_name("FILE"), "the document gathering the reports of several experiments, linking into DIR (default DIR/reproduction.md)")
       ("quick", po::bool_switch(), "2 epochs of 20 batches, 2 test batches: checks the whole pipeline in seconds")
@@ -189,7 +170,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
   const int jobs = vm["jobs"].as<int>();
   if (jobs < 1) throw UsageError("--jobs must be >= 1");
   const ReproduceSettings settings = settings_from(vm, jobs, command_line_text(args));
-  prepare_out_dir(settings);
+  prepare_outputs(settings);
   const OutDirLock lock(settings.out_dir);
 
   const Plan plan = plan_experiments(experiments, settings);
@@ -237,7 +218,7 @@ int reproduce_command(const std::vector<std::string>& args, std::ostream& out, s
     return 128 + stop_signals.received();
   }
 
-  const FinishedRuns finished(planned, settings);
+  const FinishedRuns finished(plan.asked, settings);
   const std::string made_by = made_by_line(settings);  // the machine probed once for every report
   std::vector<WrittenReport> reports;
   for (std::size_t e = 0; e < experiments.size(); ++e) {

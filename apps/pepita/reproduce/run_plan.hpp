@@ -55,6 +55,7 @@ struct ReproduceSettings {
   // The document that gathers several experiments' reports (--collection; DIR/reproduction.md).
   std::filesystem::path collection_file;
   int threads_per_run = 1;
+  int threads_per_timed_run = 1;  // --threads, else every core: a timed run has the machine to itself
   std::string command_line;  // as typed, for the reports
   // The epochs every run trains for: --epochs, else the quick count, else the paper's.
   int epochs_per_run() const;

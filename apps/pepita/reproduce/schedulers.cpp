@@ -4,7 +4,7 @@
 // short epoch (a fixed number of batches) on MNIST at η 10⁻³ for every rule, so that the deep nets
 // train at all; its summary holds the scheduler's metrics. The seeds are repeats: timing on a shared
 // machine is noisy, the stages (a logical clock) are not. Each run has the machine to itself
-// (RunVariant::timed), whatever --jobs says.
+// (RunVariant::timed), whatever --jobs says, and every core unless --threads says otherwise.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -164,20 +164,21 @@ ExperimentReport schedulers_report(const ReproduceSettings& settings, const Fini
      << " units, batch " << study.batch_size << ", η 10⁻³ for every rule (with each rule's paper η, PEPITA and DFA "
         "diverge from 4 hidden layers on), one epoch of "
      << study.batches << " batches per run, " << seeds << (seeds == 1 ? " seed" : " seeds") << " (repeats), "
-     << settings.threads_per_run
-     << (settings.threads_per_run == 1 ? " thread" : " threads") << " per run. The schedules: `sequential`, "
+     << settings.threads_per_timed_run
+     << (settings.threads_per_timed_run == 1 ? " thread" : " threads") << " per run. The schedules: `sequential`, "
         "`pipelined --in-flight 4 --weights stash` (PEPITA needs the stash when batches overlap), `gpipe "
         "--micro-batches 4`.\n\n"
-     << (settings.threads_per_run == 1
+     << (settings.threads_per_timed_run == 1
              ? "> **One thread per run**: no two node visits of a run happen at once, so here the pipelined and "
                "GPipe schedules can only add their overhead to `sequential`'s work, and their throughput ratios "
-               "measure that overhead, not what overlap gains. Give each run the cores (`--threads` equal to the "
-               "machine's cores) to measure the overlap.\n\n"
+               "measure that overhead, not what overlap gains. Give each run the cores (leave `--threads` out, or set "
+               "it to the machine's cores) to measure the overlap.\n\n"
              : "")
      << "**Timings depend on the machine and on what else it runs**, so the throughput is given as a ratio to "
         "`sequential` for the same rule and net in this same experiment; the samples/s beside it are this "
         "machine's, for scale only. Each of these runs had the machine to itself: `pepita reproduce` starts them "
-        "one at a time, with no other run beside them, whatever `--jobs` says. The stages "
+        "one at a time, with no other run beside them, whatever `--jobs` says, each with every core unless `--threads` "
+        "sets fewer. The stages "
         "come from the logical clock (every node visit on the batch's path costs one), so they are exact and the "
         "same on any machine. With L layers counting the output, the analytic profile of docs/schedulers.md gives "
         "PEPITA L + 3 stages for every layer, BP 2(L − 1) + 2 for layer 1 and 2 for the output, DFA L + 1 for layer "
