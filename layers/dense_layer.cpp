@@ -137,10 +137,16 @@ void DenseLayer::form_update(const Tensor& post, const Tensor& pre, float scale,
   const std::span<float> destination = into_accumulator ? optimizer().accumulator() : optimizer().velocity();
   BoundPrimitive& matmul =
       update_by_rows_.get({post.rows, into_accumulator}, [&] { return make_update(post.rows, into_accumulator); });
-  if (scaled_post_.size() < post.size()) scaled_post_.resize(post.size());
   const float* term = post.data();
-  for (std::size_t i = 0; i < post.size(); ++i) scaled_post_[i] = scale * term[i];
-  matmul.bind(DNNL_ARG_SRC, matmul_input(first_input_copy_, scaled_post_.data(), post.size()));
+  if (precision_ == Precision::f32) {
+    if (scaled_post_.size() < post.size()) scaled_post_.resize(post.size());
+    for (std::size_t i = 0; i < post.size(); ++i) scaled_post_[i] = scale * term[i];
+    matmul.bind(DNNL_ARG_SRC, scaled_post_.data());
+  } else {  // scaled and rounded in one pass: the reorder would read the scaled term again
+    const std::span<std::uint16_t> rounded = first_input_copy_.storage(post.size());
+    for (std::size_t i = 0; i < post.size(); ++i) rounded[i] = round_to_bf16(scale * term[i]);
+    matmul.bind(DNNL_ARG_SRC, rounded.data());
+  }
   matmul.bind(DNNL_ARG_WEIGHTS, matmul_input(second_input_copy_, pre.data(), pre.size()));
   matmul.bind(DNNL_ARG_DST, destination.data());
   matmul.run(stream_);
@@ -148,7 +154,10 @@ void DenseLayer::form_update(const Tensor& post, const Tensor& pre, float scale,
 
 void DenseLayer::learn(const Tensor& post, const Tensor& pre, float scale) {
   form_update(post, pre, scale, /*into_accumulator=*/false);
-  optimizer().apply_velocity(weights());
+  if (precision_ == Precision::f32) return optimizer().apply_velocity(weights());
+  const std::span<float> w = weights();  // a new revision of W, and its copy made with it
+  optimizer().apply_velocity(w, weights_copy_.storage(w.size()));
+  copied_revision_ = weights_revision();
 }
 
 void DenseLayer::accumulate(const Tensor& post, const Tensor& pre, float scale) {

@@ -5,8 +5,10 @@
 // post-op) or GPipe accumulator, and the optimizer then applies v.
 //
 // In bf16 (precision.hpp) every matmul reads bf16 copies of its f32 operands and writes f32. W's
-// copy is made once per change of W (Layer::weights_revision), not once per use; activity, the
-// learning terms, and a stand-in for W (a stash, FA's B) are converted at each use.
+// copy is made once per change of W (Layer::weights_revision), not once per use: by the optimizer's
+// own pass over W when the layer's update changes it, by a reorder otherwise. Activity, the
+// learning terms, and a stand-in for W (a stash, FA's B) are converted at each use; the update's
+// scaled postsynaptic term is rounded as it is scaled.
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -74,7 +76,7 @@ class DenseLayer final : public Layer {
   LowPrecisionCopy weights_copy_;
   std::uint64_t copied_revision_ = ~std::uint64_t(0);
   LowPrecisionCopy stand_in_copy_, first_input_copy_, second_input_copy_;
-  AlignedFloats scaled_post_;  // scale·post, what the update matmul reads
+  AlignedFloats scaled_post_;  // f32: scale·post, what the update matmul reads
   dnnl::stream stream_;
   PrimitiveCache<int, ForwardPrimitives> forward_by_rows_;
   PrimitiveCache<std::pair<int, bool>, BoundPrimitive> update_by_rows_;

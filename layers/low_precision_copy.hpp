@@ -3,7 +3,9 @@
 // how a layer hands f32 activity or weights to a primitive that reads bf16. One copy holds one
 // buffer at a time; a layer keeps one per operand that must coexist (input, weights, …).
 #include <cstddef>
+#include <bit>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "layers/dnnl_context.hpp"
@@ -12,10 +14,24 @@
 
 namespace pepita {
 
+// f32 to bf16 rounded to nearest, ties to even, as oneDNN's reorder rounds (so that a copy made
+// here is the one the reorder would make); a NaN stays a NaN.
+inline std::uint16_t round_to_bf16(float value) {
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return std::uint16_t((bits >> 16) | 0x40u);
+  return std::uint16_t((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
 class LowPrecisionCopy {
  public:
   // Converts `count` values at `from` and returns the copy, valid until the next convert.
   const void* convert(const float* from, std::size_t count, dnnl::stream& stream);
+  // Room for `count` values, for a pass that makes the copy itself while it writes the f32 values
+  // (Sgd::apply_velocity rounds W as it updates it); data() then holds them.
+  std::span<std::uint16_t> storage(std::size_t count) {
+    if (values_.size() < count) values_.resize(count);
+    return {values_.data(), count};
+  }
   // The latest copy.
   const void* data() const { return values_.data(); }
   std::size_t capacity_bytes() const { return values_.capacity() * sizeof(std::uint16_t); }

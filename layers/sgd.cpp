@@ -1,5 +1,8 @@
 #include "layers/sgd.hpp"
 
+#include "layers/low_precision_copy.hpp"
+#include "layers/tensor.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -51,11 +54,36 @@ void Sgd::flush(std::span<float> weights, float scale) {
   std::fill(accumulated_.begin(), accumulated_.end(), 0.0f);
 }
 
-void Sgd::apply_velocity(std::span<float> weights) {
-  require_size(weights);
+void Sgd::add_decay(std::span<const float> weights) {
   const float decay = decay_factor();
   if (decay != 0.0f)
     for (std::size_t i = 0; i < weights.size(); ++i) velocity_[i] += decay * weights[i];
+}
+
+// W ← W − v is one subtraction per value, so W comes out as the binary primitive's; each rounding
+// is the reorder's (round_to_bf16), so the copy does too. On oneDNN's OpenMP threads, as the
+// binary primitive ran: W is large.
+void Sgd::apply_velocity(std::span<float> weights, std::span<std::uint16_t> rounded) {
+  require_size(weights);
+  if (rounded.size() != weights.size())
+    throw std::invalid_argument("W's bf16 copy holds " + std::to_string(rounded.size()) + " values, not " +
+                                std::to_string(weights.size()));
+  add_decay(weights);
+  float* w = weights.data();
+  const float* v = velocity_.data();
+  std::uint16_t* copy = rounded.data();
+  const std::size_t n = weights.size();
+#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+  for (std::size_t i = 0; i < n; ++i) {
+    const float updated = w[i] - v[i];
+    w[i] = updated;
+    copy[i] = round_to_bf16(updated);
+  }
+}
+
+void Sgd::apply_velocity(std::span<float> weights) {
+  require_size(weights);
+  add_decay(weights);
   if (!subtract_velocity_) {
     const dnnl::memory::desc w({dnnl::memory::dim(velocity_.size())}, dnnl::memory::data_type::f32,
                                dnnl::memory::format_tag::x);

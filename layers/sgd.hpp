@@ -8,6 +8,7 @@
 // where the decay term is left out altogether while η·λ = 0 (adding 0·W would turn −0 into +0 and
 // cost a pass over W for nothing).
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -49,9 +50,13 @@ class Sgd {
   // The fused path, for a layer whose own primitive formed v ← μ·v + scale·ΔW in velocity()
   // (or G ← G + scale·ΔW in accumulator()): adds η·λ·W to v, then W ← W − v.
   void apply_velocity(std::span<float> weights);
+  // The same, for a layer whose matmuls read W in bf16: W's copy is rounded in the pass that
+  // writes W, instead of by a reorder that reads all of W again (W's size in `rounded`).
+  void apply_velocity(std::span<float> weights, std::span<std::uint16_t> rounded);
 
  private:
   float decay_factor() const { return learning_rate_ * weight_decay_; }  // η·λ
+  void add_decay(std::span<const float> weights);                        // v ← v + η·λ·W, if η·λ ≠ 0
   void require_size(std::span<const float> values) const;
 
   float momentum_;

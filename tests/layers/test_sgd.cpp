@@ -1,12 +1,19 @@
-// Sgd against plain loops and torch's SGD-with-weight-decay formula, and the dense layer's fused
-// update against the optimizer's plain step.
+// Sgd against plain loops and torch's SGD-with-weight-decay formula, the dense layer's fused
+// update against the optimizer's plain step, and W's bf16 copy rounded in the update's pass against
+// oneDNN's reorder.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
 #include <vector>
 
 #include "../copied_values.hpp"
 #include "layers/dense_layer.hpp"
+#include "layers/low_precision_copy.hpp"
 #include "layers/sgd.hpp"
 #include "reference_conv.hpp"
 
@@ -148,4 +155,40 @@ TEST_CASE("dense fused learn and GPipe flush with weight decay equal the optimiz
   reference.flush(w, 1.0f);
   CHECK(max_error(layer.velocity(), reference.velocity()) < 1e-6);
   CHECK(max_error(layer.weights(), w) < 1e-6);
+}
+
+TEST_CASE("W's bf16 copy rounded in the update's pass is the reorder's, and W is the binary subtraction's") {
+  // Values that round each way, ties to even both ways, a carry into the exponent, the largest
+  // finite value, an infinity and zeros of both signs (moved a little by the decay term), then
+  // ordinary weights: the same on both paths, bit for bit.
+  std::vector<float> weights = {1.0f + 0x1p-8f, 1.0f + 0x1p-8f + 0x1p-9f, 1.0f + 3 * 0x1p-8f, -(1.0f + 0x1p-8f),
+                                0x1.fffffep-1f, 3.4028235e38f, -0.0f, 0.0f, std::numeric_limits<float>::infinity()};
+  for (float value : random_values(parallel_pass_values + 3, 71)) weights.push_back(value);  // past the threshold for threads
+  Sgd binary_path(weights.size(), 0.9f), rounding_path(weights.size(), 0.9f);
+  for (Sgd* sgd : {&binary_path, &rounding_path}) {
+    const std::vector<float> v = random_values(weights.size(), 72);
+    std::copy(v.begin(), v.end(), sgd->velocity().begin());
+    for (std::size_t i = 0; i < 9; ++i) sgd->velocity()[i] = 0.0f;  // the special values pass through unchanged
+    sgd->set_learning_rate(0.1f);
+    sgd->set_weight_decay(1e-3f);
+  }
+  std::vector<float> by_binary = weights, by_rounding = weights;
+  binary_path.apply_velocity(by_binary);
+  std::vector<std::uint16_t> rounded(weights.size());
+  rounding_path.apply_velocity(by_rounding, rounded);
+  CHECK(max_error(by_rounding, by_binary) == 0.0);
+  dnnl::stream stream(cpu_engine());
+  LowPrecisionCopy reorder;
+  const auto* reordered = static_cast<const std::uint16_t*>(reorder.convert(by_binary.data(), by_binary.size(), stream));
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < rounded.size(); ++i) differing += rounded[i] != reordered[i];
+  CHECK(differing == 0);
+  CHECK(round_to_bf16(1.0f + 0x1p-8f) == 0x3f80);             // a tie: to the even 1
+  CHECK(round_to_bf16(1.0f + 0x1p-8f + 0x1p-9f) == 0x3f81);   // above the tie: up
+  CHECK(round_to_bf16(1.0f + 3 * 0x1p-8f) == 0x3f82);         // a tie: to the even 1 + 2⁻⁶
+  CHECK(round_to_bf16(0x1.fffffep-1f) == 0x3f80);             // just below 1 rounds up across the exponent
+  CHECK(round_to_bf16(-0.0f) == 0x8000);
+  CHECK(round_to_bf16(std::numeric_limits<float>::quiet_NaN()) == 0x7fc0);
+  CHECK(std::isnan(std::bit_cast<float>(std::uint32_t(round_to_bf16(std::bit_cast<float>(0x7f800001u))) << 16)));
+  CHECK_THROWS_AS(rounding_path.apply_velocity(by_rounding, std::span(rounded).first(3)), std::invalid_argument);
 }
