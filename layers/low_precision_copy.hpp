@@ -2,8 +2,8 @@
 // A bf16 copy of an f32 buffer, made by a oneDNN reorder into storage that is kept and reused:
 // how a layer hands f32 activity or weights to a primitive that reads bf16. One copy holds one
 // buffer at a time; a layer keeps one per operand that must coexist (input, weights, …).
-#include <cstddef>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -1,11 +1,11 @@
 #include "layers/sgd.hpp"
 
-#include "layers/low_precision_copy.hpp"
-#include "layers/tensor.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "layers/low_precision_copy.hpp"
+#include "layers/tensor.hpp"
 
 namespace pepita {
 
