@@ -55,6 +55,36 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+// `pepita train`'s arguments for a run (without its output options) and the configuration they
+// make.
+struct TrainConfiguration {
+  std::vector<std::string> args;
+  std::string config;
+};
+
+TrainConfiguration train_configuration(const RunSpec& spec, const ReproduceSettings& settings) {
+  TrainConfiguration made;
+  // A timed run runs alone (RunVariant::timed), so it gets every core unless --threads says.
+  const int threads = spec.variant.timed ? settings.threads_per_timed_run : settings.threads_per_run;
+  made.args = {"--rule", spec.rule, "--model", spec.model, "--dataset", spec.dataset,
+               "--data-dir", settings.data_dir.string(), "--seed", std::to_string(spec.seed),
+               "--threads", std::to_string(threads)};
+  // The run-wide lengths, unless the variant sets its own (a timing run of a fixed batch count):
+  // `pepita train` refuses an option given twice.
+  const auto unless_the_variant_sets = [&](const std::string& option, const std::string& value) {
+    const std::vector<std::string>& own = spec.variant.options;
+    if (std::find(own.begin(), own.end(), option) == own.end()) made.args.insert(made.args.end(), {option, value});
+  };
+  unless_the_variant_sets("--epochs", std::to_string(settings.epochs_per_run()));
+  made.args.insert(made.args.end(), spec.variant.options.begin(), spec.variant.options.end());
+  if (settings.quick) {
+    unless_the_variant_sets("--max-batches", std::to_string(quick_train_batches));
+    unless_the_variant_sets("--max-eval-batches", std::to_string(quick_eval_batches));
+  }
+  made.config = without_speed_settings(config_text(parse_train_options(made.args).config));
+  return made;
+}
+
 }  // namespace
 
 std::string RunSpec::label() const {
@@ -105,40 +135,6 @@ std::vector<std::string> PlannedRun::command() const {
   args.insert(args.end(), outputs.begin(), outputs.end());
   return args;
 }
-
-namespace {
-
-// `pepita train`'s arguments for a run (without its output options) and the configuration they
-// make.
-struct TrainConfiguration {
-  std::vector<std::string> args;
-  std::string config;
-};
-
-TrainConfiguration train_configuration(const RunSpec& spec, const ReproduceSettings& settings) {
-  TrainConfiguration made;
-  // A timed run runs alone (RunVariant::timed), so it gets every core unless --threads says.
-  const int threads = spec.variant.timed ? settings.threads_per_timed_run : settings.threads_per_run;
-  made.args = {"--rule", spec.rule, "--model", spec.model, "--dataset", spec.dataset,
-               "--data-dir", settings.data_dir.string(), "--seed", std::to_string(spec.seed),
-               "--threads", std::to_string(threads)};
-  // The run-wide lengths, unless the variant sets its own (a timing run of a fixed batch count):
-  // `pepita train` refuses an option given twice.
-  const auto unless_the_variant_sets = [&](const std::string& option, const std::string& value) {
-    const std::vector<std::string>& own = spec.variant.options;
-    if (std::find(own.begin(), own.end(), option) == own.end()) made.args.insert(made.args.end(), {option, value});
-  };
-  unless_the_variant_sets("--epochs", std::to_string(settings.epochs_per_run()));
-  made.args.insert(made.args.end(), spec.variant.options.begin(), spec.variant.options.end());
-  if (settings.quick) {
-    unless_the_variant_sets("--max-batches", std::to_string(quick_train_batches));
-    unless_the_variant_sets("--max-eval-batches", std::to_string(quick_eval_batches));
-  }
-  made.config = without_speed_settings(config_text(parse_train_options(made.args).config));
-  return made;
-}
-
-}  // namespace
 
 PlannedRun plan_run(const RunSpec& spec, const ReproduceSettings& settings) {
   const bool safe_name = std::all_of(spec.variant.name.begin(), spec.variant.name.end(), [](char c) {
