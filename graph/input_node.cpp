@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 namespace pepita {
 
-InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool keeps_input, bool stacks_clean_input,
+InputNode::InputNode(tbb::flow::graph& graph, GraphFailure& failure, int features, int max_rows, bool keeps_input, bool stacks_clean_input,
                      const LearningState& state, int mirror_features)
     : features_(features),
       keeps_input_(keeps_input),
@@ -15,9 +16,13 @@ InputNode::InputNode(tbb::flow::graph& graph, int features, int max_rows, bool k
       pool_(make_tensor_pool(max_rows, features)),
       mirror_pool_(make_tensor_pool(max_rows, mirror_features)),
       stacked_pool_(make_tensor_pool(stacks_clean_input ? 2 * max_rows : 0, features)),
-      node_(graph, tbb::flow::serial, taking_messages([this](const Message& m, Node::output_ports_type& ports) {
-        PortsOutbox<Node::output_ports_type, 0> out(ports);
-        visit(m, out);
+      node_(graph, tbb::flow::serial, taking_messages([this, &failure](const Message& m, Node::output_ports_type& ports) noexcept {
+        try {
+          PortsOutbox<Node::output_ports_type, 0> out(ports);
+          visit(m, out);
+        } catch (...) {
+          failure.record(std::current_exception());
+        }
       })) {}
 
 Message InputNode::receive(const Message& message) {

@@ -24,23 +24,6 @@ const BatchHandle& RemoteEdges::batch(std::uint64_t id, Pass pass) const {
   return found->second;
 }
 
-void RemoteEdges::fail_send(std::exception_ptr failure) noexcept {
-  {
-    const std::lock_guard lock(send_failure_mutex_);
-    if (!send_failure_) send_failure_ = std::move(failure);
-  }
-  graph_.cancel();  // the link sees the cancelled group and ends the run here (remote_link.hpp)
-}
-
-void RemoteEdges::rethrow_send_failure() {
-  std::exception_ptr failure;
-  {
-    const std::lock_guard lock(send_failure_mutex_);
-    failure = std::exchange(send_failure_, nullptr);
-  }
-  if (failure) std::rethrow_exception(failure);
-}
-
 void RemoteEdges::deliver(std::vector<std::byte> bytes) {
   const WireMessage wire = decode_wire(bytes);
   const WireHeader& h = wire.header;

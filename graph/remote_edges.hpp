@@ -12,7 +12,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <type_traits>
 #include <unordered_map>
@@ -20,6 +19,7 @@
 
 #include <tbb/flow_graph.h>
 
+#include "graph/graph_failure.hpp"
 #include "graph/message.hpp"
 #include "graph/remote_link.hpp"
 #include "graph/wire_format.hpp"
@@ -28,7 +28,8 @@ namespace pepita {
 
 class RemoteEdges {
  public:
-  RemoteEdges(tbb::flow::graph& graph, RemoteLink& link) : graph_(graph), link_(link) {}
+  // A sending end that fails records it in `failure` (see sender).
+  RemoteEdges(tbb::flow::graph& graph, RemoteLink& link, GraphFailure& failure) : graph_(graph), link_(link), failure_(failure) {}
   RemoteEdges(const RemoteEdges&) = delete;
   RemoteEdges& operator=(const RemoteEdges&) = delete;
 
@@ -53,9 +54,6 @@ class RemoteEdges {
   // On the link's thread: decodes `bytes` and puts it into the graph. Throws WireError for a
   // message this rank cannot place.
   void deliver(std::vector<std::byte> bytes);
-  // After the run's wait_for_all: throws what a sending end failed with, which cancelled the graph
-  // (see sender). Clears it.
-  void rethrow_send_failure();
 
  private:
   template <class T>
@@ -70,13 +68,9 @@ class RemoteEdges {
     std::atomic<std::uint64_t> bytes{0};
   };
 
-  // A sending end's failure: the first is kept, and the graph cancelled so that the run ends.
-  void fail_send(std::exception_ptr failure) noexcept;
-
   tbb::flow::graph& graph_;
   RemoteLink& link_;
-  std::mutex send_failure_mutex_;
-  std::exception_ptr send_failure_;
+  GraphFailure& failure_;
   std::deque<SentCount> sent_;  // a deque: the sending nodes hold references
   std::uint32_t run_ = 0;
   std::vector<std::unique_ptr<tbb::flow::graph_node>> nodes_;
@@ -94,7 +88,7 @@ tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std
   // such tasks run in either order, so that a batch's mirror pass could leave before the modulated
   // pass sent just ahead of it, and reach the next layer before that layer's update. Inline, the
   // messages of an edge leave in the order their node sent them, and the weight version is read
-  // where it is written. What can still fail here (memory) cancels the run (fail_send).
+  // where it is written. What can still fail here (memory) cancels the run (graph/graph_failure.hpp).
   static_assert(std::is_nothrow_default_constructible_v<T> && std::is_nothrow_destructible_v<T>,
                 "oneTBB runs a lightweight body inline only when body(T()) cannot throw");
   SentCount& count = sent_.emplace_back(edge, to_rank);
@@ -111,7 +105,7 @@ tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std
           count.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
           link_.send(to_rank, std::move(bytes));
         } catch (...) {
-          fail_send(std::current_exception());
+          failure_.record(std::current_exception());
         }
         return tbb::flow::continue_msg{};
       });

@@ -78,10 +78,12 @@ class HandedOver : private ReusedSlot, public Fields {
 };
 
 // A node's body that takes each message before anything reads it, the body's own captures
-// included: the graph's builder wrote those on another thread.
+// included: the graph's builder wrote those on another thread. It cannot throw when the body
+// cannot (oneTBB asks that of a lightweight node's body).
 template <class Body>
 auto taking_messages(Body body) {
-  return [body](const auto& message, auto&... ports) {
+  return [body](const auto& message, auto&... ports) noexcept(
+             std::is_nothrow_invocable_v<const Body&, decltype(message), decltype(ports)...>) {
     take_handoff(&message);
     return body(message, ports...);
   };

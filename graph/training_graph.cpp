@@ -161,7 +161,8 @@ TrainingGraph::~TrainingGraph() {
 void TrainingGraph::build() {
   graph_ = std::make_unique<tbb::flow::graph>(context_);
   tbb::flow::graph& g = *graph_;
-  if (config_.ranks.link) remote_ = std::make_unique<RemoteEdges>(g, *config_.ranks.link);
+  failure_ = std::make_unique<GraphFailure>(g);
+  if (config_.ranks.link) remote_ = std::make_unique<RemoteEdges>(g, *config_.ranks.link, *failure_);
   const LearningRule& rule = *config_.rule;
   tickets_ = std::make_unique<tbb::flow::queue_node<Message>>(g);
   limiter_ = std::make_unique<tbb::flow::limiter_node<Message>>(g, std::size_t(config_.flow.in_flight));
@@ -169,7 +170,7 @@ void TrainingGraph::build() {
   // A mirror pass carries every layer's response side by side (fully connected models only).
   int mirror_features = 0;
   for (const StageSpec& stage : config_.stages) mirror_features += stage.learns() ? stage.units : 0;
-  input_ = std::make_unique<InputNode>(g, int(config_.input.size()), config_.max_rows,
+  input_ = std::make_unique<InputNode>(g, *failure_, int(config_.input.size()), config_.max_rows,
                                        rule_edges_.error_to_input_via_projection,
                                        rule_edges_.modulated_pass_recomputes_standard, state_,
                                        config_.pepita.mirror.on() ? mirror_features : 0);
@@ -345,6 +346,7 @@ std::size_t TrainingGraph::run_batches(std::span<const BatchHandle> batches, Pas
     } else {
       for (const BatchHandle& batch : batches) tickets_->try_put(Message{pass, batch, TensorHandle{}});
       graph_->wait_for_all();
+      failure_->rethrow();
       trained = batches.size() - withdrawn_;
     }
     take_handoffs();
@@ -377,7 +379,7 @@ std::size_t TrainingGraph::run_across_ranks(std::span<const BatchHandle> batches
       if (batches.empty()) link.finish_everywhere(0);
     }
     graph_->wait_for_all();
-    remote_->rethrow_send_failure();
+    failure_->rethrow();
   } catch (const std::exception& error) {
     link.fail_everywhere(error.what());
     try {

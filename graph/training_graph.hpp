@@ -187,6 +187,7 @@ class TrainingGraph final : public BatchRunner {
   // The graph's: cancelled when a node throws, which the link's thread watches across ranks.
   tbb::task_group_context context_;
   std::unique_ptr<tbb::flow::graph> graph_;
+  std::unique_ptr<GraphFailure> failure_;  // what a body that may not throw met (graph_failure.hpp)
   std::unique_ptr<tbb::flow::queue_node<Message>> tickets_;
   std::unique_ptr<tbb::flow::limiter_node<Message>> limiter_;
   std::unique_ptr<InputNode> input_;

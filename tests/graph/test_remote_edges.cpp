@@ -65,7 +65,8 @@ struct TwoPassSource {
 struct EdgeToRankOne {
   RecordingLink link;
   TwoPassSource source;
-  RemoteEdges edges{source.graph, link};
+  GraphFailure failure{source.graph};
+  RemoteEdges edges{source.graph, link, failure};
   EdgeToRankOne() { tbb::flow::make_edge(tbb::flow::output_port<0>(source.node), edges.sender<Message>(3, 1)); }
   // Batches 0…count−1 through the source, until the graph is idle.
   void send_batches(std::uint64_t count) {
@@ -87,7 +88,7 @@ TEST_CASE("an edge to another rank sends a node's messages in the order the node
     CHECK(link.sent[i].pass == (i % 2 == 0 ? Pass::modulated : Pass::mirror));
     CHECK(link.sent[i].thread == edge.source.threads[i / 2]);
   }
-  CHECK_NOTHROW(edge.edges.rethrow_send_failure());
+  CHECK_NOTHROW(edge.failure.rethrow());
 }
 
 TEST_CASE("a send that fails cancels the run and is thrown once the graph is idle") {
@@ -95,8 +96,8 @@ TEST_CASE("a send that fails cancels the run and is thrown once the graph is idl
   edge.link.fail_from = 5;
   edge.send_batches(50);
   CHECK(edge.link.sent.size() == 5);
-  CHECK_THROWS_WITH_AS(edge.edges.rethrow_send_failure(), "the link refused message 5", std::runtime_error);
-  CHECK_NOTHROW(edge.edges.rethrow_send_failure());  // thrown once
+  CHECK_THROWS_WITH_AS(edge.failure.rethrow(), "the link refused message 5", std::runtime_error);
+  CHECK_NOTHROW(edge.failure.rethrow());  // thrown once
 }
 
 }  // namespace pepita
