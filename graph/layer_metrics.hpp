@@ -15,6 +15,12 @@ struct LayerMetrics {
   std::size_t peak_soma_bytes = 0;
   std::size_t peak_dendrite_bytes = 0;
   std::size_t peak_stash_bytes = 0;
+  // With --check-weights: the learning passes whose W was compared with the W their batch's
+  // standard pass saw, how many computed with other weights (none may under --weights stash), and
+  // the largest difference, relative to the largest |W|.
+  std::uint64_t weight_checks = 0;
+  std::uint64_t weight_mismatches = 0;
+  double largest_weight_difference = 0;
 };
 
 struct Distribution {

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "graph/divergence.hpp"
@@ -183,20 +185,29 @@ void LayerNode::forget_unneeded_updates() {
 }
 
 void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard) {
-  if (!record_weight_use_) return;
+  // A rule whose learning pass computes with the W of its own time (the time-local variant) has
+  // no standard pass's W to match.
+  if (!record_weight_use_ || !rule_.learning_reads_weights()) return;
   const std::span<const float> now = std::as_const(*layer_).weights();
   std::vector<float> used(now.begin(), now.end());
   if (standard.stash) used.assign(standard.stash->values().begin(), standard.stash->values().end());
   if (const UpdateHistory* since = updates_since(standard)) since->reconstruct(standard.weight_version, now, used);
-  const std::vector<float>& seen = standard_weights_.at(batch);
+  const auto seen_at = standard_weights_.find(batch);
+  if (seen_at == standard_weights_.end()) throw std::logic_error(name() + ": batch " + std::to_string(batch) + "'s W was not recorded at its standard pass");
+  const std::vector<float>& seen = seen_at->second;
   double largest = 0, scale = 0;
   for (std::size_t i = 0; i < used.size(); ++i) {
     largest = std::max(largest, double(std::abs(used[i] - seen[i])));
     scale = std::max(scale, double(std::abs(seen[i])));
   }
   if (scale > 0) largest /= scale;
-  weight_uses_.push_back({batch, standard.weight_fingerprint, fingerprint(used), largest,
+  const std::uint64_t used_fingerprint = fingerprint(used);
+  weight_uses_.push_back({batch, standard.weight_fingerprint, used_fingerprint, largest,
                           standard.weight_version != updates_.version()});
+  ++metrics_.weight_checks;
+  metrics_.weight_mismatches += used_fingerprint != standard.weight_fingerprint;
+  metrics_.largest_weight_difference = std::max(metrics_.largest_weight_difference, largest);
+  standard_weights_.erase(seen_at);  // one learning pass reads W per batch: a run keeps W per batch in flight only
 }
 
 void LayerNode::on_standard(const Message& message, Outbox& out) {

@@ -425,10 +425,14 @@ void TrainingGraph::gather_to_root() {
       out.put(metrics.peak_soma_bytes);
       out.put(metrics.peak_dendrite_bytes);
       out.put(metrics.peak_stash_bytes);
+      out.put(metrics.weight_checks);
+      out.put(metrics.weight_mismatches);
+      out.put(metrics.largest_weight_difference);
       // Sent once: the root keeps them from here on.
       metrics.latency_seconds.clear();
       metrics.latency_stages.clear();
       metrics.staleness.clear();
+      metrics.weight_checks = metrics.weight_mismatches = 0;
     }
     const std::vector<std::byte> bytes = link->to_root(owner, out.take());
     if (!link->is_root()) continue;
@@ -441,6 +445,9 @@ void TrainingGraph::gather_to_root() {
     metrics.peak_soma_bytes = std::max(metrics.peak_soma_bytes, in.get<std::size_t>());
     metrics.peak_dendrite_bytes = std::max(metrics.peak_dendrite_bytes, in.get<std::size_t>());
     metrics.peak_stash_bytes = std::max(metrics.peak_stash_bytes, in.get<std::size_t>());
+    metrics.weight_checks += in.get<std::uint64_t>();
+    metrics.weight_mismatches += in.get<std::uint64_t>();
+    metrics.largest_weight_difference = std::max(metrics.largest_weight_difference, in.get<double>());
   }
   for (std::size_t node = 0; node < clocks_.size(); ++node) {
     const int owner = rank_of(clock_nodes_[node]);

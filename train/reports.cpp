@@ -130,7 +130,12 @@ std::string scheduler_metrics_json(Trainer& trainer) {
         << ",\n       \"locking_latency_stages\": " << distribution_json(distribution_of(m.latency_stages))
         << ",\n       \"staleness\": " << distribution_json(distribution_of(m.staleness))
         << ",\n       \"peak_soma_bytes\": " << m.peak_soma_bytes << ", \"peak_dendrite_bytes\": " << m.peak_dendrite_bytes
-        << ", \"peak_stash_bytes\": " << m.peak_stash_bytes << "}";
+        << ", \"peak_stash_bytes\": " << m.peak_stash_bytes;
+    if (m.weight_checks > 0)
+      out << ",\n       \"weight_check\": {\"learning_passes\": " << m.weight_checks
+          << ", \"on_other_weights\": " << m.weight_mismatches
+          << ", \"largest_relative_difference\": " << m.largest_weight_difference << "}";
+    out << "}";
   }
   out << "\n    ],\n    \"nodes\": [";
   const double seconds = std::max(trainer.training_seconds(), 1e-12);
@@ -157,6 +162,10 @@ std::string scheduler_metrics_text(Trainer& trainer) {
         << seconds.p99 * 1e3 << " ms, " << std::setprecision(1) << stages.mean << " stages; staleness mean "
         << std::setprecision(2) << staleness.mean << ", max " << std::setprecision(0) << staleness.max << "; peak soma "
         << m.peak_soma_bytes / 1024 << " KiB, stash " << m.peak_stash_bytes / 1024 << " KiB\n";
+    if (m.weight_checks > 0)
+      out << graph.layer(l).name() << ": W checked on " << m.weight_checks << " learning passes, " << m.weight_mismatches
+          << " computed with other weights than their standard pass's (largest difference " << std::scientific
+          << std::setprecision(1) << m.largest_weight_difference << std::fixed << " of max |W|)\n";
   }
   out << "busy:";
   const double total = std::max(trainer.training_seconds(), 1e-12);

@@ -243,6 +243,7 @@ std::vector<TrainOption> train_option_table() {
       {"trace", "PATH.json", "write Chrome trace events (Perfetto): a track per node, a slice per message", running, request_field(&Request::trace_json)},
       {"config", "FILE", "read options from a file (key = value lines); the command line wins", running, {.value = value_semantic<std::string>}},
       {"quiet,q", "", "no progress on stderr", running, request_field(&Request::quiet)},
+      {"check-weights", "", "compare the W each learning pass computes with against the W its batch's standard pass saw, and report per layer how many differed (none may under --weights stash); keeps a copy of W per batch in flight", running, request_field(&Request::check_weights)},
       {"help,h", "", "this help", running, request_field(&Request::help)},
 
       {"clock", "CLOCK", "host (real threads, default) or virtual: nodes on simulated devices, time from a cost model; the arithmetic still runs", simulation, setting(&Config::simulation, &SimulationSettings::clock)},

@@ -23,11 +23,12 @@ namespace pepita::cli {
 
 namespace {
 
-// What may go with --resume: where the outputs go, how often to save, and where the data is now.
+// What may go with --resume: where the outputs go, what is measured, how often to save, and where
+// the data is now.
 // Every other option defines the training, which continues as it was saved.
 constexpr std::string_view resume_options[] = {"resume",  "help",           "quiet",            "metrics",
                                                "summary", "trace",          "checkpoint-dir",   "checkpoint-every",
-                                               "data-dir"};
+                                               "data-dir", "check-weights"};
 
 // The preset's defaults depend on these, so they are read before the options that override the defaults.
 constexpr std::string_view default_choosing_options[] = {"preset", "dataset", "model", "rule"};

@@ -24,6 +24,7 @@ struct TrainRequest {
   std::int64_t checkpoint_every = 0;  // training batches between checkpoints within an epoch; 0: none
   std::optional<std::filesystem::path> resume;          // --resume DIR
   bool quiet = false;
+  bool check_weights = false;  // --check-weights: compare each learning pass's W with its standard pass's
   bool help = false;
 };
 

@@ -58,6 +58,8 @@ TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, 
     restore_run_state(trainer_, *resumed, checkpoint_file(*request_.resume));
   }
   if (request_.trace_json) trainer_.enable_trace();
+  if (request_.check_weights)
+    for (int l = 0; l < trainer_.graph().layer_count(); ++l) trainer_.graph().layer(l).record_weight_use(true);
   if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
 }
 

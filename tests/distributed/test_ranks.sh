@@ -5,7 +5,8 @@
 #     the flush, so timing cannot change them), and `pipelined --in-flight 3 --staleness fixed`
 #     (and BP's with lags 2,1,0);
 #   - so does feedback mirroring, whose F learns on the projection node's rank;
-#   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn;
+#   - pipelined with 4 in flight, async and zb-h1 run across ranks and learn; with 4 in flight each
+#     stashed learning pass computes with its standard pass's W (--check-weights);
 #   - a rank holds only its own layers' weights;
 #     (sequential over 2 ranks: the conv runs and pipelined --in-flight 1, which is sequential's order)
 #   - each rank saves its layers in a part of the checkpoint and rank 0 the manifest; a damaged or
@@ -133,6 +134,29 @@ for scheduler in "pipelined --in-flight 4 --weights stash" "async --tokens 3" "z
     fail "$scheduler on 3 ranks did not learn: $(tail -1 "$work/$name.csv")"
   elif ! grep -q "^hidden 1: locking latency" "$work/$name.out"; then
     fail "$scheduler on 3 ranks printed no locking figures"
+  else
+    pass
+  fi
+done
+
+# With 4 in flight on 3 ranks, every learning pass computes with the W its batch's standard pass
+# saw when W is stashed (--check-weights compares the two on the layer's own rank), and with the
+# latest W some do not, once updates landed in between (a check that can see a difference).
+checked() {  # checked NAME: the layers' "W checked" lines, as "passes mismatches" per line
+  sed -n 's/^.*: W checked on \([0-9]*\) learning passes, \([0-9]*\) computed.*/\1 \2/p' "$work/$1.out"
+}
+for weights in stash latest; do
+  name=check-$weights
+  if ! train "$name" 3 --epochs 1 --max-batches 30 --rule bp --lr 0.02 --hidden 32,32 --scheduler pipelined \
+    --in-flight 4 --weights "$weights" --check-weights; then
+    fail "--check-weights with $weights on 3 ranks: $(head -3 "$work/$name.err")"
+  elif [[ $(checked "$name" | wc -l) -ne 2 ]] || checked "$name" | awk '$1 != 30 { bad = 1 } END { exit !bad }'; then
+    fail "--check-weights with $weights on 3 ranks: not 30 checked passes on each layer that reads W: $(grep 'W checked' "$work/$name.out")"
+  elif [[ $weights == stash ]] && checked "$name" | awk '$2 != 0 { bad = 1 } END { exit !bad }'; then
+    fail "a stashed learning pass on 3 ranks computed with other weights: $(grep 'W checked' "$work/$name.out")"
+  elif [[ $weights == latest ]] && grep -q "staleness mean [0-9.]*, max [1-9]" "$work/$name.out" &&
+    checked "$name" | awk '{ n += $2 } END { exit n > 0 }'; then
+    fail "with the latest W and stale updates on 3 ranks, no learning pass saw other weights: $(grep -E 'W checked|staleness' "$work/$name.out")"
   else
     pass
   fi
