@@ -2,9 +2,9 @@
 // The error of a visit that runs where oneTBB cannot catch it. oneTBB runs a lightweight node's
 // body inline, on the thread that hands it a message, and only when that body cannot throw: a
 // remote edge's sender (graph/remote_edges.hpp) and the input node (graph/input_node.hpp), which
-// on a rank may run on the link's thread rather than a worker of the graph. Their bodies catch
-// what they meet and record it here; the first error cancels the graph, so that wait_for_all
-// returns and the thread that waited rethrows it, as it would rethrow a worker's.
+// on a rank may run on the link's thread rather than a worker of the graph. Their bodies do their
+// work through run(), which records what it throws; the first error cancels the graph, so that
+// wait_for_all returns and the thread that waited rethrows it, as it would rethrow a worker's.
 #include <exception>
 #include <mutex>
 #include <utility>
@@ -26,6 +26,16 @@ class GraphFailure {
       if (!error_) error_ = std::move(error);
     }
     graph_.cancel();  // across ranks the link sees the cancelled group and ends the run here
+  }
+
+  // A lightweight body's work: what it throws is recorded rather than let out.
+  template <class Work>
+  void run(Work&& work) noexcept {
+    try {
+      std::forward<Work>(work)();
+    } catch (...) {
+      record(std::current_exception());
+    }
   }
 
   // After wait_for_all: throws the recorded error, if any, and clears it.

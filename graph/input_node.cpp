@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <exception>
 #include <stdexcept>
 
 namespace pepita {
@@ -17,12 +16,10 @@ InputNode::InputNode(tbb::flow::graph& graph, GraphFailure& failure, int feature
       mirror_pool_(make_tensor_pool(max_rows, mirror_features)),
       stacked_pool_(make_tensor_pool(stacks_clean_input ? 2 * max_rows : 0, features)),
       node_(graph, tbb::flow::serial, taking_messages([this, &failure](const Message& m, Node::output_ports_type& ports) noexcept {
-        try {
+        failure.run([&] {
           PortsOutbox<Node::output_ports_type, 0> out(ports);
           visit(m, out);
-        } catch (...) {
-          failure.record(std::current_exception());
-        }
+        });
       })) {}
 
 Message InputNode::receive(const Message& message) {

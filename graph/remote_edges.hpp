@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstring>
 #include <deque>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <span>
@@ -94,7 +93,7 @@ tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std
   SentCount& count = sent_.emplace_back(edge, to_rank);
   auto node = std::make_unique<tbb::flow::function_node<T, tbb::flow::continue_msg, tbb::flow::lightweight>>(
       graph_, tbb::flow::unlimited, [this, edge, to_rank, &count, version = std::move(weight_version)](const T& item) noexcept {
-        try {
+        failure_.run([&] {
           const auto sender = std::uint16_t(link_.rank());
           std::vector<std::byte> bytes;
           if constexpr (std::is_same_v<T, Message>)
@@ -104,9 +103,7 @@ tbb::flow::receiver<T>& RemoteEdges::sender(std::uint32_t edge, int to_rank, std
           count.messages.fetch_add(1, std::memory_order_relaxed);
           count.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
           link_.send(to_rank, std::move(bytes));
-        } catch (...) {
-          failure_.record(std::current_exception());
-        }
+        });
         return tbb::flow::continue_msg{};
       });
   auto& entry = *node;
