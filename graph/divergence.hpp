@@ -22,7 +22,7 @@ inline bool all_finite(std::span<const float> values) {
   constexpr std::uint32_t exponent = 0x7f800000u;  // all ones: inf or NaN
   std::uint32_t non_finite = 0;
   const float* v = values.data();
-#pragma omp parallel for simd reduction(| : non_finite) schedule(static) if (values.size() >= parallel_pass_values)
+#pragma omp parallel for simd reduction(| : non_finite) schedule(static) if (parallel : values.size() >= parallel_pass_values)
   for (std::size_t i = 0; i < values.size(); ++i)
     non_finite |= std::uint32_t((std::bit_cast<std::uint32_t>(v[i]) & exponent) == exponent);
   return non_finite == 0;

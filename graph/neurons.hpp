@@ -85,7 +85,7 @@ inline void mismatch(const Tensor& soma, const Tensor& dendrite, Tensor& out) {
   const float* a = soma.data();
   const float* b = dendrite.data();
   float* d = out.data();
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
   for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - b[i];
 }
 

@@ -24,22 +24,22 @@ void multiply_by_derivative(Tensor& grad, const Tensor& activity, const Tensor* 
   switch (activation) {
     case Activation::identity:
       if (m) {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] *= m[i];
       }
       return;
     case Activation::relu:  // h > 0 exactly where z > 0 and the unit was kept
       // Two branch-free loops, so that each vectorises.
       if (m) {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] * m[i] : 0.0f;
       } else {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
         for (std::size_t i = 0; i < n; ++i) g[i] = h[i] > 0.0f ? g[i] : 0.0f;
       }
       return;
     case Activation::tanh:  // 1 − tanh², with tanh(z) = h / mask for kept units
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) {
         const float keep = m ? m[i] : 1.0f;
         const float t = keep != 0.0f ? h[i] / keep : 0.0f;
@@ -62,16 +62,16 @@ void activate(const Tensor& z, const Tensor* extra, const Tensor* mask, Activati
   const auto apply = [&](auto sigma) {
     // One loop per combination, so that each vectorises without a test per element.
     if (b && m) {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]) * m[i];
     } else if (b) {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i] + b[i]);
     } else if (m) {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]) * m[i];
     } else {
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
       for (std::size_t i = 0; i < n; ++i) out[i] = sigma(a[i]);
     }
   };

@@ -73,7 +73,7 @@ void Sgd::apply_velocity(std::span<float> weights, std::span<std::uint16_t> roun
   const float* v = velocity_.data();
   std::uint16_t* copy = rounded.data();
   const std::size_t n = weights.size();
-#pragma omp parallel for simd schedule(static) if (n >= parallel_pass_values)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
   for (std::size_t i = 0; i < n; ++i) {
     const float updated = w[i] - v[i];
     w[i] = updated;
