@@ -28,16 +28,16 @@ DenseLayer::DenseLayer(int inputs, int outputs, Activation activation, float mom
 
 const void* DenseLayer::matmul_input(LowPrecisionCopy& copy, const float* values, std::size_t count) {
   if (precision_ == Precision::f32) return values;
-  return copy.convert(values, count, stream_);
+  return copy.convert(values, count);
 }
 
 const void* DenseLayer::matmul_weights(std::span<const float> stand_in, const char* what) {
   const float* w = weights_or(stand_in, what);
   if (precision_ == Precision::f32) return w;
   const std::span<const float> own = std::as_const(*this).weights();
-  if (w != own.data()) return stand_in_copy_.convert(w, own.size(), stream_);
+  if (w != own.data()) return stand_in_copy_.convert(w, own.size());
   if (copied_revision_ != weights_revision()) {
-    weights_copy_.convert(w, own.size(), stream_);
+    weights_copy_.convert(w, own.size());
     copied_revision_ = weights_revision();
   }
   return weights_copy_.data();

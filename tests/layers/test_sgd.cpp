@@ -1,6 +1,6 @@
 // Sgd against plain loops and torch's SGD-with-weight-decay formula, the dense layer's fused
-// update against the optimizer's plain step, and W's bf16 copy rounded in the update's pass against
-// oneDNN's reorder.
+// update against the optimizer's plain step, and the bf16 copies made by our own loops (W's in the
+// update's pass, LowPrecisionCopy's of activity) against oneDNN's reorder.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,6 +18,25 @@
 #include "reference_conv.hpp"
 
 using namespace pepita;
+
+namespace {
+
+// What oneDNN's f32 → bf16 reorder makes of `values`: the rounding our copies must reproduce.
+std::vector<std::uint16_t> reordered_by_onednn(std::span<const float> values) {
+  using dt = dnnl::memory::data_type;
+  const dnnl::memory::dims dims{dnnl::memory::dim(values.size())};
+  std::vector<float> from(values.begin(), values.end());
+  std::vector<std::uint16_t> to(values.size());
+  dnnl::stream stream(cpu_engine());
+  reorder(dnnl::memory({dims, dt::f32, dnnl::memory::format_tag::x}, cpu_engine(), from.data()),
+          dnnl::memory({dims, dt::bf16, dnnl::memory::format_tag::x}, cpu_engine(), to.data()))
+      .run(stream);
+  return to;
+}
+
+bool is_bf16_nan(std::uint16_t value) { return (value & 0x7fffu) > 0x7f80u; }
+
+}  // namespace
 using namespace pepita::testing;
 
 namespace {
@@ -177,9 +196,7 @@ TEST_CASE("W's bf16 copy rounded in the update's pass is the reorder's, and W is
   std::vector<std::uint16_t> rounded(weights.size());
   rounding_path.apply_velocity(by_rounding, rounded);
   CHECK(max_error(by_rounding, by_binary) == 0.0);
-  dnnl::stream stream(cpu_engine());
-  LowPrecisionCopy reorder;
-  const auto* reordered = static_cast<const std::uint16_t*>(reorder.convert(by_binary.data(), by_binary.size(), stream));
+  const std::vector<std::uint16_t> reordered = reordered_by_onednn(by_binary);
   std::size_t differing = 0;
   for (std::size_t i = 0; i < rounded.size(); ++i) differing += rounded[i] != reordered[i];
   CHECK(differing == 0);
@@ -191,4 +208,54 @@ TEST_CASE("W's bf16 copy rounded in the update's pass is the reorder's, and W is
   CHECK(round_to_bf16(std::numeric_limits<float>::quiet_NaN()) == 0x7fc0);
   CHECK(std::isnan(std::bit_cast<float>(std::uint32_t(round_to_bf16(std::bit_cast<float>(0x7f800001u))) << 16)));
   CHECK_THROWS_AS(rounding_path.apply_velocity(by_rounding, std::span(rounded).first(3)), std::invalid_argument);
+}
+
+TEST_CASE("an activity's bf16 copy is oneDNN's reorder, bit for bit, on and off the parallel path") {
+  // Ties both ways, a carry into the exponent, the largest finite value, infinities, zeros of both
+  // signs, subnormals, NaNs quiet and signalling (any NaN stays a NaN: payloads may differ), then
+  // ordinary values; a count that is no multiple of a vector, below and past the threshold for
+  // threads, so that both the vector body and its tail are checked. Subnormals are rounded as IEEE
+  // rounds them; the reorder gives that or, where it runs AVX512-BF16's vcvtneps2bf16, which takes
+  // them as zero, a zero of their sign. Either way a bf16 product reads them as zero (vdpbf16ps
+  // does the same to its inputs), so training cannot tell.
+  const std::vector<float> special = {1.0f + 0x1p-8f,
+                                      1.0f + 0x1p-8f + 0x1p-9f,
+                                      1.0f + 3 * 0x1p-8f,
+                                      -(1.0f + 0x1p-8f),
+                                      0x1.fffffep-1f,
+                                      3.4028235e38f,
+                                      -3.4028235e38f,
+                                      std::numeric_limits<float>::infinity(),
+                                      -std::numeric_limits<float>::infinity(),
+                                      0.0f,
+                                      -0.0f,
+                                      std::numeric_limits<float>::denorm_min(),
+                                      -0x1.fffffcp-127f,
+                                      std::numeric_limits<float>::quiet_NaN(),
+                                      std::bit_cast<float>(0x7f800001u),
+                                      std::bit_cast<float>(0xff812345u)};
+  for (const std::size_t count : {std::size_t(64 * 784 + 5), parallel_pass_values + 17}) {
+    CAPTURE(count);
+    std::vector<float> values = random_values(count - special.size(), 81, -4.0f, 4.0f);
+    values.insert(values.begin() + std::ptrdiff_t(values.size() / 2), special.begin(), special.end());
+    LowPrecisionCopy copy;
+    const auto* ours = static_cast<const std::uint16_t*>(copy.convert(values.data(), values.size()));
+    const std::vector<std::uint16_t> theirs = reordered_by_onednn(values);
+    std::size_t differing = 0, nans = 0, subnormals = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (std::isnan(values[i])) {
+        nans += is_bf16_nan(ours[i]) && is_bf16_nan(theirs[i]);
+      } else if (std::fpclassify(values[i]) == FP_SUBNORMAL) {
+        const std::uint16_t signed_zero = std::signbit(values[i]) ? 0x8000 : 0x0000;
+        subnormals += theirs[i] == ours[i] || theirs[i] == signed_zero;
+      } else {
+        differing += ours[i] != theirs[i];
+      }
+    }
+    CHECK(differing == 0);
+    CHECK(nans == 3);
+    CHECK(subnormals == 2);
+  }
+  CHECK(round_to_bf16(std::numeric_limits<float>::denorm_min()) == 0x0000);  // far below half a step: to zero
+  CHECK(round_to_bf16(-0x1.fffffcp-127f) == 0x8080);  // rounds up across into the smallest normal, −2⁻¹²⁶
 }
