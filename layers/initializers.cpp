@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "layers/counter_rng.hpp"
+#include "layers/tensor.hpp"
 
 namespace pepita {
 
@@ -80,7 +81,11 @@ void dropout_mask(std::span<float> mask, float drop, std::uint64_t seed, std::ui
   const CounterRng rng(seed, stream, (layer << 40) ^ batch);
   const float keep = 1.0f - drop;
   const float kept_value = 1.0f / keep;
-  for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = rng.uniform(i) < keep ? kept_value : 0.0f;
+  float* m = mask.data();
+  const std::size_t n = mask.size();
+  // Each value is its own counter's draw, so the threads split the mask without changing it.
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
+  for (std::size_t i = 0; i < n; ++i) m[i] = rng.uniform(i) < keep ? kept_value : 0.0f;
 }
 
 }  // namespace pepita
