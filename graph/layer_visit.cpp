@@ -27,9 +27,7 @@ const Tensor& LayerVisit::integrate_modulated(SecondPassMask which) {
       standard_.stash || node_.stash_updates_ || standard_.weight_version == node_.updates_.version();
   if (standard_.preactivation && which == SecondPassMask::standard_pass && same_weights) {
     TensorHandle modulation = acquire_tensor(node_.down_pool_, batch().rows());  // h_{l-1}^err − h_{l-1}
-    const Tensor& standard_input = *standard_.presynaptic;
-    for (std::size_t i = 0; i < modulation->size(); ++i)
-      modulation->data()[i] = incoming().data()[i] - standard_input.data()[i];
+    pepita::mismatch(incoming(), *standard_.presynaptic, *modulation);
     TensorHandle change = acquire_tensor(node_.term_pool_, batch().rows());  // W_l (h_{l-1}^err − h_{l-1})
     linear_through_standard_weights(*modulation, *change);
     activate(*standard_.preactivation, &*change, mask ? &*mask : nullptr, node_.layer_->activation(), *dendrite.activity());

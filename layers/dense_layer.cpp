@@ -138,14 +138,18 @@ void DenseLayer::form_update(const Tensor& post, const Tensor& pre, float scale,
   BoundPrimitive& matmul =
       update_by_rows_.get({post.rows, into_accumulator}, [&] { return make_update(post.rows, into_accumulator); });
   const float* term = post.data();
+  const std::size_t n = post.size();
   if (precision_ == Precision::f32) {
-    if (scaled_post_.size() < post.size()) scaled_post_.resize(post.size());
-    for (std::size_t i = 0; i < post.size(); ++i) scaled_post_[i] = scale * term[i];
-    matmul.bind(DNNL_ARG_SRC, scaled_post_.data());
-  } else {  // scaled and rounded in one pass: the reorder would read the scaled term again
-    const std::span<std::uint16_t> rounded = first_input_copy_.storage(post.size());
-    for (std::size_t i = 0; i < post.size(); ++i) rounded[i] = round_to_bf16(scale * term[i]);
-    matmul.bind(DNNL_ARG_SRC, rounded.data());
+    if (scaled_post_.size() < n) scaled_post_.resize(n);
+    float* scaled = scaled_post_.data();
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
+    for (std::size_t i = 0; i < n; ++i) scaled[i] = scale * term[i];
+    matmul.bind(DNNL_ARG_SRC, scaled);
+  } else {  // scaled and rounded in one pass: a separate copy would read the scaled term again
+    std::uint16_t* rounded = first_input_copy_.storage(n).data();
+#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
+    for (std::size_t i = 0; i < n; ++i) rounded[i] = round_to_bf16(scale * term[i]);
+    matmul.bind(DNNL_ARG_SRC, rounded);
   }
   matmul.bind(DNNL_ARG_WEIGHTS, matmul_input(second_input_copy_, pre.data(), pre.size()));
   matmul.bind(DNNL_ARG_DST, destination.data());
