@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How close a training epoch comes to what this machine's matmuls can do, in f32 and bf16.
-# usage: scripts/benchmark-limits.sh [REPEATS] [-- OPTION…]   (OPTIONs go to every `pepita train`)
+# usage: scripts/benchmark-limits.sh [REPEATS] [-- OPTION…]   (OPTIONs go to every `pepita train`;
+#        those that change the models' shapes or the data are refused, --max-batches N is allowed)
 # PEPITA_BIN picks the binary (default build/apps/pepita/pepita); PEPITA_DATA_DIR the data.
 #
 # For each model, rule and precision it runs REPEATS two-epoch trainings (default 3), each right
@@ -23,6 +24,23 @@ repeats=3
 if [[ $# -gt 0 && $1 != -- ]]; then repeats=$1; shift; fi
 [[ $# -gt 0 && $1 == -- ]] && shift
 [[ $repeats =~ ^[1-9][0-9]*$ ]] || { echo "benchmark-limits: REPEATS must be a positive number, not '$repeats'" >&2; exit 2; }
+
+# The floor is of the models' own shapes on a whole MNIST epoch, so an option that changes the shapes,
+# the data or what this script sets itself is refused. --max-batches N is allowed: the floor is then
+# of the N batches the epoch runs.
+max_batches=""
+for ((i = 1; i <= $#; i++)); do
+  option=${!i}
+  case ${option%%=*} in
+    --model | --rule | --precision | --epochs | --max-eval-batches | --metrics | --batch-size | --hidden | \
+      --dataset | --resume)
+      echo "benchmark-limits: ${option%%=*} changes what the floor is of; it cannot be passed here" >&2
+      exit 2 ;;
+    --max-batches)
+      if [[ $option == *=* ]]; then max_batches=${option#*=}; else j=$((i + 1)); max_batches=${!j-}; fi
+      [[ $max_batches =~ ^[1-9][0-9]*$ ]] || { echo "benchmark-limits: --max-batches needs a positive number, not '$max_batches'" >&2; exit 2; } ;;
+  esac
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -37,12 +55,18 @@ rate() {
     END { if (!found) exit 1 }' "$work/machine"
 }
 
+# epoch_samples BATCH_SIZE: the samples an epoch trains, MNIST's 60000 or --max-batches' share.
+epoch_samples() {
+  awk -v batch="$1" -v max="$max_batches" 'BEGIN { n = 60000; if (max != "" && max * batch < n) n = max * batch; print n }'
+}
+
 # floor_seconds MODEL RULE PRECISION: the epoch's floor, as described above.
 floor_seconds() {
   local model=$1 rule=$2 precision=$3
   if [[ $model == conv ]]; then
     # Per sample: conv 2·576·32·25 and fc 2·4608·10 multiply-adds ×2, three products each.
-    awk -v r="$(rate square "$precision")" 'BEGIN { printf "%.3f", 60000 * 3 * (2*576*32*25 + 2*4608*10) / (r * 1e9) }'
+    awk -v r="$(rate square "$precision")" -v samples="$(epoch_samples 100)" \
+      'BEGIN { printf "%.3f", samples * 3 * (2*576*32*25 + 2*4608*10) / (r * 1e9) }'
     return
   fi
   awk -v rule="$rule" -v precision="$precision" '
@@ -53,7 +77,7 @@ floor_seconds() {
             if (rule == "bp") batch += seconds[l, "forward"] + seconds[l, "update"] + (l > 1 ? seconds[l, "down"] : 0)
             else batch += 2 * seconds[l, "forward"] + seconds[l, "update"]
           }
-          printf "%.3f", 60000 / 64 * batch }' "$work/machine"
+          printf "%.3f", samples / 64 * batch }' samples="$(epoch_samples 64)" "$work/machine"
 }
 
 # epoch_seconds MODEL RULE PRECISION [OPTION…]: the training seconds (evaluation excluded) of a
@@ -72,12 +96,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR +
 
 # The machine's speed drifts on a shared host, so every repeat measures its own floor just before
 # its epoch, and the ratio is taken pair by pair.
-printf '| model | rule | precision | s / epoch | first epoch s | floor s | ratio (median of %d pairs) |\n|---|---|---|---|---|---|---|\n' "$repeats"
+printf '| model | rule | precision | s / epoch | first epoch s | floor s | ratio (median of %d pairs) | ratio range |\n|---|---|---|---|---|---|---|---|\n' "$repeats"
 for case in "fc pepita" "fc bp" "conv pepita"; do
   read -r model rule <<<"$case"
   for precision in f32 bf16; do
     if ! rate square "$precision" | grep -q '^[0-9]'; then
-      echo "| $model | $rule | $precision | not run: no $precision kernels here | | | |"
+      echo "| $model | $rule | $precision | not run: no $precision kernels here | | | | |"
       continue
     fi
     : >"$work/pairs"
@@ -89,7 +113,10 @@ for case in "fc pepita" "fc bp" "conv pepita"; do
     measured=$(cut -d' ' -f1 "$work/pairs" | median)
     first=$(cut -d' ' -f2 "$work/pairs" | median)
     floor=$(cut -d' ' -f3 "$work/pairs" | median)
-    ratio=$(awk '{ print $1 / $3 }' "$work/pairs" | median)
-    echo "| $model | $rule | $precision | $measured | $first | $floor | $ratio |"
+    awk '{ print $1 / $3 }' "$work/pairs" | sort -g >"$work/ratios"
+    ratio=$(median <"$work/ratios")
+    # The spread of the pairs says how noisy the host was; a wide one makes the median the figure to quote.
+    range=$(awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f–%.3f", lo, hi }' "$work/ratios")
+    echo "| $model | $rule | $precision | $measured | $first | $floor | $ratio | $range |"
   done
 done
