@@ -145,11 +145,8 @@ void DenseLayer::form_update(const Tensor& post, const Tensor& pre, float scale,
 #pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
     for (std::size_t i = 0; i < n; ++i) scaled[i] = scale * term[i];
     matmul.bind(DNNL_ARG_SRC, scaled);
-  } else {  // scaled and rounded in one pass: a separate copy would read the scaled term again
-    std::uint16_t* rounded = first_input_copy_.storage(n).data();
-#pragma omp parallel for simd schedule(static) if (parallel : n >= parallel_pass_values)
-    for (std::size_t i = 0; i < n; ++i) rounded[i] = round_to_bf16(scale * term[i]);
-    matmul.bind(DNNL_ARG_SRC, rounded);
+  } else {
+    matmul.bind(DNNL_ARG_SRC, first_input_copy_.convert(term, n, scale));
   }
   matmul.bind(DNNL_ARG_WEIGHTS, matmul_input(second_input_copy_, pre.data(), pre.size()));
   matmul.bind(DNNL_ARG_DST, destination.data());

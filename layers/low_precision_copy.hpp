@@ -24,11 +24,13 @@ inline std::uint16_t round_to_bf16(float value) {
 
 class LowPrecisionCopy {
  public:
-  // Converts `count` values at `from` (rounded as oneDNN's reorder rounds) and returns the copy,
-  // valid until the next convert. A loop of our own, not a reorder: oneDNN 2.6's f32→bf16 reorder
-  // of a 64 × 784 batch took 56 µs in training (AMD EPYC), this loop 4–5 µs isolated, and it runs
-  // once per operand per pass.
-  const void* convert(const float* from, std::size_t count);
+  // Converts `count` values at `from`, each times `scale`, rounded as oneDNN's reorder rounds, and
+  // returns the copy, valid until the next convert. Scaling on the way spares a pass that would
+  // read the scaled values again (the update's η/N·post); times 1 is exact, so an unscaled copy
+  // is the reorder's. A loop of our own, not a reorder: oneDNN 2.6's f32→bf16 reorder of a
+  // 64 × 784 batch took 56 µs in training (AMD EPYC), this loop 4–5 µs isolated, and it runs once
+  // per operand per pass.
+  const void* convert(const float* from, std::size_t count, float scale = 1.0f);
   // Room for `count` values, for a pass that makes the copy itself while it writes the f32 values
   // (Sgd::apply_velocity rounds W as it updates it); data() then holds them.
   std::span<std::uint16_t> storage(std::size_t count) {

@@ -55,8 +55,8 @@ using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 // scheduler gave each primitive), which are awake between the primitives of a visit: the fc net's
 // 64 × 1024 activity (2¹⁶) and a conv layer's 100 × 18432 are split; a batch-1 vector is not.
 // Measured on 2 cores, fc PEPITA epochs with 2¹⁵ (and the dropout mask split too) against 2¹⁸:
-// 0.93× in bf16, 0.97× in f32 (medians of 7 pairs, docs/results.md). Every pass is element by element (the finite check's OR is exact), so the
-// split changes no value.
+// 0.93× in bf16, 0.97× in f32 (medians of 7 pairs, docs/results.md). Every pass is element by
+// element (the finite check's OR is exact), so the split changes no value.
 inline constexpr std::size_t parallel_pass_values = std::size_t(1) << 15;
 
 struct Tensor {

@@ -256,6 +256,13 @@ TEST_CASE("an activity's bf16 copy is oneDNN's reorder, bit for bit, on and off 
     CHECK(nans == 3);
     CHECK(subnormals == 2);
   }
+  // Scaled on the way (the update's term): the reorder's copy of the scaled values.
+  const std::vector<float> ordinary = random_values(64 * 1024, 82);
+  std::vector<float> scaled_values = ordinary;
+  for (float& v : scaled_values) v *= 0.37f;
+  LowPrecisionCopy scaled_copy;
+  const auto* scaled = static_cast<const std::uint16_t*>(scaled_copy.convert(ordinary.data(), ordinary.size(), 0.37f));
+  CHECK(std::equal(scaled, scaled + ordinary.size(), reordered_by_onednn(scaled_values).begin()));
   CHECK(round_to_bf16(std::numeric_limits<float>::denorm_min()) == 0x0000);  // far below half a step: to zero
   CHECK(round_to_bf16(-0x1.fffffcp-127f) == 0x8080);  // rounds up across into the smallest normal, −2⁻¹²⁶
 }
