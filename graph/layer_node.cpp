@@ -187,7 +187,7 @@ void LayerNode::forget_unneeded_updates() {
 void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard) {
   // A rule whose learning pass computes with the W of its own time (the time-local variant) has
   // no standard pass's W to match.
-  if (!record_weight_use_ || !rule_.learning_reads_weights()) return;
+  if (weight_check_ == WeightCheck::off || !rule_.learning_reads_weights()) return;
   const std::span<const float> now = std::as_const(*layer_).weights();
   std::vector<float> used(now.begin(), now.end());
   if (standard.stash) used.assign(standard.stash->values().begin(), standard.stash->values().end());
@@ -202,8 +202,9 @@ void LayerNode::note_weight_use(std::uint64_t batch, const SomaEntry& standard) 
   }
   if (scale > 0) largest /= scale;
   const std::uint64_t used_fingerprint = fingerprint(used);
-  weight_uses_.push_back({batch, standard.weight_fingerprint, used_fingerprint, largest,
-                          standard.weight_version != updates_.version()});
+  if (weight_check_ == WeightCheck::listed)
+    weight_uses_.push_back({batch, standard.weight_fingerprint, used_fingerprint, largest,
+                            standard.weight_version != updates_.version()});
   ++metrics_.weight_checks;
   metrics_.weight_mismatches += used_fingerprint != standard.weight_fingerprint;
   metrics_.largest_weight_difference = std::max(metrics_.largest_weight_difference, largest);
@@ -239,7 +240,7 @@ void LayerNode::on_standard(const Message& message, Outbox& out) {
     const std::span<const float> weights = std::as_const(*layer_).weights();
     std::copy(weights.begin(), weights.end(), entry.stash->data());
   }
-  if (record_weight_use_) {
+  if (weight_check_ != WeightCheck::off) {
     const std::span<const float> seen = std::as_const(*layer_).weights();
     entry.weight_fingerprint = fingerprint(seen);
     standard_weights_[batch.id].assign(seen.begin(), seen.end());

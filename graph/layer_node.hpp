@@ -77,10 +77,14 @@ class LayerNode {
 
   // GPipe's flush: one optimizer step from the updates accumulated over `rows` samples.
   void apply_accumulated(int rows) { updates_.flush(rows); }
-  // For tests: a fingerprint of the weights each learning pass computed with, and of the
-  // weights the same batch's standard pass used, in batch order of arrival; and the largest
-  // difference between the two relative to the largest |W|, for a stash kept as updates, which is
-  // equal only up to rounding.
+  // Whether each learning pass's W is compared with the W its batch's standard pass used:
+  // `counted` in the layer's metrics (--check-weights), or also `listed`, one WeightUse per pass, for
+  // the tests that look at single passes. A user's run only counts, so it holds nothing per pass.
+  enum class WeightCheck { off, counted, listed };
+  void check_weights(WeightCheck how) { weight_check_ = how; }
+  // A fingerprint of the weights a learning pass computed with, and of the weights the same
+  // batch's standard pass used, in batch order of arrival; and the largest difference between the
+  // two relative to the largest |W|, for a stash kept as updates, which is equal only up to rounding.
   struct WeightUse {
     std::uint64_t batch;
     std::uint64_t standard_fingerprint;
@@ -88,7 +92,6 @@ class LayerNode {
     double largest_difference = 0;
     bool updated_since = false;  // whether W had changed since the standard pass
   };
-  void record_weight_use(bool on) { record_weight_use_ = on; }
   const std::vector<WeightUse>& weight_uses() const { return weight_uses_; }
 
   // The samples so far, with the buffers' peak bytes.
@@ -155,9 +158,9 @@ class LayerNode {
   // (apps/precision_probe), while the difference form rounds only the modulation.
   bool modulated_as_difference_ = false;
   std::optional<FixedInterleave> interleave_;  // under --staleness fixed
-  bool record_weight_use_ = false;
-  std::vector<WeightUse> weight_uses_;
-  std::map<std::uint64_t, std::vector<float>> standard_weights_;  // while recording: W at each standard pass
+  WeightCheck weight_check_ = WeightCheck::off;
+  std::vector<WeightUse> weight_uses_;  // WeightCheck::listed only
+  std::map<std::uint64_t, std::vector<float>> standard_weights_;  // while checking: W at each standard pass in flight
   Queue queue_;
   Node node_;
 };

@@ -59,7 +59,7 @@ TrainingSession::TrainingSession(TrainRequest request, const DatasetPair& data, 
   }
   if (request_.trace_json) trainer_.enable_trace();
   if (request_.check_weights)
-    for (int l = 0; l < trainer_.graph().layer_count(); ++l) trainer_.graph().layer(l).record_weight_use(true);
+    for (int l = 0; l < trainer_.graph().layer_count(); ++l) trainer_.graph().layer(l).check_weights(LayerNode::WeightCheck::counted);
   if (save_file_) trainer_.on_safe_point(request_.checkpoint_every, [this] { save(); });
 }
 

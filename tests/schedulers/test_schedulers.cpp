@@ -141,7 +141,7 @@ TEST_CASE("with --weights stash every learning pass uses the weights its standar
       // is not what this tests: keep η small enough for a short run.
       config.learning_rate = 0.001;
       Trainer trainer(config, data);
-      for (int l = 0; l < trainer.graph().layer_count(); ++l) trainer.graph().layer(l).record_weight_use(true);
+      for (int l = 0; l < trainer.graph().layer_count(); ++l) trainer.graph().layer(l).check_weights(LayerNode::WeightCheck::listed);
       trainer.run({});
       std::size_t uses = 0, different = 0, stale = 0;
       for (int l = 0; l < trainer.graph().layer_count(); ++l) {
@@ -160,6 +160,32 @@ TEST_CASE("with --weights stash every learning pass uses the weights its standar
   }
 }
 
+TEST_CASE("--check-weights counts every learning pass's check in the metrics and lists none") {
+  // A user's run checks for as long as it trains, so it must hold nothing per pass; the list is
+  // the tests' (WeightCheck::listed), and both count the same passes.
+  const DatasetPair data = tiny_pair(200);
+  std::size_t counted_checks = 0, listed_checks = 0, listed = 0;
+  for (LayerNode::WeightCheck how : {LayerNode::WeightCheck::counted, LayerNode::WeightCheck::listed}) {
+    TrainConfig config = scheduled(tiny_config({32, 32}), "pipelined");
+    config.scheduler.in_flight = 3;
+    config.scheduler.weights = WeightPolicy::stash;
+    config.learning_rate = 0.001;
+    Trainer trainer(config, data);
+    for (int l = 0; l < trainer.graph().layer_count(); ++l) trainer.graph().layer(l).check_weights(how);
+    trainer.run({});
+    for (int l = 0; l < trainer.graph().layer_count(); ++l) {
+      const LayerMetrics& metrics = trainer.graph().layer_metrics(l);
+      CHECK(metrics.weight_mismatches == 0);
+      (how == LayerNode::WeightCheck::counted ? counted_checks : listed_checks) += metrics.weight_checks;
+      if (how == LayerNode::WeightCheck::counted) CHECK(trainer.graph().layer(l).weight_uses().empty());
+      else listed += trainer.graph().layer(l).weight_uses().size();
+    }
+  }
+  CHECK(counted_checks > 0);
+  CHECK(counted_checks == listed_checks);
+  CHECK(listed == listed_checks);
+}
+
 TEST_CASE("a stash kept as the updates since gives each learning pass its standard pass's weights, up to rounding") {
   const DatasetPair data = tiny_pair(120);
   for (std::string rule : {"pepita", "bp", "mempepita"}) {
@@ -175,7 +201,7 @@ TEST_CASE("a stash kept as the updates since gives each learning pass its standa
       config.scheduler.weights = WeightPolicy::stash;
       config.scheduler.stash_form = StashForm::updates;
       Trainer trainer(config, data);
-      for (int l = 0; l < trainer.graph().layer_count(); ++l) trainer.graph().layer(l).record_weight_use(true);
+      for (int l = 0; l < trainer.graph().layer_count(); ++l) trainer.graph().layer(l).check_weights(LayerNode::WeightCheck::listed);
       trainer.run({});
       // Each use is checked against W as the standard pass saw it. Only uses with updates in between
       // test the form: without them W now is the answer, and a history that adds nothing would pass.
